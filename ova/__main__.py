@@ -1,0 +1,3 @@
+from ova.entrypoints.cli.main import main
+
+main()

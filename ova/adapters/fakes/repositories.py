@@ -1,0 +1,200 @@
+"""In-memory repositories and a unit of work with real commit and rollback semantics."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+import attrs
+
+from ova.application.ports.repositories import (
+    ContactRepository,
+    Page,
+    RefreshSessionRepository,
+    UserRepository,
+)
+from ova.domain.contact import ContactMessage
+from ova.domain.errors import EmailAlreadyRegistered, NotFound
+from ova.domain.tokens import RefreshSession
+from ova.domain.users import Role, User
+
+
+def _utc(value: datetime) -> datetime:
+    """What a database gives back: the same instant in UTC. Naive datetimes are refused."""
+    if value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
+    return value.astimezone(UTC)
+
+
+@attrs.define
+class InMemoryData:
+    users: dict[int, User] = attrs.Factory(dict)
+    contacts: dict[int, ContactMessage] = attrs.Factory(dict)
+    sessions: dict[str, RefreshSession] = attrs.Factory(dict)
+    next_user_id: int = 1
+    next_contact_id: int = 1
+
+
+class InMemoryUserRepository:
+    def __init__(self, data: InMemoryData) -> None:
+        self._data = data
+
+    def _email_taken(self, email: str, except_id: int | None = None) -> bool:
+        return any(u.email == email and u.id != except_id for u in self._data.users.values())
+
+    async def add(self, user: User) -> User:
+        if self._email_taken(user.email):
+            raise EmailAlreadyRegistered()
+        stored = attrs.evolve(user, id=self._data.next_user_id, fecha_registro=_utc(user.fecha_registro))
+        self._data.next_user_id += 1
+        self._data.users[stored.id] = stored  # type: ignore[index]
+        return copy.copy(stored)
+
+    async def get(self, user_id: int) -> User | None:
+        user = self._data.users.get(user_id)
+        return copy.copy(user) if user else None
+
+    async def get_by_email(self, email: str) -> User | None:
+        return next((copy.copy(u) for u in self._data.users.values() if u.email == email), None)
+
+    async def list(self, *, skip: int, limit: int, query: str | None = None) -> Page[User]:
+        users = sorted(self._data.users.values(), key=lambda u: u.id or 0)
+        if query:
+            needle = query.lower()
+            users = [u for u in users if needle in u.nombre.lower() or needle in u.email.lower()]
+        return Page([copy.copy(u) for u in users[skip : skip + limit]], len(users))
+
+    async def update(self, user: User) -> User:
+        if user.id not in self._data.users:
+            raise NotFound("Usuario no encontrado.")
+        if self._email_taken(user.email, except_id=user.id):
+            raise EmailAlreadyRegistered()
+        self._data.users[user.id] = attrs.evolve(user, fecha_registro=_utc(user.fecha_registro))
+        return copy.copy(user)
+
+    async def delete(self, user_id: int) -> bool:
+        if self._data.users.pop(user_id, None) is None:
+            return False
+        for family, session in list(self._data.sessions.items()):
+            if session.user_id == user_id:
+                del self._data.sessions[family]
+        return True
+
+    async def count_active_admins(self) -> int:
+        return sum(1 for u in self._data.users.values() if u.rol is Role.ADMIN and u.activo)
+
+
+class InMemoryContactRepository:
+    def __init__(self, data: InMemoryData) -> None:
+        self._data = data
+
+    async def add(self, message: ContactMessage) -> ContactMessage:
+        stored = attrs.evolve(message, id=self._data.next_contact_id, fecha_envio=_utc(message.fecha_envio))
+        self._data.next_contact_id += 1
+        self._data.contacts[stored.id] = stored  # type: ignore[index]
+        return copy.copy(stored)
+
+    async def get(self, message_id: int) -> ContactMessage | None:
+        message = self._data.contacts.get(message_id)
+        return copy.copy(message) if message else None
+
+    async def list(self, *, skip: int, limit: int, unread_only: bool = False) -> Page[ContactMessage]:
+        messages = [m for m in self._data.contacts.values() if not (unread_only and m.leido)]
+        messages.sort(key=lambda m: (m.fecha_envio, m.id or 0), reverse=True)
+        return Page([copy.copy(m) for m in messages[skip : skip + limit]], len(messages))
+
+    async def update(self, message: ContactMessage) -> ContactMessage:
+        if message.id not in self._data.contacts:
+            raise NotFound("Mensaje no encontrado.")
+        self._data.contacts[message.id] = attrs.evolve(message, fecha_envio=_utc(message.fecha_envio))
+        return copy.copy(message)
+
+    async def delete(self, message_id: int) -> bool:
+        return self._data.contacts.pop(message_id, None) is not None
+
+
+class InMemoryRefreshSessionRepository:
+    def __init__(self, data: InMemoryData) -> None:
+        self._data = data
+
+    async def add(self, session: RefreshSession) -> None:
+        self._data.sessions[session.family] = attrs.evolve(session, expires_at=_utc(session.expires_at))
+
+    async def get(self, family: str) -> RefreshSession | None:
+        return self._data.sessions.get(family)
+
+    async def rotate(self, family: str, *, expected_jti: str, new_jti: str, expires_at: datetime) -> bool:
+        session = self._data.sessions.get(family)
+        if session is None or session.revoked or session.current_jti != expected_jti:
+            return False
+        self._data.sessions[family] = attrs.evolve(session, current_jti=new_jti, expires_at=_utc(expires_at))
+        return True
+
+    async def revoke(self, family: str) -> None:
+        session = self._data.sessions.get(family)
+        if session is not None:
+            self._data.sessions[family] = attrs.evolve(session, revoked=True)
+
+    async def revoke_all_for_user(self, user_id: int) -> None:
+        for family, session in list(self._data.sessions.items()):
+            if session.user_id == user_id:
+                self._data.sessions[family] = attrs.evolve(session, revoked=True)
+
+    async def delete_expired(self, now: datetime) -> int:
+        expired = [f for f, s in self._data.sessions.items() if s.expires_at <= now]
+        for family in expired:
+            del self._data.sessions[family]
+        return len(expired)
+
+
+class InMemoryUnitOfWork:
+    """Works on a copy of the shared data; ``commit`` publishes the copy."""
+
+    # Typed as the ports: the UnitOfWork protocol's attributes are mutable, hence invariant.
+    users: UserRepository
+    contacts: ContactRepository
+    refresh_sessions: RefreshSessionRepository
+
+    def __init__(self, data: InMemoryData) -> None:
+        self._shared = data
+        self._working = data
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        self._working = copy.deepcopy(self._shared)
+        self.users = InMemoryUserRepository(self._working)
+        self.contacts = InMemoryContactRepository(self._working)
+        self.refresh_sessions = InMemoryRefreshSessionRepository(self._working)
+        self.committed = False
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+
+    async def commit(self) -> None:
+        for field in attrs.fields(InMemoryData):
+            setattr(self._shared, field.name, copy.deepcopy(getattr(self._working, field.name)))
+        self.committed = True
+
+    async def rollback(self) -> None:
+        self._working = copy.deepcopy(self._shared)
+        self.users = InMemoryUserRepository(self._working)
+        self.contacts = InMemoryContactRepository(self._working)
+        self.refresh_sessions = InMemoryRefreshSessionRepository(self._working)
+
+
+class InMemoryUnitOfWorkFactory:
+    """Makes units of work over one shared in-memory store (the whole 'database')."""
+
+    def __init__(self) -> None:
+        self.data = InMemoryData()
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.data)

@@ -1,0 +1,181 @@
+"""Access and refresh tokens as signed JWTs (joserfc). Any defect on reading is ``InvalidToken``."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import SecurityWarning
+from joserfc.jwk import OctKey
+
+from ova.domain.errors import InvalidToken
+from ova.domain.tokens import AccessClaims, RefreshClaims
+from ova.domain.users import Role, User
+
+_HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class JoseTokenCodec:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        algorithm: str = "HS256",
+        access_lifetime_s: int = 1800,
+        refresh_lifetime_s: int = 7 * 24 * 3600,
+        issuer: str = "ova",
+        leeway_s: int = 0,
+        now: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        if algorithm not in _HMAC_ALGORITHMS:
+            raise ValueError(f"unsupported JWT algorithm: {algorithm}")
+        if not secret:
+            raise ValueError("the JWT secret must not be empty")
+        with warnings.catch_warnings():  # short dev secrets are refused by the config layer, not here
+            warnings.simplefilter("ignore", SecurityWarning)
+            self._key = OctKey.import_key(secret.encode())
+        self._algorithm = algorithm
+        self._access_lifetime_s = access_lifetime_s
+        self._refresh_lifetime_s = refresh_lifetime_s
+        self._issuer = issuer
+        self._leeway_s = leeway_s
+        self._now = now
+
+    @property
+    def access_lifetime_s(self) -> int:
+        return self._access_lifetime_s
+
+    def encode_access(self, user: User, *, jti: str, family: str, now: datetime) -> tuple[str, AccessClaims]:
+        uid = _user_id(user)
+        iat = int(now.timestamp())
+        exp = iat + self._access_lifetime_s
+        token = self._sign(
+            {
+                "sub": user.email,
+                "uid": uid,
+                "rol": user.rol.value,
+                "jti": jti,
+                "fam": family,
+                "iat": iat,
+                "exp": exp,
+                "typ": "access",
+                "iss": self._issuer,
+            }
+        )
+        claims = AccessClaims(
+            sub=user.email,
+            uid=uid,
+            rol=user.rol,
+            jti=jti,
+            family=family,
+            issued_at=_from_epoch(iat),
+            expires_at=_from_epoch(exp),
+        )
+        return token, claims
+
+    def encode_refresh(
+        self, user: User, *, jti: str, family: str, now: datetime
+    ) -> tuple[str, RefreshClaims]:
+        uid = _user_id(user)
+        iat = int(now.timestamp())
+        exp = iat + self._refresh_lifetime_s
+        token = self._sign(
+            {
+                "sub": user.email,
+                "uid": uid,
+                "jti": jti,
+                "fam": family,
+                "iat": iat,
+                "exp": exp,
+                "typ": "refresh",
+                "iss": self._issuer,
+            }
+        )
+        claims = RefreshClaims(
+            uid=uid, jti=jti, family=family, issued_at=_from_epoch(iat), expires_at=_from_epoch(exp)
+        )
+        return token, claims
+
+    def decode_access(self, token: str) -> AccessClaims:
+        try:
+            c = self._verified_claims(token, "access")
+            return AccessClaims(
+                sub=_str(c, "sub"),
+                uid=_int(c, "uid"),
+                rol=Role(_str(c, "rol")),
+                jti=_str(c, "jti"),
+                family=_str(c, "fam"),
+                issued_at=_from_epoch(_int(c, "iat")),
+                expires_at=_from_epoch(_int(c, "exp")),
+            )
+        except InvalidToken:
+            raise
+        except Exception as error:  # whatever joserfc or the claims raise, the caller sees one error
+            raise InvalidToken() from error
+
+    def decode_refresh(self, token: str) -> RefreshClaims:
+        try:
+            c = self._verified_claims(token, "refresh")
+            _str(c, "sub")
+            return RefreshClaims(
+                uid=_int(c, "uid"),
+                jti=_str(c, "jti"),
+                family=_str(c, "fam"),
+                issued_at=_from_epoch(_int(c, "iat")),
+                expires_at=_from_epoch(_int(c, "exp")),
+            )
+        except InvalidToken:
+            raise
+        except Exception as error:
+            raise InvalidToken() from error
+
+    def _sign(self, claims: dict[str, Any]) -> str:
+        return jwt.encode({"alg": self._algorithm}, claims, self._key, algorithms=[self._algorithm])
+
+    def _verified_claims(self, token: str, typ: str) -> Mapping[str, Any]:
+        if not isinstance(token, str) or not token.isascii():
+            raise InvalidToken()
+        decoded = jwt.decode(token, self._key, algorithms=[self._algorithm])
+        if decoded.header.get("alg") != self._algorithm:
+            raise InvalidToken()
+        registry = jwt.JWTClaimsRegistry(
+            now=lambda: int(self._now().timestamp()),
+            leeway=self._leeway_s,
+            exp={"essential": True},
+            iat={"essential": True},
+            iss={"essential": True, "value": self._issuer},
+            typ={"essential": True, "value": typ},
+        )
+        registry.validate(decoded.claims)
+        return decoded.claims
+
+
+def _user_id(user: User) -> int:
+    if user.id is None:
+        raise ValueError("cannot issue a token for a user without an id")
+    return user.id
+
+
+def _from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _str(claims: Mapping[str, Any], name: str) -> str:
+    value = claims.get(name)
+    if not isinstance(value, str) or not value:
+        raise InvalidToken()
+    return value
+
+
+def _int(claims: Mapping[str, Any], name: str) -> int:
+    value = claims.get(name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidToken()
+    return value

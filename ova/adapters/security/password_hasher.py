@@ -1,0 +1,82 @@
+"""Argon2id password hashing off the event loop; legacy bcrypt hashes verify and get re-hashed."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
+from passlib.context import CryptContext
+
+from ova.application.ports.security import PasswordCheck
+
+_T = TypeVar("_T")
+_BCRYPT_MAX_BYTES = 72
+
+
+class Argon2PasswordHasher:
+    """Hashes with Argon2id; at most ``max_concurrency`` hashes run at once, each in a worker thread."""
+
+    def __init__(
+        self, *, time_cost: int = 3, memory_kib: int = 65536, parallelism: int = 2, max_concurrency: int = 4
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self._context = CryptContext(
+            schemes=["argon2", "bcrypt"],
+            deprecated=["bcrypt"],
+            argon2__type="ID",
+            argon2__time_cost=time_cost,
+            argon2__memory_cost=memory_kib,
+            argon2__parallelism=parallelism,
+        )
+        self._max_concurrency = max_concurrency
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._dummy_hash: str | None = None
+
+    async def hash(self, password: str) -> str:
+        return await self._off_loop(self._hash_sync, password)
+
+    async def verify(self, password: str, password_hash: str | None) -> PasswordCheck:
+        if password_hash is None:
+            await self._off_loop(self._verify_dummy_sync, password)
+            return PasswordCheck(ok=False)
+        return await self._off_loop(self._verify_sync, password, password_hash)
+
+    async def _off_loop(self, func: Callable[..., _T], *args: str) -> _T:
+        if self._limiter is None:  # created lazily: it belongs to the running event loop
+            self._limiter = anyio.CapacityLimiter(self._max_concurrency)
+        return await anyio.to_thread.run_sync(func, *args, limiter=self._limiter)
+
+    def _hash_sync(self, password: str) -> str:
+        result: str = self._context.hash(password)
+        return result
+
+    def _verify_sync(self, password: str, password_hash: str) -> PasswordCheck:
+        try:
+            if self._is_long_bcrypt(password, password_hash):
+                return self._verify_long_bcrypt(password, password_hash)
+            ok, new_hash = self._context.verify_and_update(password, password_hash)
+        except (ValueError, TypeError):  # unidentifiable or malformed stored hash
+            return PasswordCheck(ok=False)
+        return PasswordCheck(ok=bool(ok), new_hash=new_hash if ok else None)
+
+    def _verify_dummy_sync(self, password: str) -> None:
+        """Spend the time of a real verification, for accounts that do not exist."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self._context.hash(secrets.token_urlsafe(24))
+        self._context.verify(password, self._dummy_hash)
+
+    def _is_long_bcrypt(self, password: str, password_hash: str) -> bool:
+        return (
+            len(password.encode()) > _BCRYPT_MAX_BYTES
+            and self._context.identify(password_hash, required=False) == "bcrypt"
+        )
+
+    def _verify_long_bcrypt(self, password: str, password_hash: str) -> PasswordCheck:
+        """bcrypt only ever read the first 72 bytes; bcrypt>=5 refuses longer input, so cut it here."""
+        if not self._context.verify(password.encode()[:_BCRYPT_MAX_BYTES], password_hash):
+            return PasswordCheck(ok=False)
+        return PasswordCheck(ok=True, new_hash=self._hash_sync(password))

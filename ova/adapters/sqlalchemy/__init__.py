@@ -1,0 +1,1 @@
+"""SQLAlchemy (Core, asyncio) persistence: SQLite for one process, MySQL/MariaDB past that."""

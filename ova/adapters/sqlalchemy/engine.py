@@ -1,0 +1,114 @@
+"""Async engines for SQLite (embedded) and MySQL/MariaDB (several workers or hosts)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import QueuePool, StaticPool
+
+Backend = Literal["sqlite", "mysql"]
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def database_backend(url: str | URL) -> Backend:
+    name = make_url(url).get_backend_name()
+    if name == "sqlite":
+        return "sqlite"
+    if name in ("mysql", "mariadb"):
+        return "mysql"
+    raise ValueError(f"unsupported database backend {name!r} (use sqlite or mysql/mariadb)")
+
+
+def is_sqlite_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or "mode=memory" in str(url.query.get("uri", ""))
+
+
+def create_engine(
+    url: str | URL,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    max_overflow: int = 20,
+    pool_recycle: int = 1800,
+) -> AsyncEngine:
+    parsed = make_url(url)
+    if database_backend(parsed) == "sqlite":
+        return _create_sqlite_engine(parsed, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
+    if "charset" not in parsed.query:
+        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    return create_async_engine(
+        parsed,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_recycle=pool_recycle,
+        pool_pre_ping=True,
+    )
+
+
+def _create_sqlite_engine(url: URL, *, echo: bool, pool_size: int, max_overflow: int) -> AsyncEngine:
+    if is_sqlite_memory(url):
+        engine = create_async_engine(url, echo=echo, poolclass=StaticPool)
+    else:
+        assert url.database is not None
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
+    configure_sqlite(engine.sync_engine)
+    return engine
+
+
+def configure_sqlite(engine: Any) -> None:
+    """WAL, foreign keys, a busy timeout and a Unicode ``lower()`` on every connection.
+
+    SQLite's own ``lower()`` only folds ASCII; it is replaced by ``str.lower`` so that searches
+    ignore case in any script, as on MySQL and in the fakes.
+
+    The sqlite3 driver's own transaction control skips BEGIN before SELECT and SAVEPOINT, which
+    breaks savepoints; so it is switched off and every transaction starts with BEGIN IMMEDIATE
+    (takes the write lock up front and waits ``busy_timeout`` for it, instead of failing with
+    "database is locked" when a read transaction later tries to write).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+async def ping(engine: AsyncEngine) -> float:
+    """Round trip of ``SELECT 1`` in milliseconds."""
+    started = time.perf_counter()
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+    return (time.perf_counter() - started) * 1000
+
+
+def pool_status(engine: AsyncEngine) -> dict[str, int]:
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):
+        return {}
+    return {
+        "size": pool.size(),
+        "checked_in": pool.checkedin(),
+        "checked_out": pool.checkedout(),
+        "overflow": max(0, pool.overflow()),
+    }

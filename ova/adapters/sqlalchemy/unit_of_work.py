@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from ova.adapters.sqlalchemy.contacts import SqlContactRepository
+from ova.adapters.sqlalchemy.refresh_sessions import SqlRefreshSessionRepository
+from ova.adapters.sqlalchemy.users import SqlUserRepository
+from ova.application.ports.repositories import (
+    ContactRepository,
+    RefreshSessionRepository,
+    UserRepository,
+)
+
+
+class SqlUnitOfWork:
+    """One connection per ``async with``, in a transaction that is rolled back unless committed.
+
+    After ``commit`` or ``rollback`` the next statement starts a new transaction (as in the fakes).
+    """
+
+    # Typed as the ports: the UnitOfWork protocol's attributes are mutable, hence invariant.
+    users: UserRepository
+    contacts: ContactRepository
+    refresh_sessions: RefreshSessionRepository
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        connection = await self._engine.connect()
+        try:
+            await connection.begin()
+        except BaseException:
+            await connection.close()
+            raise
+        self._connection = connection
+        self.users = SqlUserRepository(connection)
+        self.contacts = SqlContactRepository(connection)
+        self.refresh_sessions = SqlRefreshSessionRepository(connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            if connection.in_transaction():
+                await connection.rollback()
+        finally:
+            await connection.close()
+
+    def _active(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is used outside its 'async with' block")
+        return self._connection
+
+    async def commit(self) -> None:
+        await self._active().commit()
+
+    async def rollback(self) -> None:
+        await self._active().rollback()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)

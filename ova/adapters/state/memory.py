@@ -1,0 +1,80 @@
+"""Shared state for a single process: dictionaries and ``limits``' in-memory storage."""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+
+from limits.aio.storage import MemoryStorage
+
+from ova.adapters.state.rate_windows import MovingWindow
+from ova.domain.rate_limits import RateDecision, RateLimit
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class MemorySharedState:
+    """Per-process state. ``now`` dates revocations (pass a test clock's ``now``); rate limits use
+    wall time, as ``limits`` does."""
+
+    def __init__(self, *, now: Callable[[], datetime] = _utcnow) -> None:
+        self._now = now
+        self._revoked: dict[str, datetime] = {}
+        self._expiries: list[tuple[datetime, str]] = []  # min-heap, so expired entries leave cheaply
+        self._counters: defaultdict[str, int] = defaultdict(int)
+        self._storage = MemoryStorage()
+        self._windows = MovingWindow(self._storage)
+
+    @property
+    def backend(self) -> str:
+        return "memory"
+
+    async def revoke(self, jti: str, *, until: datetime) -> None:
+        self._purge()
+        if until <= self._now():
+            return
+        current = self._revoked.get(jti)
+        if current is None or until > current:
+            self._revoked[jti] = until
+            heapq.heappush(self._expiries, (until, jti))
+
+    async def is_revoked(self, jti: str) -> bool:
+        self._purge()
+        until = self._revoked.get(jti)
+        return until is not None and until > self._now()
+
+    async def hit(self, limit: RateLimit, key: str) -> RateDecision:
+        return await self._windows.hit(limit, key)
+
+    async def peek(self, limit: RateLimit, key: str) -> RateDecision:
+        return await self._windows.peek(limit, key)
+
+    async def reset(self, limit: RateLimit, key: str) -> None:
+        await self._windows.reset(limit, key)
+
+    async def add(self, name: str, amount: int = 1) -> int:
+        self._counters[name] += amount
+        return self._counters[name]
+
+    async def get_many(self, names: Sequence[str]) -> Mapping[str, int]:
+        return {name: self._counters.get(name, 0) for name in names}
+
+    async def ping(self) -> float:
+        return 0.0
+
+    async def aclose(self) -> None:
+        await self._storage.reset()
+        timer = self._storage.timer
+        if timer is not None and not timer.done():
+            timer.cancel()
+
+    def _purge(self) -> None:
+        now = self._now()
+        while self._expiries and self._expiries[0][0] <= now:
+            until, jti = heapq.heappop(self._expiries)
+            if self._revoked.get(jti) == until:
+                del self._revoked[jti]

@@ -1,0 +1,104 @@
+"""Shared state in Redis, so every worker sees the same revocations, rate limits and counters."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+import anyio
+from limits.aio.storage import RedisStorage
+from limits.errors import StorageError
+from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from ova.adapters.state.rate_windows import MovingWindow
+from ova.domain.errors import DependencyUnavailable
+from ova.domain.rate_limits import RateDecision, RateLimit
+
+_T = TypeVar("_T")
+
+
+class RedisSharedState:
+    """Keys live under ``<key_prefix>:``; any Redis failure or timeout is ``DependencyUnavailable``."""
+
+    def __init__(self, url: str, *, key_prefix: str = "ova", socket_timeout_s: float = 2.0) -> None:
+        self._prefix = key_prefix
+        # connect + one retry on a stale pooled connection + the command itself
+        self._deadline_s = socket_timeout_s * 3
+        pool = ConnectionPool.from_url(
+            url,
+            socket_timeout=socket_timeout_s,
+            socket_connect_timeout=socket_timeout_s,
+            retry=Retry(NoBackoff(), retries=1),
+        )
+        self._redis = Redis.from_pool(pool)
+        storage = RedisStorage(
+            _limits_uri(url),
+            implementation="redispy",
+            key_prefix=f"{key_prefix}:rl",
+            connection_pool=pool,  # type: ignore[arg-type]  # passed through to redis, untyped in limits
+        )
+        self._windows = MovingWindow(storage)
+
+    @property
+    def backend(self) -> str:
+        return "redis"
+
+    async def revoke(self, jti: str, *, until: datetime) -> None:
+        expire_at_ms = int(until.timestamp() * 1000)
+        if expire_at_ms <= int(time.time() * 1000):
+            return
+        await self._guard(lambda: self._redis.set(self._key("revoked", jti), 1, pxat=expire_at_ms))
+
+    async def is_revoked(self, jti: str) -> bool:
+        found = await self._guard(lambda: self._redis.exists(self._key("revoked", jti)))
+        return bool(found)
+
+    async def hit(self, limit: RateLimit, key: str) -> RateDecision:
+        return await self._guard(lambda: self._windows.hit(limit, key))
+
+    async def peek(self, limit: RateLimit, key: str) -> RateDecision:
+        return await self._guard(lambda: self._windows.peek(limit, key))
+
+    async def reset(self, limit: RateLimit, key: str) -> None:
+        await self._guard(lambda: self._windows.reset(limit, key))
+
+    async def add(self, name: str, amount: int = 1) -> int:
+        value = await self._guard(lambda: self._redis.incrby(self._key("counter", name), amount))
+        return int(value)
+
+    async def get_many(self, names: Sequence[str]) -> Mapping[str, int]:
+        if not names:
+            return {}
+        keys = [self._key("counter", name) for name in names]
+        values = await self._guard(lambda: self._redis.mget(keys))
+        return {name: int(value or 0) for name, value in zip(names, values, strict=True)}
+
+    async def ping(self) -> float:
+        started = time.perf_counter()
+        await self._guard(lambda: self._redis.ping())
+        return (time.perf_counter() - started) * 1000
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+    def _key(self, kind: str, name: str) -> str:
+        return f"{self._prefix}:{kind}:{name}"
+
+    async def _guard(self, operation: Callable[[], Awaitable[_T]]) -> _T:
+        try:
+            with anyio.fail_after(self._deadline_s):
+                return await operation()
+        except (RedisError, StorageError, OSError, TimeoutError) as error:
+            raise DependencyUnavailable() from error
+
+
+def _limits_uri(url: str) -> str:
+    """``limits`` wants its own scheme; the connection itself comes from the shared pool."""
+    if url.startswith("unix://"):
+        return "async+redis+unix://" + url.removeprefix("unix://")
+    return "async+" + url

@@ -1,0 +1,1 @@
+"""Accounts and tokens: register, log in, refresh, log out, and who a token belongs to."""

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from attrs import frozen
+
+from ova.application.accounts.refresh import FAMILY_PREFIX
+from ova.application.ports.security import TokenCodec
+from ova.application.ports.shared_state import RevocationList
+from ova.application.ports.unit_of_work import UnitOfWorkFactory
+from ova.domain.errors import InvalidToken
+from ova.domain.tokens import AccessClaims
+from ova.domain.users import User
+
+
+@frozen
+class Principal:
+    """The user behind a request and the token that proved it."""
+
+    user: User
+    claims: AccessClaims
+
+
+@frozen
+class Authenticate:
+    """Turns an access token into a ``Principal``: signature and expiry, then revocation (of the
+    token or its whole login), then the account as stored now (deleted or disabled users lose access
+    at once, and a changed role applies at once)."""
+
+    codec: TokenCodec
+    revocations: RevocationList
+    uow: UnitOfWorkFactory
+
+    async def __call__(self, access_token: str) -> Principal:
+        claims = self.codec.decode_access(access_token)
+        if await self.revocations.is_revoked(claims.jti) or await self.revocations.is_revoked(
+            FAMILY_PREFIX + claims.family
+        ):
+            raise InvalidToken("El token ha sido revocado.")
+        async with self.uow() as uow:
+            user = await uow.users.get(claims.uid)
+        if user is None or not user.activo:
+            raise InvalidToken("La cuenta ya no está disponible.")
+        return Principal(user=user, claims=claims)

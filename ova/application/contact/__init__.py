@@ -1,0 +1,1 @@
+"""The public contact form and the admins' inbox."""

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
+
+from attrs import frozen
+
+from ova.domain.contact import ContactMessage
+from ova.domain.tokens import RefreshSession
+from ova.domain.users import User
+
+T = TypeVar("T")
+
+
+@frozen
+class Page(Generic[T]):
+    """A slice of a longer list and the length of the whole list."""
+
+    items: Sequence[T]
+    total: int
+
+
+class UserRepository(Protocol):
+    """Users by id and by (normalized, lower-case) email. Emails are unique."""
+
+    async def add(self, user: User) -> User:
+        """Store a new user and return it with its ``id``. Raises ``EmailAlreadyRegistered``."""
+
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def get_by_email(self, email: str) -> User | None: ...
+
+    async def list(self, *, skip: int, limit: int, query: str | None = None) -> Page[User]:
+        """Users ordered by id; ``query`` matches part of the name or the email, ignoring case."""
+
+    async def update(self, user: User) -> User:
+        """Save every field of an existing user. Raises ``EmailAlreadyRegistered`` or ``NotFound``."""
+
+    async def delete(self, user_id: int) -> bool:
+        """Remove a user; ``False`` when there was none."""
+
+    async def count_active_admins(self) -> int: ...
+
+
+class ContactRepository(Protocol):
+    """Messages from the contact form."""
+
+    async def add(self, message: ContactMessage) -> ContactMessage: ...
+
+    async def get(self, message_id: int) -> ContactMessage | None: ...
+
+    async def list(self, *, skip: int, limit: int, unread_only: bool = False) -> Page[ContactMessage]:
+        """Newest first (by ``fecha_envio``, then id)."""
+
+    async def update(self, message: ContactMessage) -> ContactMessage: ...
+
+    async def delete(self, message_id: int) -> bool: ...
+
+
+class RefreshSessionRepository(Protocol):
+    """Refresh-token families, so that rotation and reuse detection survive restarts."""
+
+    async def add(self, session: RefreshSession) -> None: ...
+
+    async def get(self, family: str) -> RefreshSession | None: ...
+
+    async def rotate(self, family: str, *, expected_jti: str, new_jti: str, expires_at: datetime) -> bool:
+        """Replace ``expected_jti`` by ``new_jti`` atomically; ``False`` if the family moved on."""
+
+    async def revoke(self, family: str) -> None: ...
+
+    async def revoke_all_for_user(self, user_id: int) -> None: ...
+
+    async def delete_expired(self, now: datetime) -> int: ...

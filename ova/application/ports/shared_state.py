@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from ova.domain.rate_limits import RateDecision, RateLimit
+
+
+class RevocationList(Protocol):
+    """Token ids revoked before their expiry. Shared by every worker when state is shared."""
+
+    async def revoke(self, jti: str, *, until: datetime) -> None: ...
+
+    async def is_revoked(self, jti: str) -> bool: ...
+
+
+class RateLimiter(Protocol):
+    """Counts events per key in a moving window."""
+
+    async def hit(self, limit: RateLimit, key: str) -> RateDecision:
+        """Count one event and say whether it was within the limit."""
+
+    async def peek(self, limit: RateLimit, key: str) -> RateDecision:
+        """Say whether one more event would be allowed, without counting one."""
+
+    async def reset(self, limit: RateLimit, key: str) -> None: ...
+
+
+class Counters(Protocol):
+    """Named integer counters (connections, messages), summed over workers when shared."""
+
+    async def add(self, name: str, amount: int = 1) -> int: ...
+
+    async def get_many(self, names: Sequence[str]) -> Mapping[str, int]: ...
+
+
+class SharedState(RevocationList, RateLimiter, Counters, Protocol):
+    """Everything several workers must agree on, behind one port with memory and Redis adapters."""
+
+    @property
+    def backend(self) -> str: ...
+
+    async def ping(self) -> float:
+        """Round-trip time in milliseconds; raises when the store is unreachable."""
+
+    async def aclose(self) -> None: ...

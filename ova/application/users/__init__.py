@@ -1,0 +1,1 @@
+"""Managing accounts: admins manage everyone, people manage themselves."""

@@ -1,0 +1,110 @@
+"""The composition root: the one place that reads ``Settings`` and chooses adapters.
+
+Tests override providers (``container.shared_state.override(...)``) to swap in fakes.
+"""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from ova.adapters.probes import DatabaseProbe, SharedStateProbe
+from ova.adapters.security.jwt_codec import JoseTokenCodec
+from ova.adapters.security.password_hasher import Argon2PasswordHasher
+from ova.adapters.sqlalchemy.engine import create_engine
+from ova.adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
+from ova.adapters.state.memory import MemorySharedState
+from ova.adapters.state.redis import RedisSharedState
+from ova.adapters.system import RandomIds, SystemClock
+from ova.application.accounts.authenticate import Authenticate
+from ova.application.accounts.login import LogIn
+from ova.application.accounts.logout import LogOut
+from ova.application.accounts.policies import LoginLimits
+from ova.application.accounts.refresh import RefreshTokens
+from ova.application.accounts.register import RegisterUser
+from ova.application.accounts.token_pairs import TokenPairs
+from ova.application.contact.inbox import DeleteMessage, FlagMessage, GetMessage, ListMessages, SendContactMessage
+from ova.application.health import CheckHealth
+from ova.application.ports.shared_state import SharedState
+from ova.application.users.manage import CreateUser, DeleteUser, EnsureAdmin, GetUser, ListUsers, UpdateUser
+from ova.config.settings import Settings
+from ova.domain.rate_limits import RateLimit
+
+
+def make_shared_state(redis_url: str | None) -> SharedState:
+    """In-process memory by default; Redis when ``REDIS_URL`` is set (several workers or hosts)."""
+    if redis_url:
+        return RedisSharedState(redis_url)
+    return MemorySharedState()
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(RandomIds)
+
+    engine = providers.Singleton(
+        create_engine,
+        url=settings.provided.database.url,
+        pool_size=settings.provided.database.pool_size,
+    )
+    uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
+    shared_state = providers.Singleton(make_shared_state, settings.provided.redis_url)
+
+    hasher = providers.Singleton(
+        Argon2PasswordHasher,
+        time_cost=settings.provided.auth.password_time_cost,
+        memory_kib=settings.provided.auth.password_memory_kib,
+        max_concurrency=settings.provided.auth.password_concurrency,
+    )
+    codec = providers.Singleton(
+        JoseTokenCodec,
+        secret=settings.provided.auth.jwt_secret_key,
+        algorithm=settings.provided.auth.jwt_algorithm,
+        access_lifetime_s=settings.provided.auth.access_lifetime_s,
+        refresh_lifetime_s=settings.provided.auth.refresh_lifetime_s,
+    )
+    token_pairs = providers.Singleton(TokenPairs, codec=codec, clock=clock, ids=ids)
+
+    login_limits = providers.Singleton(
+        LoginLimits.failures_per_window,
+        settings.provided.auth.login_max_failures,
+        settings.provided.auth.login_window_s,
+    )
+    register_limit = providers.Singleton(RateLimit, "register", settings.provided.auth.register_max_per_hour, 3600)
+    contact_limit = providers.Singleton(RateLimit, "contact", settings.provided.http.contact_max_per_hour, 3600)
+
+    register = providers.Singleton(RegisterUser, uow, hasher, shared_state, clock, register_limit)
+    login = providers.Singleton(LogIn, uow, hasher, shared_state, token_pairs, login_limits)
+    refresh = providers.Singleton(RefreshTokens, uow, token_pairs, shared_state)
+    logout = providers.Singleton(LogOut, uow, codec, shared_state)
+    authenticate = providers.Singleton(Authenticate, codec, shared_state, uow)
+
+    list_users = providers.Singleton(ListUsers, uow)
+    get_user = providers.Singleton(GetUser, uow)
+    create_user = providers.Singleton(CreateUser, uow, hasher, clock)
+    update_user = providers.Singleton(UpdateUser, uow, hasher)
+    delete_user = providers.Singleton(DeleteUser, uow)
+    ensure_admin = providers.Singleton(EnsureAdmin, uow, hasher, clock)
+
+    send_message = providers.Singleton(SendContactMessage, uow, shared_state, clock, contact_limit)
+    list_messages = providers.Singleton(ListMessages, uow)
+    get_message = providers.Singleton(GetMessage, uow)
+    flag_message = providers.Singleton(FlagMessage, uow)
+    delete_message = providers.Singleton(DeleteMessage, uow)
+
+    health_probes = providers.List(
+        providers.Singleton(DatabaseProbe, engine),
+        providers.Singleton(SharedStateProbe, shared_state),
+    )
+    check_health = providers.Singleton(CheckHealth, health_probes)
+
+
+def build_container(settings: Settings) -> Container:
+    return Container(settings=settings)
+
+
+async def close_container(container: Container) -> None:
+    """Release what the singletons opened: the database pool and the shared-state connection."""
+    await container.shared_state().aclose()
+    await container.engine().dispose()

@@ -1,0 +1,124 @@
+"""The frozen configuration object. Only the loader builds it; everything else receives it."""
+
+from __future__ import annotations
+
+import enum
+from urllib.parse import quote
+
+from attrs import frozen
+
+
+class Environment(enum.StrEnum):
+    DEVELOPMENT = "development"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+class Provider(enum.StrEnum):
+    LOCAL = "local"
+    HUGGINGFACE = "huggingface"
+    OPENAI_COMPATIBLE = "openai-compatible"
+    FAKE = "fake"
+
+
+DEV_JWT_SECRET = "dev-insecure-secret-change-me-before-production"
+DEFAULT_ORIGINS = (
+    "http://localhost:3000",
+    "http://127.0.0.1:3000",
+    "https://helpova.web.app",
+)
+
+
+@frozen
+class DatabaseSettings:
+    use_sqlite: bool = True
+    sqlite_path: str = "data/ova.db"
+    host: str = "localhost"
+    port: int = 3306
+    user: str = "root"
+    password: str = ""
+    name: str = "ova"
+    url_override: str | None = None
+    allow_sqlite_in_production: bool = False
+    pool_size: int = 10
+
+    @property
+    def url(self) -> str:
+        if self.url_override:
+            return self.url_override
+        if self.use_sqlite:
+            return f"sqlite+aiosqlite:///{self.sqlite_path}"
+        credentials = quote(self.user, safe="")
+        if self.password:
+            credentials += ":" + quote(self.password, safe="")
+        return f"mysql+aiomysql://{credentials}@{self.host}:{self.port}/{quote(self.name, safe='')}?charset=utf8mb4"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+@frozen
+class AuthSettings:
+    jwt_secret_key: str = DEV_JWT_SECRET
+    jwt_algorithm: str = "HS256"
+    access_token_expire_minutes: int = 30
+    refresh_token_expire_days: int = 7
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+    password_concurrency: int = 2
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    register_max_per_hour: int = 10
+    admin_email: str | None = None
+    admin_password: str | None = None
+
+    @property
+    def access_lifetime_s(self) -> int:
+        return self.access_token_expire_minutes * 60
+
+    @property
+    def refresh_lifetime_s(self) -> int:
+        return self.refresh_token_expire_days * 86400
+
+    @property
+    def login_window_s(self) -> int:
+        return self.login_window_minutes * 60
+
+
+@frozen
+class HttpSettings:
+    allowed_origins: tuple[str, ...] = DEFAULT_ORIGINS
+    cors_max_age: int = 3600
+    max_json_body_kb: int = 1024
+    max_upload_mb: int = 10
+    contact_max_per_hour: int = 5
+
+
+@frozen
+class AiSettings:
+    hf_api_key: str | None = None
+    hf_modelo_sign: str = "JhonArleyCastilloV/ASL_model_1"
+    hf_asl_space_url: str = "https://jhonarleycastillov-asl-image.hf.space"
+    chat_model: str = "HuggingFaceTB/SmolLM2-135M-Instruct"
+    chat_provider: Provider = Provider.LOCAL
+    detection_provider: Provider = Provider.LOCAL
+    captioning_provider: Provider = Provider.LOCAL
+    asl_provider: Provider = Provider.LOCAL
+    stt_provider: Provider = Provider.LOCAL
+    tts_provider: Provider = Provider.LOCAL
+
+
+@frozen
+class Settings:
+    environment: Environment = Environment.DEVELOPMENT
+    log_level: str = "INFO"
+    redis_url: str | None = None
+    database: DatabaseSettings = DatabaseSettings()
+    auth: AuthSettings = AuthSettings()
+    http: HttpSettings = HttpSettings()
+    ai: AiSettings = AiSettings()
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION

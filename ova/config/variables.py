@@ -1,0 +1,138 @@
+"""Every configuration variable: where it goes, how it is parsed, and what it means."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from attrs import frozen
+
+from ova.config.settings import Environment, Provider
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
+
+
+def parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError("use true or false")
+
+
+def parse_int(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise ValueError(f"use a whole number between {low} and {high}") from None
+        if not low <= value <= high:
+            raise ValueError(f"use a whole number between {low} and {high}")
+        return value
+
+    return parse
+
+
+def parse_choice(choices: tuple[str, ...], *, upper: bool = False) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().upper() if upper else raw.strip().lower()
+        if value not in choices:
+            raise ValueError(f"use one of: {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def parse_text(raw: str) -> str:
+    return raw.strip()
+
+
+def parse_optional_text(raw: str) -> str | None:
+    return raw.strip() or None
+
+
+def parse_origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if not origin.startswith(("http://", "https://")) or " " in origin:
+            raise ValueError(f"{origin!r} is not an origin like https://example.org")
+    return origins
+
+
+def parse_environment(raw: str) -> Environment:
+    return Environment(parse_choice(tuple(e.value for e in Environment))(raw))
+
+
+def parse_provider(raw: str) -> Provider:
+    return Provider(parse_choice(tuple(p.value for p in Provider))(raw))
+
+
+@frozen
+class Variable:
+    name: str
+    section: str | None
+    attribute: str
+    parse: Callable[[str], object]
+    help: str
+    secret: bool = False
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("ENVIRONMENT", None, "environment", parse_environment, "development, staging or production"),
+    Variable("LOG_LEVEL", None, "log_level", parse_choice(LOG_LEVELS, upper=True), "DEBUG, INFO, WARNING, ERROR"),
+    Variable("REDIS_URL", None, "redis_url", parse_optional_text,
+             "redis://host:6379/0 to share state between workers; empty keeps it in memory"),
+    Variable("ALLOWED_ORIGINS", "http", "allowed_origins", parse_origins, "comma-separated CORS origins"),
+    Variable("CORS_MAX_AGE", "http", "cors_max_age", parse_int(0, 86400), "seconds a preflight is cached"),
+    Variable("MAX_JSON_BODY_KB", "http", "max_json_body_kb", parse_int(1, 65536), "largest JSON body, KiB"),
+    Variable("MAX_UPLOAD_MB", "http", "max_upload_mb", parse_int(1, 200), "largest upload, MiB"),
+    Variable("CONTACT_MAX_PER_HOUR", "http", "contact_max_per_hour", parse_int(1, 100000),
+             "contact messages per client address per hour"),
+    Variable("USE_SQLITE", "database", "use_sqlite", parse_bool, "true for a SQLite file, false for MySQL"),
+    Variable("SQLITE_PATH", "database", "sqlite_path", parse_text, "path of the SQLite file"),
+    Variable("DB_HOST", "database", "host", parse_text, "MySQL/MariaDB host"),
+    Variable("DB_PORT", "database", "port", parse_int(1, 65535), "MySQL/MariaDB port"),
+    Variable("DB_USER", "database", "user", parse_text, "MySQL/MariaDB user"),
+    Variable("DB_PASSWORD", "database", "password", parse_text, "MySQL/MariaDB password", secret=True),
+    Variable("DB_NAME", "database", "name", parse_text, "MySQL/MariaDB database name"),
+    Variable("DATABASE_URL", "database", "url_override", parse_optional_text,
+             "full SQLAlchemy URL (sqlite+aiosqlite:///... or mysql+aiomysql://...); overrides the others",
+             secret=True),
+    Variable("ALLOW_SQLITE_IN_PRODUCTION", "database", "allow_sqlite_in_production", parse_bool,
+             "true to accept SQLite in production (one host only)"),
+    Variable("DB_POOL_SIZE", "database", "pool_size", parse_int(1, 200), "MySQL connection pool size"),
+    Variable("JWT_SECRET_KEY", "auth", "jwt_secret_key", parse_text,
+             "at least 32 random bytes, e.g. `openssl rand -hex 32`", secret=True),
+    Variable("JWT_ALGORITHM", "auth", "jwt_algorithm", parse_choice(JWT_ALGORITHMS, upper=True), "HS256"),
+    Variable("ACCESS_TOKEN_EXPIRE_MINUTES", "auth", "access_token_expire_minutes", parse_int(1, 1440),
+             "lifetime of access tokens"),
+    Variable("REFRESH_TOKEN_EXPIRE_DAYS", "auth", "refresh_token_expire_days", parse_int(1, 365),
+             "lifetime of refresh tokens"),
+    Variable("PASSWORD_HASH_TIME_COST", "auth", "password_time_cost", parse_int(1, 20), "Argon2 passes"),
+    Variable("PASSWORD_HASH_MEMORY_KIB", "auth", "password_memory_kib", parse_int(1024, 1048576),
+             "Argon2 memory, KiB"),
+    Variable("PASSWORD_HASH_CONCURRENCY", "auth", "password_concurrency", parse_int(1, 64),
+             "password hashes computed at once per process"),
+    Variable("LOGIN_MAX_FAILURES", "auth", "login_max_failures", parse_int(1, 1000),
+             "failed logins allowed per address and per account in the window"),
+    Variable("LOGIN_WINDOW_MINUTES", "auth", "login_window_minutes", parse_int(1, 1440), "login limit window"),
+    Variable("REGISTER_MAX_PER_HOUR", "auth", "register_max_per_hour", parse_int(1, 100000),
+             "registrations per client address per hour"),
+    Variable("OVA_ADMIN_EMAIL", "auth", "admin_email", parse_optional_text,
+             "creates this admin at start-up when no admin exists"),
+    Variable("OVA_ADMIN_PASSWORD", "auth", "admin_password", parse_optional_text,
+             "password of OVA_ADMIN_EMAIL", secret=True),
+    Variable("HF_API_KEY", "ai", "hf_api_key", parse_optional_text, "Hugging Face token", secret=True),
+    Variable("HF_MODELO_SIGN", "ai", "hf_modelo_sign", parse_text, "Hugging Face ASL model"),
+    Variable("HF_ASL_SPACE_URL", "ai", "hf_asl_space_url", parse_text, "Hugging Face ASL Space URL"),
+    Variable("CHAT_MODEL", "ai", "chat_model", parse_text, "chat model name for remote providers"),
+    Variable("CHAT_PROVIDER", "ai", "chat_provider", parse_provider, "local, huggingface, openai-compatible, fake"),
+    Variable("DETECTION_PROVIDER", "ai", "detection_provider", parse_provider, "local, huggingface, fake"),
+    Variable("CAPTIONING_PROVIDER", "ai", "captioning_provider", parse_provider, "local, huggingface, fake"),
+    Variable("ASL_PROVIDER", "ai", "asl_provider", parse_provider, "local, huggingface, fake"),
+    Variable("STT_PROVIDER", "ai", "stt_provider", parse_provider, "local, huggingface, fake"),
+    Variable("TTS_PROVIDER", "ai", "tts_provider", parse_provider, "local, huggingface, fake"),
+)

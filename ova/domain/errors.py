@@ -1,0 +1,82 @@
+"""Domain errors. Each carries a stable ``code``; the entrypoints map classes to status codes."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    code = "domain_error"
+    default_detail = "La operación no es válida."
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or self.default_detail
+        super().__init__(self.detail)
+
+
+class InvalidInput(DomainError):
+    code = "validation_error"
+    default_detail = "Los datos enviados no son válidos."
+
+    def __init__(self, detail: str | None = None, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    default_detail = "No encontrado."
+
+
+class EmailAlreadyRegistered(DomainError):
+    code = "email_taken"
+    default_detail = "Ya existe una cuenta con ese email."
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    default_detail = "Email o contraseña incorrectos."
+
+
+class AccountDisabled(DomainError):
+    code = "account_disabled"
+    default_detail = "La cuenta está desactivada."
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+    default_detail = "Se requiere autenticación."
+
+
+class InvalidToken(NotAuthenticated):
+    code = "invalid_token"
+    default_detail = "Token inválido o caducado."
+
+
+class RefreshTokenReused(InvalidToken):
+    code = "refresh_token_reused"
+    default_detail = "Este token de refresco ya se usó; la sesión se ha cerrado por seguridad."
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    default_detail = "No tienes permiso para esta operación."
+
+
+class LastAdmin(DomainError):
+    code = "last_admin"
+    default_detail = "No se puede eliminar ni degradar al último administrador activo."
+
+
+class TooManyAttempts(DomainError):
+    code = "rate_limited"
+    default_detail = "Demasiados intentos. Inténtalo de nuevo más tarde."
+
+    def __init__(self, retry_after_s: int, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after_s = max(1, retry_after_s)
+
+
+class DependencyUnavailable(DomainError):
+    code = "unavailable"
+    default_detail = "Un servicio necesario no está disponible. Inténtalo de nuevo en unos segundos."

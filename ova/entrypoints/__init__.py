@@ -1,0 +1,1 @@
+"""Ways into ova: HTTP, WebSocket and the command line."""

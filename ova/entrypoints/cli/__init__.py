@@ -1,0 +1,1 @@
+"""The ``ova`` command line."""

@@ -1,0 +1,150 @@
+"""``ova serve | db | admin | config | health``."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+import httpx
+
+from ova.adapters.sqlalchemy import migrator
+from ova.bootstrap import build_container, close_container
+from ova.config import ConfigError, Settings, load_settings
+from ova.config.loader import describe
+from ova.domain.errors import DomainError
+from ova.domain.text import Password, is_valid_email
+from ova.entrypoints.logs import configure_logging
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+
+
+@click.group()
+@click.version_option(package_name="ova")
+def main() -> None:
+    """OVA backend: accounts, chat, images and sign language over HTTP and WebSocket."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Start the server (uvicorn with uvloop and httptools)."""
+    import uvicorn
+
+    settings = _settings()
+    configure_logging(settings)
+    if workers > 1 and not settings.redis_url:
+        click.echo("warning: several workers without REDIS_URL do not share revocations or rate limits", err=True)
+    uvicorn.run(
+        "ova.entrypoints.http.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=30,
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database schema migrations."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply every pending migration."""
+    settings = _settings()
+    migrator.upgrade(settings.database.url)
+    click.echo(f"database at revision {migrator.current(settings.database.url)}")
+
+
+@db.command()
+def current() -> None:
+    """Show the database's revision and the latest one."""
+    settings = _settings()
+    revision = migrator.current(settings.database.url)
+    head = migrator.head()
+    click.echo(f"current: {revision or '(none)'}\nhead:    {head}")
+    if revision != head:
+        click.echo("run `ova db upgrade` to apply pending migrations")
+        sys.exit(1)
+
+
+@main.group()
+def admin() -> None:
+    """Administrators."""
+
+
+@admin.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="8 to 1024 characters.")
+@click.option("--nombre", default="Administrador", show_default=True)
+def create_admin(email: str, password: str, nombre: str) -> None:
+    """Create an admin, or promote an existing account to admin."""
+    if not is_valid_email(email.strip()):
+        raise click.BadParameter("not a valid email", param_hint="--email")
+    try:
+        Password()(None, None, password)
+    except DomainError as error:
+        raise click.BadParameter(error.detail, param_hint="--password") from None
+    settings = _settings()
+
+    async def run() -> None:
+        container = build_container(settings)
+        try:
+            user = await container.ensure_admin()(email, password, nombre)
+        finally:
+            await close_container(container)
+        assert user is not None
+        click.echo(f"admin ready: {user.email} (id {user.id})")
+
+    asyncio.run(run())
+
+
+@main.group()
+def config() -> None:
+    """Configuration."""
+
+
+@config.command()
+def check() -> None:
+    """Validate the configuration and print what is in effect (secrets masked)."""
+    settings = _settings()
+    rows = describe(settings)
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        click.echo(f"{name.ljust(width)}  {value}")
+    click.echo("configuration ok")
+
+
+@main.command()
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True)
+@click.option("--timeout", default=5.0, show_default=True)
+def health(url: str, timeout: float) -> None:
+    """Ask a running server for its health. Exit 0 ok, 1 degraded, 2 down or unreachable."""
+    try:
+        response = httpx.get(url.rstrip("/") + "/status/health", timeout=timeout)
+        report = response.json()
+        status = report["status"]
+        checks = report["checks"]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
+        click.echo(f"down: {url} unreachable or not ova ({type(error).__name__})")
+        sys.exit(2)
+    click.echo(f"{status}: {url}")
+    for name, check in checks.items():
+        click.echo(f"  {name:<10} {check.get('status'):<9} {check.get('latency_ms')} ms  {check.get('provider')}"
+                   + (f"  ({check['detail']})" if check.get("detail") else ""))
+    sys.exit({"ok": 0, "degraded": 1}.get(status, 2))

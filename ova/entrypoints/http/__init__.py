@@ -1,0 +1,1 @@
+"""The HTTP entrypoint: Starlette routes over the application use cases."""

@@ -1,0 +1,101 @@
+"""The Starlette application: routes, middleware, error handlers and the lifespan."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
+
+import ova
+from ova.adapters.sqlalchemy.migrator import head
+from ova.adapters.sqlalchemy.revision import current_revision
+from ova.bootstrap import Container, build_container, close_container
+from ova.config import Settings, load_settings
+from ova.entrypoints.http.handlers import EXCEPTION_HANDLERS
+from ova.entrypoints.http.metrics import HttpMetrics
+from ova.entrypoints.http.middleware import RequestContextMiddleware, UnhandledErrorMiddleware
+from ova.entrypoints.http.openapi_document import build_openapi
+from ova.entrypoints.http.routes import auth, contact, status, users
+from ova.entrypoints.http.routes.docs import docs_routes
+from ova.entrypoints.http.routing import starlette_routes
+
+log = structlog.get_logger("ova")
+API_ROUTES = [*auth.ROUTES, *users.ROUTES, *contact.ROUTES, *status.ROUTES]
+EXPOSED_HEADERS = ["X-Request-ID", "X-Total-Count", "Retry-After", "WWW-Authenticate"]
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Starlette:
+    settings = settings or load_settings()
+    container = container or build_container(settings)
+    metrics = HttpMetrics()
+    openapi_json = json.dumps(build_openapi(API_ROUTES), ensure_ascii=False).encode()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await _check_schema(container)
+        await _ensure_first_admin(settings, container)
+        log.info("ova started", version=ova.__version__, environment=settings.environment.value,
+                 database=container.engine().url.get_backend_name(), shared_state=container.shared_state().backend)
+        try:
+            yield
+        finally:
+            await close_container(container)
+
+    app = Starlette(
+        routes=[
+            *starlette_routes(API_ROUTES),
+            *(Route(path, endpoint, methods=["GET"]) for path, endpoint in status.PLAIN_ROUTES.items()),
+            *docs_routes(openapi_json),
+        ],
+        middleware=[
+            Middleware(RequestContextMiddleware, metrics=metrics),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.http.allowed_origins),
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
+                expose_headers=EXPOSED_HEADERS,
+                allow_credentials=False,
+                max_age=settings.http.cors_max_age,
+            ),
+            Middleware(UnhandledErrorMiddleware),
+        ],
+        exception_handlers=dict(EXCEPTION_HANDLERS),
+        lifespan=lifespan,
+    )
+    app.router.redirect_slashes = False
+    app.state.settings = settings
+    app.state.container = container
+    app.state.metrics = metrics
+    app.state.started = time.monotonic()
+    return app
+
+
+async def _check_schema(container: Container) -> None:
+    try:
+        revision = await current_revision(container.engine())
+    except Exception as error:  # the server still starts; /status/health reports the database
+        log.error("database unreachable at start-up", error=str(error).splitlines()[0][:200])
+        return
+    if revision != head():
+        log.warning("database schema is not up to date; run `ova db upgrade`", current=revision, head=head())
+
+
+async def _ensure_first_admin(settings: Settings, container: Container) -> None:
+    email, password = settings.auth.admin_email, settings.auth.admin_password
+    if not (email and password):
+        return
+    try:
+        created = await container.ensure_admin()(email, password, only_if_none=True)
+    except Exception as error:
+        log.error("could not create the first admin", error=str(error).splitlines()[0][:200])
+        return
+    if created is not None:
+        log.info("first admin created from OVA_ADMIN_EMAIL", email=created.email)

@@ -1,0 +1,33 @@
+"""The service's OpenAPI document, built from the route list and the attrs types it names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import ova
+from ova.entrypoints.http.openapi.document import openapi_document
+from ova.entrypoints.http.openapi.schema import SchemaRegistry
+
+if TYPE_CHECKING:
+    from ova.entrypoints.http.routing import ApiRoute
+
+DESCRIPTION = """\
+OVA: an accessibility-minded assistant. Accounts with JWT, users, contact messages, health.
+
+Conventions: JSON in and out; every error is `{"detail": "<mensaje>", "code": "<codigo>"}` (422 adds
+`errors`). Lists take `?skip=&limit=` (limit capped at 500; larger values are silently capped), return
+an array, and send the total in `X-Total-Count`. Paths answer with and without a trailing slash and
+never redirect. Unknown fields in JSON bodies are ignored (the published client sends extra fields).
+Routes tagged `aliases` are those of the published React client, served by the same use cases.
+"""
+
+
+def build_openapi(routes: Sequence[ApiRoute]) -> dict[str, Any]:
+    return openapi_document(
+        title="OVA API",
+        version=ova.__version__,
+        description=DESCRIPTION,
+        routes=[route.spec for route in routes],
+        registry=SchemaRegistry(),
+    )

@@ -1,0 +1,119 @@
+"""Health and operations: ``/status...``, the client's probes, and ``/metrics``."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from attrs import frozen
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+
+import ova
+from ova.adapters.sqlalchemy.engine import database_backend, ping, pool_status
+from ova.adapters.sqlalchemy.revision import current_revision
+from ova.application.authorization import require_admin
+from ova.entrypoints.http.requests import container, principal, settings
+from ova.entrypoints.http.routing import api, respond
+
+WEBSOCKET_COUNTERS = ("active_connections", "total_connections", "messages_processed", "active_generations")
+
+
+@frozen
+class StatusView:
+    status: str
+    version: str
+    environment: str
+    timestamp: datetime
+    uptime_s: float
+
+
+@frozen
+class CheckView:
+    status: str
+    latency_ms: float
+    provider: str
+    circuit: str | None = None
+    detail: str | None = None
+
+
+@frozen
+class HealthView:
+    """``status`` is ok, degraded or down (503)."""
+
+    status: str
+    checks: dict[str, CheckView]
+
+
+@frozen
+class WebsocketStatusView:
+    active_connections: int
+    total_connections: int
+    messages_processed: int
+    active_generations: int
+
+
+@frozen
+class DatabaseStatusView:
+    backend: str
+    latency_ms: float
+    pool: dict[str, int]
+    revision: str | None
+
+
+async def status(request: Request) -> Response:
+    return respond(StatusView(
+        status="online",
+        version=ova.__version__,
+        environment=settings(request).environment.value,
+        timestamp=datetime.now(UTC),
+        uptime_s=round(time.monotonic() - request.app.state.started, 3),
+    ))
+
+
+async def health(request: Request) -> Response:
+    report = await container(request).check_health()()
+    checks = {
+        name: CheckView(r.status, r.latency_ms, r.provider, r.circuit, r.detail) for name, r in report.checks.items()
+    }
+    return respond(HealthView(report.status, checks), 503 if report.status == "down" else 200)
+
+
+async def websocket_status(request: Request) -> Response:
+    counts = await container(request).shared_state().get_many(WEBSOCKET_COUNTERS)
+    return respond(WebsocketStatusView(**{name: max(0, counts.get(name, 0)) for name in WEBSOCKET_COUNTERS}))
+
+
+async def database_status(request: Request) -> Response:
+    require_admin((await principal(request)).user)
+    engine = container(request).engine()
+    return respond(DatabaseStatusView(
+        backend=database_backend(engine.url),
+        latency_ms=round(await ping(engine), 2),
+        pool=pool_status(engine),
+        revision=await current_revision(engine),
+    ))
+
+
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+TAGS = ("estado",)
+ROUTES = [
+    api(status, path="/status", method="GET", summary="Estado del servicio (sin E/S)", tags=TAGS,
+        response=StatusView),
+    api(health, path="/status/health", method="GET", summary="Salud de cada dependencia", tags=TAGS,
+        response=HealthView, errors=(503,)),
+    api(websocket_status, path="/status/websocket", method="GET", summary="Conexiones WebSocket", tags=TAGS,
+        response=WebsocketStatusView),
+    api(database_status, path="/status/database", method="GET", summary="Base de datos", tags=TAGS,
+        response=DatabaseStatusView, auth="admin", errors=(503,)),
+    *(
+        api(status, path=path, method="GET", summary="Estado (cliente publicado)", tags=("aliases",),
+            response=StatusView)
+        for path in ("/chat/health", "/api/chat/health", "/api/status")
+    ),
+]
+PLAIN_ROUTES = {"/metrics": metrics}

@@ -1,0 +1,76 @@
+"""Response shapes. The OpenAPI document is generated from these same classes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from attrs import frozen
+
+from ova.domain.contact import ContactMessage
+from ova.domain.tokens import TokenPair
+from ova.domain.users import Role, User
+
+
+@frozen
+class UserView:
+    """An account as the API shows it. It never contains the password hash."""
+
+    id: int
+    nombre: str
+    email: str
+    rol: Role
+    activo: bool
+    fecha_registro: datetime
+    tiene_password: bool
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        assert user.id is not None
+        return cls(user.id, user.nombre, user.email, user.rol, user.activo, user.fecha_registro,
+                   user.password_hash is not None)
+
+
+@frozen
+class TokenPairView:
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+
+    @classmethod
+    def of(cls, pair: TokenPair) -> TokenPairView:
+        return cls(pair.access_token, pair.refresh_token, pair.token_type, pair.expires_in)
+
+
+@frozen
+class LoginView:
+    """A token pair and the user it belongs to."""
+
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+    user: UserView
+
+    @classmethod
+    def of(cls, pair: TokenPair, user: User) -> LoginView:
+        return cls(pair.access_token, pair.refresh_token, pair.token_type, pair.expires_in, UserView.of(user))
+
+
+@frozen
+class ContactView:
+    id: int
+    nombre: str
+    apellido: str
+    email: str
+    asunto: str
+    mensaje: str
+    leido: bool
+    respondido: bool
+    fecha_envio: datetime
+
+    @classmethod
+    def of(cls, message: ContactMessage) -> ContactView:
+        assert message.id is not None
+        return cls(message.id, message.nombre, message.apellido, message.email, message.asunto,
+                   message.mensaje, message.leido, message.respondido, message.fecha_envio)
