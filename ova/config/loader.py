@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from ova.config.settings import DEV_JWT_SECRET, Settings
+from ova.config.settings import DEFAULT_ORIGINS, DEV_JWT_SECRET, Environment, Settings
 from ova.config.variables import VARIABLES
 
 
@@ -67,6 +67,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if problems:
         raise ConfigError(problems)
 
+    if top.get("environment") is Environment.PRODUCTION and "allowed_origins" not in sections["http"]:
+        sections["http"]["allowed_origins"] = tuple(o for o in DEFAULT_ORIGINS if o.startswith("https://"))
     defaults = Settings()
     settings = attrs.evolve(
         defaults,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from datetime import UTC, datetime
 
@@ -17,16 +19,20 @@ from ova.application.authorization import require_admin
 from ova.entrypoints.http.requests import container, principal, settings
 from ova.entrypoints.http.routing import api, respond
 
+INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 WEBSOCKET_COUNTERS = ("active_connections", "total_connections", "messages_processed", "active_generations")
 
 
 @frozen
 class StatusView:
+    """Cheap liveness: no I/O. ``instance`` names the answering process (host and pid)."""
+
     status: str
     version: str
     environment: str
     timestamp: datetime
     uptime_s: float
+    instance: str
 
 
 @frozen
@@ -69,6 +75,7 @@ async def status(request: Request) -> Response:
         environment=settings(request).environment.value,
         timestamp=datetime.now(UTC),
         uptime_s=round(time.monotonic() - request.app.state.started, 3),
+        instance=INSTANCE,
     ))
 
 

@@ -1,0 +1,1 @@
+"""Performance benchmarks (``make bench``): ratios against a baseline measured in the same run; not tests."""

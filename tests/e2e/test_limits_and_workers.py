@@ -1,0 +1,97 @@
+"""Rate limits through a real server; and two workers sharing state through Redis."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from tests.e2e.server import running_server, server_env
+from tests.services import require_service
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def register(client: httpx.Client, email: str, password: str) -> None:
+    response = client.post("/auth/register", json={"nombre": "Límite", "email": email, "password": password})
+    assert response.status_code == 201, response.text
+
+
+def test_failed_logins_past_the_limit_get_429_with_retry_after(tmp_path: Path) -> None:
+    env = server_env(tmp_path, {"LOGIN_MAX_FAILURES": "3"})
+    with running_server(env) as base, httpx.Client(base_url=base, timeout=30) as client:
+        register(client, "limit@example.org", "the-right-password")
+        for _ in range(3):
+            wrong = client.post("/auth/login", json={"email": "limit@example.org", "password": "wrong-password"})
+            assert wrong.status_code == 401
+        limited = client.post("/auth/login", json={"email": "limit@example.org", "password": "the-right-password"})
+        assert limited.status_code == 429
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert limited.json()["code"] == "rate_limited" and isinstance(limited.json()["detail"], str)
+
+
+def test_registrations_past_the_limit_get_429(tmp_path: Path) -> None:
+    env = server_env(tmp_path, {"REGISTER_MAX_PER_HOUR": "2"})
+    with running_server(env) as base, httpx.Client(base_url=base, timeout=30) as client:
+        register(client, "r1@example.org", "password-one")
+        register(client, "r2@example.org", "password-two")
+        third = client.post("/auth/register", json={"nombre": "T", "email": "r3@example.org",
+                                                    "password": "password-three"})
+        assert third.status_code == 429 and "Retry-After" in third.headers
+
+
+@pytest.fixture
+def redis_prefix_cleanup() -> Iterator[None]:
+    try:
+        connection = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+        connection.ping()
+    except redis.RedisError as error:
+        require_service("Redis at 127.0.0.1:6379", error)
+    yield
+    for key in connection.scan_iter("ova:*"):
+        connection.delete(key)
+    connection.close()
+
+
+def _clients_on_two_workers(base: str) -> tuple[httpx.Client, httpx.Client]:
+    """Two keep-alive clients whose connections landed on different worker processes."""
+    first = httpx.Client(base_url=base, timeout=30)
+    seen = first.get("/status").json()["instance"]
+    for _ in range(200):
+        second = httpx.Client(base_url=base, timeout=30)
+        if second.get("/status").json()["instance"] != seen:
+            return first, second
+        second.close()
+    first.close()
+    pytest.fail("200 new connections all reached the same worker")
+
+
+def test_two_workers_with_redis_behave_as_one_service(tmp_path: Path, redis_prefix_cleanup: None) -> None:
+    env = server_env(tmp_path, {"REDIS_URL": REDIS_URL, "LOGIN_MAX_FAILURES": "4"})
+    with running_server(env, workers=2) as base:
+        a, b = _clients_on_two_workers(base)
+        try:
+            password = "shared-state-password"
+            email = f"workers-{secrets.token_hex(3)}@example.org"
+            register(a, email, password)
+            pair = a.post("/auth/login", json={"email": email, "password": password}).json()
+            headers = {"Authorization": f"Bearer {pair['access_token']}"}
+            assert b.get("/auth/me", headers=headers).status_code == 200
+            assert a.post("/auth/logout", headers=headers).status_code == 204
+            refused = b.get("/auth/me", headers=headers)
+            assert refused.status_code == 401, "a token revoked through one worker must be refused by the other"
+
+            for client in (a, b, a, b):
+                wrong = client.post("/auth/login", json={"email": email, "password": "wrong-password"})
+                assert wrong.status_code == 401
+            for client in (a, b):
+                limited = client.post("/auth/login", json={"email": email, "password": password})
+                assert limited.status_code == 429, "failures through both workers count against one limit"
+            assert b.get("/status/health").json()["checks"]["cache"]["provider"] == "redis"
+        finally:
+            a.close()
+            b.close()

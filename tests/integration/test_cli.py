@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.server import FAST_HASHING, free_port, running_server, server_env
+
+
+def ova(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ova", *args], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return server_env(tmp_path)
+
+
+def test_config_check_prints_the_settings_with_secrets_masked(env: dict[str, str]) -> None:
+    result = ova("config", "check", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "configuration ok" in result.stdout and "ENVIRONMENT" in result.stdout
+    assert env["JWT_SECRET_KEY"] not in result.stdout and env["OVA_ADMIN_PASSWORD"] not in result.stdout
+
+
+def test_an_invalid_configuration_stops_with_the_variable_named(env: dict[str, str]) -> None:
+    result = ova("config", "check", env={**env, "ENVIRONMENT": "production", "ACCESS_TOKEN_EXPIRE_MINUTES": "0"})
+    assert result.returncode == 2
+    assert "ACCESS_TOKEN_EXPIRE_MINUTES" in result.stderr
+
+
+def test_serve_refuses_to_start_with_an_unsafe_production_configuration(env: dict[str, str]) -> None:
+    result = ova("serve", "--port", str(free_port()), env={**env, "ENVIRONMENT": "production"})
+    assert result.returncode == 2
+    assert "USE_SQLITE" in result.stderr
+
+
+def test_db_current_says_behind_until_upgrade(env: dict[str, str]) -> None:
+    before = ova("db", "current", env=env)
+    assert before.returncode == 1 and "(none)" in before.stdout
+    assert ova("db", "upgrade", env=env).returncode == 0
+    after = ova("db", "current", env=env)
+    assert after.returncode == 0 and "current: 0001" in after.stdout
+
+
+def test_admin_create_creates_then_promotes_idempotently(env: dict[str, str]) -> None:
+    assert ova("db", "upgrade", env=env).returncode == 0
+    created = ova("admin", "create", "--email", "Boss@Example.org", "--password", "boss-password", env=env)
+    assert created.returncode == 0, created.stderr
+    assert "boss@example.org" in created.stdout
+    again = ova("admin", "create", "--email", "boss@example.org", "--password", "other-password", env=env)
+    assert again.returncode == 0 and again.stdout.split("(id")[1] == created.stdout.split("(id")[1]
+    refused = ova("admin", "create", "--email", "not-an-email", "--password", "boss-password", env=env)
+    assert refused.returncode == 2 and "--email" in refused.stderr
+    short = ova("admin", "create", "--email", "x@example.org", "--password", "short", env=env)
+    assert short.returncode == 2 and "--password" in short.stderr
+
+
+def test_health_exit_codes_follow_the_server_state(tmp_path: Path) -> None:
+    unreachable = ova("health", "--url", f"http://127.0.0.1:{free_port()}", "--timeout", "2",
+                      env=server_env(tmp_path))
+    assert unreachable.returncode == 2 and "down" in unreachable.stdout
+
+    with running_server(server_env(tmp_path / "ok")) as base:
+        healthy = ova("health", "--url", base, env=server_env(tmp_path))
+    assert healthy.returncode == 0, healthy.stdout
+    assert healthy.stdout.startswith("ok") and "database" in healthy.stdout
+
+    broken_cache = server_env(tmp_path / "degraded", {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+                                                      **FAST_HASHING})
+    broken_cache.pop("OVA_ADMIN_EMAIL")
+    broken_cache.pop("OVA_ADMIN_PASSWORD")
+    with running_server(broken_cache) as base:
+        degraded = ova("health", "--url", base, env=server_env(tmp_path))
+    assert degraded.returncode == 1, degraded.stdout
+    assert degraded.stdout.startswith("degraded") and "cache" in degraded.stdout

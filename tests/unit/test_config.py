@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ova.config import ConfigError, load_settings
+from ova.config.loader import describe
+from ova.config.settings import DEV_JWT_SECRET, Environment, Provider
+
+STRONG = "x" * 40
+
+
+def problems(environ: dict[str, str], tmp_path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        load_settings(environ, env_file=tmp_path / "absent.env")
+    return error.value.problems
+
+
+def test_the_defaults_are_the_embedded_development_setup(tmp_path: Path) -> None:
+    settings = load_settings({}, env_file=tmp_path / "absent.env")
+    assert settings.environment is Environment.DEVELOPMENT
+    assert settings.database.url == "sqlite+aiosqlite:///data/ova.db"
+    assert "http://localhost:3000" in settings.http.allowed_origins
+    assert settings.auth.access_token_expire_minutes == 30 and settings.redis_url is None
+    assert settings.ai.chat_provider is Provider.LOCAL
+
+
+def test_mysql_settings_build_a_url_with_escaped_credentials(tmp_path: Path) -> None:
+    settings = load_settings({"USE_SQLITE": "false", "DB_HOST": "db", "DB_USER": "ova", "DB_PASSWORD": "p@ss:w/rd",
+                              "DB_NAME": "ovaweb"}, env_file=tmp_path / "absent.env")
+    assert settings.database.url == "mysql+aiomysql://ova:p%40ss%3Aw%2Frd@db:3306/ovaweb?charset=utf8mb4"
+
+
+def test_database_url_overrides_the_other_database_variables(tmp_path: Path) -> None:
+    settings = load_settings({"USE_SQLITE": "false", "DATABASE_URL": "sqlite+aiosqlite:///x.db"},
+                             env_file=tmp_path / "absent.env")
+    assert settings.database.url == "sqlite+aiosqlite:///x.db"
+
+
+def test_bad_values_name_the_variable_and_the_fix(tmp_path: Path) -> None:
+    found = problems({"DB_PORT": "abc", "USE_SQLITE": "maybe", "ENVIRONMENT": "prod",
+                      "ALLOWED_ORIGINS": "localhost:3000", "DB_PASSWORD": "s3cret"}, tmp_path)
+    text = "\n".join(found)
+    for name in ("DB_PORT", "USE_SQLITE", "ENVIRONMENT", "ALLOWED_ORIGINS"):
+        assert name in text
+    assert "between 1 and 65535" in text and "development, staging, production" in text
+
+
+def test_secrets_are_never_echoed_in_errors(tmp_path: Path) -> None:
+    found = problems({"DB_PORT": "x", "OVA_ADMIN_EMAIL": "a@b.org", "OVA_ADMIN_PASSWORD": "short"}, tmp_path)
+    assert "short" not in "\n".join(found).replace("OVA_ADMIN_PASSWORD", "")
+
+
+@pytest.mark.parametrize(("environ", "variable"), [
+    ({"ALLOWED_ORIGINS": "https://a.org", "ALLOW_SQLITE_IN_PRODUCTION": "true"}, "JWT_SECRET_KEY"),
+    ({"JWT_SECRET_KEY": DEV_JWT_SECRET, "ALLOWED_ORIGINS": "https://a.org", "ALLOW_SQLITE_IN_PRODUCTION": "1"},
+     "JWT_SECRET_KEY"),
+    ({"JWT_SECRET_KEY": "short-secret", "ALLOWED_ORIGINS": "https://a.org", "ALLOW_SQLITE_IN_PRODUCTION": "1"},
+     "JWT_SECRET_KEY"),
+    ({"JWT_SECRET_KEY": STRONG, "ALLOWED_ORIGINS": "https://a.org"}, "USE_SQLITE"),
+    ({"JWT_SECRET_KEY": STRONG, "ALLOWED_ORIGINS": "https://a.org,http://b.org", "ALLOW_SQLITE_IN_PRODUCTION": "1"},
+     "ALLOWED_ORIGINS"),
+])
+def test_production_refuses_unsafe_settings(tmp_path: Path, environ: dict[str, str], variable: str) -> None:
+    found = problems({"ENVIRONMENT": "production", **environ}, tmp_path)
+    assert len(found) == 1 and found[0].startswith(variable)
+
+
+def test_production_with_safe_settings_starts(tmp_path: Path) -> None:
+    settings = load_settings({"ENVIRONMENT": "production", "JWT_SECRET_KEY": STRONG, "USE_SQLITE": "false",
+                              "DB_HOST": "db", "ALLOWED_ORIGINS": "https://helpova.web.app"},
+                             env_file=tmp_path / "absent.env")
+    assert settings.is_production
+
+
+def test_the_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\nexport LOG_LEVEL=debug\nCORS_MAX_AGE='60'\nDB_NAME=ova # trailing\n")
+    settings = load_settings({"CORS_MAX_AGE": "120"}, env_file=env_file)
+    assert settings.log_level == "DEBUG" and settings.http.cors_max_age == 120
+    assert settings.database.name == "ova"
+
+
+def test_a_malformed_env_file_line_is_reported_with_its_number(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("LOG_LEVEL=INFO\nthis is not a setting\n")
+    with pytest.raises(ConfigError, match=r":2: expected KEY=value"):
+        load_settings({}, env_file=env_file)
+
+
+def test_the_legacy_model_variable_names_the_chat_model(tmp_path: Path) -> None:
+    assert load_settings({"model": "some/model"}, env_file=tmp_path / "x").ai.chat_model == "some/model"
+
+
+def test_describe_masks_secrets(tmp_path: Path) -> None:
+    settings = load_settings({"JWT_SECRET_KEY": STRONG, "DB_PASSWORD": "hunter2",
+                              "DATABASE_URL": "mysql+aiomysql://u:hunter2@h/d"}, env_file=tmp_path / "x")
+    shown = dict(describe(settings))
+    assert STRONG not in str(shown) and "hunter2" not in str(shown)
+    assert shown["JWT_SECRET_KEY"].startswith("***")
+
+
+def test_production_without_allowed_origins_keeps_only_the_https_defaults(tmp_path: Path) -> None:
+    settings = load_settings({"ENVIRONMENT": "production", "JWT_SECRET_KEY": STRONG, "USE_SQLITE": "false"},
+                             env_file=tmp_path / "absent.env")
+    assert settings.http.allowed_origins == ("https://helpova.web.app",)
