@@ -31,3 +31,35 @@ class SharedStateProbe:
     async def check(self) -> ProbeResult:
         latency = await self._state.ping()
         return ProbeResult(status="ok", latency_ms=round(latency, 2), provider=self._state.backend)
+
+
+class ModelProbe:
+    """A capability's model: ``ok`` when ready; ``degraded`` while it loads, while its remote
+    provider's circuit is probing again, or when a local fallback stands in; ``down`` when the
+    circuit is open and nothing stands in. It never runs the model (health checks stay cheap)."""
+
+    critical = False
+
+    def __init__(self, name: str, adapter: object, provider: str, *, warming_up: bool = True) -> None:
+        self.name = name
+        self._adapter = adapter
+        self._provider = provider
+        self._warming_up = warming_up
+
+    async def check(self) -> ProbeResult:
+        breaker = getattr(self._adapter, "breaker", None)
+        if breaker is not None:
+            circuit: str = breaker.state
+            status = {"closed": "ok", "half_open": "degraded"}.get(circuit, "down")
+            detail = None
+            if status == "down" and getattr(self._adapter, "local", None) is not None:
+                status, detail = "degraded", "proveedor remoto caído; responde el modelo local"
+            elif status != "ok":
+                detail = "circuito abierto: el proveedor remoto falla"
+            return ProbeResult(status=status, latency_ms=0.0, provider=self._provider, circuit=circuit, detail=detail)
+        if not getattr(self._adapter, "loaded", True):
+            if not self._warming_up:
+                return ProbeResult(status="ok", latency_ms=0.0, provider=self._provider,
+                                   detail="se carga con la primera petición")
+            return ProbeResult(status="degraded", latency_ms=0.0, provider=self._provider, detail="cargando el modelo")
+        return ProbeResult(status="ok", latency_ms=0.0, provider=self._provider)

@@ -94,6 +94,10 @@ class HttpSettings:
     max_upload_mb: int = 10
     contact_max_per_hour: int = 5
 
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
 
 @frozen
 class AiSettings:
@@ -107,6 +111,22 @@ class AiSettings:
     asl_provider: Provider = Provider.LOCAL
     stt_provider: Provider = Provider.LOCAL
     tts_provider: Provider = Provider.LOCAL
+    hf_api_url: str = "https://router.huggingface.co/hf-inference/models"
+    hf_detection_model: str = "facebook/detr-resnet-50"
+    hf_caption_model: str = "Salesforce/blip-image-captioning-base"
+    hf_stt_model: str = "openai/whisper-large-v3"
+    hf_tts_model: str = "facebook/mms-tts-eng"
+    max_image_pixels: int = 40_000_000
+    detection_min_confidence: float = 0.35
+    asl_min_confidence: float = 0.70
+    asl_local_model: str = "smart-gestures"
+    inference_workers: int = 1
+    inference_queue: int = 4
+    ai_timeout_s: float = 30.0
+    ai_fallback_local: bool = False
+    circuit_failures: int = 5
+    circuit_reset_s: float = 30.0
+    warm_up: bool = True
 
 
 @frozen

@@ -46,6 +46,19 @@ def parse_choice(choices: tuple[str, ...], *, upper: bool = False) -> Callable[[
     return parse
 
 
+def parse_float(low: float, high: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            raise ValueError(f"use a number between {low:g} and {high:g}") from None
+        if not low <= value <= high:
+            raise ValueError(f"use a number between {low:g} and {high:g}")
+        return value
+
+    return parse
+
+
 def parse_text(raw: str) -> str:
     return raw.strip()
 
@@ -135,4 +148,29 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("ASL_PROVIDER", "ai", "asl_provider", parse_provider, "local, huggingface, fake"),
     Variable("STT_PROVIDER", "ai", "stt_provider", parse_provider, "local, huggingface, fake"),
     Variable("TTS_PROVIDER", "ai", "tts_provider", parse_provider, "local, huggingface, fake"),
+    Variable("HF_API_URL", "ai", "hf_api_url", parse_text, "base URL of the Hugging Face Inference API"),
+    Variable("HF_DETECTION_MODEL", "ai", "hf_detection_model", parse_text, "object detection model on Hugging Face"),
+    Variable("HF_CAPTION_MODEL", "ai", "hf_caption_model", parse_text, "image captioning model on Hugging Face"),
+    Variable("HF_STT_MODEL", "ai", "hf_stt_model", parse_text, "speech recognition model on Hugging Face"),
+    Variable("HF_TTS_MODEL", "ai", "hf_tts_model", parse_text, "text-to-speech model on Hugging Face"),
+    Variable("MAX_IMAGE_PIXELS", "ai", "max_image_pixels", parse_int(1, 500_000_000),
+             "largest image in pixels (decompression bombs are refused before decoding)"),
+    Variable("DETECTION_MIN_CONFIDENCE", "ai", "detection_min_confidence", parse_float(0.0, 1.0),
+             "objects below this confidence are not reported"),
+    Variable("ASL_MIN_CONFIDENCE", "ai", "asl_min_confidence", parse_float(0.0, 1.0),
+             "a letter below this confidence is reported as not recognised"),
+    Variable("ASL_LOCAL_MODEL", "ai", "asl_local_model", parse_choice(("smart-gestures", "asl-alpnum")),
+             "local ASL letter classifier: smart-gestures (GPL-3.0) or asl-alpnum (MIT)"),
+    Variable("INFERENCE_WORKERS", "ai", "inference_workers", parse_int(1, 64),
+             "inferences running at once per capability and process"),
+    Variable("INFERENCE_QUEUE", "ai", "inference_queue", parse_int(0, 1000),
+             "inferences waiting per capability before 503 busy"),
+    Variable("AI_TIMEOUT_S", "ai", "ai_timeout_s", parse_float(0.1, 600), "overall timeout of a remote AI call"),
+    Variable("AI_FALLBACK_LOCAL", "ai", "ai_fallback_local", parse_bool,
+             "when a remote provider fails, answer with the local model"),
+    Variable("CIRCUIT_FAILURES", "ai", "circuit_failures", parse_int(1, 1000),
+             "consecutive failures that open a remote provider's circuit"),
+    Variable("CIRCUIT_RESET_S", "ai", "circuit_reset_s", parse_float(0.1, 3600),
+             "seconds an open circuit waits before probing again"),
+    Variable("AI_WARM_UP", "ai", "warm_up", parse_bool, "load local models at start-up (else on first use)"),
 )

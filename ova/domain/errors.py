@@ -80,3 +80,40 @@ class TooManyAttempts(DomainError):
 class DependencyUnavailable(DomainError):
     code = "unavailable"
     default_detail = "Un servicio necesario no está disponible. Inténtalo de nuevo en unos segundos."
+
+
+class UnreadableMedia(DomainError):
+    code = "unreadable_media"
+    default_detail = "No se pudo leer el archivo enviado."
+
+
+class UnsupportedMedia(DomainError):
+    code = "unsupported_media_type"
+    default_detail = "Formato no soportado."
+
+
+class MediaTooLarge(DomainError):
+    code = "payload_too_large"
+    default_detail = "El archivo es demasiado grande."
+
+
+class Busy(DependencyUnavailable):
+    """Every inference slot and queue place is taken; the client should retry shortly."""
+
+    code = "busy"
+    default_detail = "El servicio está ocupado. Inténtalo de nuevo en unos segundos."
+
+    def __init__(self, retry_after_s: int = 2, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
+class ModelUnavailable(DependencyUnavailable):
+    """A model or remote provider cannot answer now (not loaded, down, circuit open, timed out)."""
+
+    code = "model_unavailable"
+    default_detail = "El modelo no está disponible ahora. Inténtalo de nuevo más tarde."
+
+    def __init__(self, detail: str | None = None, retry_after_s: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s

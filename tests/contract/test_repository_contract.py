@@ -486,3 +486,30 @@ async def test_rollback_discards_only_what_came_after_the_last_commit(uow_factor
     async with uow_factory() as uow:
         emails = [u.email for u in (await uow.users.list(skip=0, limit=10)).items]
     assert emails == ["ana@example.com", "carla@example.com"]
+
+
+# --- read-only units of work -----------------------------------------------------------------------
+
+
+async def test_a_read_only_unit_of_work_reads_committed_data_and_cannot_commit(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    [stored] = await add_users(uow_factory, a_user())
+    async with uow_factory(read_only=True) as uow:
+        found = await uow.users.get_by_email("ana@example.com")
+        assert found is not None and found.id == stored.id
+        with pytest.raises(RuntimeError):
+            await uow.commit()
+
+
+async def test_readers_do_not_wait_for_a_writer_holding_its_transaction(uow_factory: UnitOfWorkFactory) -> None:
+    [stored] = await add_users(uow_factory, a_user())
+    async with uow_factory() as writer:
+        changed = await writer.users.get(stored.id or 0)
+        assert changed is not None
+        changed.nombre = "Cambiada"
+        await writer.users.update(changed)
+        async with uow_factory(read_only=True) as reader:
+            seen = await asyncio.wait_for(reader.users.get(stored.id or 0), timeout=2)
+        assert seen is not None and seen.nombre == "Ana", "uncommitted writes are not visible to readers"
+        await writer.commit()

@@ -17,6 +17,8 @@ SECRET = "e2e-secret-0123456789abcdef0123456789abcdef"
 ADMIN_EMAIL = "admin@ova.test"
 ADMIN_PASSWORD = "admin-password-e2e"
 FAST_HASHING = {"PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "8192"}
+FAKE_AI = {f"{capability}_PROVIDER": "fake" for capability in ("DETECTION", "CAPTIONING", "ASL", "STT", "TTS")}
+LOCAL_AI = {f"{capability}_PROVIDER": "local" for capability in ("DETECTION", "CAPTIONING", "ASL", "STT", "TTS")}
 
 
 def free_port() -> int:
@@ -40,6 +42,7 @@ def server_env(tmp: Path, extra: Mapping[str, str] | None = None) -> dict[str, s
         "CONTACT_MAX_PER_HOUR": "100000",
         "LOGIN_MAX_FAILURES": "1000",
         **FAST_HASHING,
+        **FAKE_AI,
     })
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)

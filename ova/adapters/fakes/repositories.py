@@ -157,9 +157,10 @@ class InMemoryUnitOfWork:
     contacts: ContactRepository
     refresh_sessions: RefreshSessionRepository
 
-    def __init__(self, data: InMemoryData) -> None:
+    def __init__(self, data: InMemoryData, *, read_only: bool = False) -> None:
         self._shared = data
         self._working = data
+        self._read_only = read_only
         self.committed = False
 
     async def __aenter__(self) -> Self:
@@ -179,6 +180,8 @@ class InMemoryUnitOfWork:
         await self.rollback()
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         for field in attrs.fields(InMemoryData):
             setattr(self._shared, field.name, copy.deepcopy(getattr(self._working, field.name)))
         self.committed = True
@@ -196,5 +199,5 @@ class InMemoryUnitOfWorkFactory:
     def __init__(self) -> None:
         self.data = InMemoryData()
 
-    def __call__(self) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(self.data)
+    def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.data, read_only=read_only)

@@ -36,6 +36,11 @@ class Argon2PasswordHasher:
         self._limiter: anyio.CapacityLimiter | None = None
         self._dummy_hash: str | None = None
 
+    async def warm_up(self) -> None:
+        """Prepare the stand-in hash for unknown accounts now, so the first one is not slower."""
+        if self._dummy_hash is None:
+            self._dummy_hash = await self._off_loop(self._hash_sync, secrets.token_urlsafe(24))
+
     async def hash(self, password: str) -> str:
         return await self._off_loop(self._hash_sync, password)
 

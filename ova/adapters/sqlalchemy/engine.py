@@ -14,6 +14,8 @@ from sqlalchemy.pool import QueuePool, StaticPool
 Backend = Literal["sqlite", "mysql"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+READ_ONLY = "ova_read_only"
+"""Execution option of a connection that will only read (see ``configure_sqlite``)."""
 
 
 def database_backend(url: str | URL) -> Backend:
@@ -58,7 +60,9 @@ def _create_sqlite_engine(url: URL, *, echo: bool, pool_size: int, max_overflow:
     else:
         assert url.database is not None
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
+        # every unit of work ends its transaction itself, so the pool need not roll back again
+        engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow,
+                                     pool_reset_on_return=None)
     configure_sqlite(engine.sync_engine)
     return engine
 
@@ -72,7 +76,9 @@ def configure_sqlite(engine: Any) -> None:
     The sqlite3 driver's own transaction control skips BEGIN before SELECT and SAVEPOINT, which
     breaks savepoints; so it is switched off and every transaction starts with BEGIN IMMEDIATE
     (takes the write lock up front and waits ``busy_timeout`` for it, instead of failing with
-    "database is locked" when a read transaction later tries to write).
+    "database is locked" when a read transaction later tries to write). A read-only unit of work
+    (the ``READ_ONLY`` execution option) issues no BEGIN at all: each of its statements reads a
+    consistent snapshot on its own, and readers never queue behind writers (WAL).
     """
 
     @event.listens_for(engine, "connect")
@@ -87,7 +93,8 @@ def configure_sqlite(engine: Any) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _lower(value: object) -> object:

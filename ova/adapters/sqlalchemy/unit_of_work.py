@@ -6,6 +6,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ova.adapters.sqlalchemy.contacts import SqlContactRepository
+from ova.adapters.sqlalchemy.engine import READ_ONLY
 from ova.adapters.sqlalchemy.refresh_sessions import SqlRefreshSessionRepository
 from ova.adapters.sqlalchemy.users import SqlUserRepository
 from ova.application.ports.repositories import (
@@ -26,13 +27,16 @@ class SqlUnitOfWork:
     contacts: ContactRepository
     refresh_sessions: RefreshSessionRepository
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
         connection = await self._engine.connect()
         try:
+            if self._read_only:
+                await connection.execution_options(**{READ_ONLY: True})
             await connection.begin()
         except BaseException:
             await connection.close()
@@ -64,6 +68,8 @@ class SqlUnitOfWork:
         return self._connection
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         await self._active().commit()
 
     async def rollback(self) -> None:
@@ -74,5 +80,5 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, read_only=read_only)

@@ -35,7 +35,7 @@ class Authenticate:
             FAMILY_PREFIX + claims.family
         ):
             raise InvalidToken("El token ha sido revocado.")
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             user = await uow.users.get(claims.uid)
         if user is None or not user.activo:
             raise InvalidToken("La cuenta ya no está disponible.")

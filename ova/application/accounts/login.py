@@ -43,7 +43,7 @@ class LogIn:
             if not decision.allowed:
                 raise TooManyAttempts(decision.retry_after_s)
 
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             user = await uow.users.get_by_email(email)
         check = await self.hasher.verify(credentials.password, user.password_hash if user else None)
         if user is None or not check.ok:

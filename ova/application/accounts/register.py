@@ -25,7 +25,7 @@ class RegisterUser:
 
     async def __call__(self, registration: Registration, *, client: str) -> User:
         email = normalize_email(registration.email)
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             if await uow.users.get_by_email(email) is not None:
                 raise EmailAlreadyRegistered()
         decision = await self.limiter.hit(self.limit, client)

@@ -57,7 +57,7 @@ class ListMessages:
 
     async def __call__(self, actor: User, *, skip: int, limit: int, unread_only: bool = False) -> Page[ContactMessage]:
         require_admin(actor)
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             return await uow.contacts.list(skip=skip, limit=limit, unread_only=unread_only)
 
 
@@ -67,7 +67,7 @@ class GetMessage:
 
     async def __call__(self, actor: User, message_id: int) -> ContactMessage:
         require_admin(actor)
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             return await _existing(uow.contacts, message_id)
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -32,4 +31,8 @@ class UnitOfWork(Protocol):
     async def rollback(self) -> None: ...
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+class UnitOfWorkFactory(Protocol):
+    """Makes units of work. ``read_only=True`` promises no writes (``commit`` then raises): the
+    adapter may use a cheaper transaction that never waits for writers."""
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...

@@ -36,7 +36,7 @@ class ListUsers:
 
     async def __call__(self, actor: User, *, skip: int, limit: int, query: str | None = None) -> Page[User]:
         require_admin(actor)
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             return await uow.users.list(skip=skip, limit=limit, query=query or None)
 
 
@@ -46,7 +46,7 @@ class GetUser:
 
     async def __call__(self, actor: User, user_id: int) -> User:
         require_self_or_admin(actor, user_id)
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             return await _existing(uow.users, user_id)
 
 
@@ -132,7 +132,7 @@ class EnsureAdmin:
     async def __call__(self, email: str, password: str, nombre: str = "Administrador", *,
                        only_if_none: bool = False) -> User | None:
         email = normalize_email(email)
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             if only_if_none and await uow.users.count_active_admins() > 0:
                 return None
         password_hash = await self.hasher.hash(password)

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 import structlog
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 import ova
 from ova.adapters.sqlalchemy.migrator import head
 from ova.adapters.sqlalchemy.revision import current_revision
 from ova.bootstrap import Container, build_container, close_container
+from ova.bootstrap.ai import loadable_models
 from ova.config import Settings, load_settings
 from ova.entrypoints.http.handlers import EXCEPTION_HANDLERS
 from ova.entrypoints.http.metrics import HttpMetrics
-from ova.entrypoints.http.middleware import RequestContextMiddleware, UnhandledErrorMiddleware
+from ova.entrypoints.http.middleware import (
+    CorsWhenOriginMiddleware,
+    RequestContextMiddleware,
+    UnhandledErrorMiddleware,
+)
 from ova.entrypoints.http.openapi_document import build_openapi
-from ova.entrypoints.http.routes import auth, contact, status, users
+from ova.entrypoints.http.routes import auth, contact, speech, status, users, vision
 from ova.entrypoints.http.routes.docs import docs_routes
 from ova.entrypoints.http.routing import starlette_routes
 
 log = structlog.get_logger("ova")
-API_ROUTES = [*auth.ROUTES, *users.ROUTES, *contact.ROUTES, *status.ROUTES]
+# Starlette matches routes in order: the cheap, frequent probes and token checks come first.
+API_ROUTES = [*status.ROUTES, *auth.ROUTES, *users.ROUTES, *contact.ROUTES, *vision.ROUTES, *speech.ROUTES]
 EXPOSED_HEADERS = ["X-Request-ID", "X-Total-Count", "Retry-After", "WWW-Authenticate"]
 
 
@@ -40,12 +47,16 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await _check_schema(container)
+        await container.hasher().warm_up()
+        warming = asyncio.create_task(_warm_up_models(container)) if settings.ai.warm_up else None
         await _ensure_first_admin(settings, container)
         log.info("ova started", version=ova.__version__, environment=settings.environment.value,
                  database=container.engine().url.get_backend_name(), shared_state=container.shared_state().backend)
         try:
             yield
         finally:
+            if warming is not None:
+                warming.cancel()
             await close_container(container)
 
     app = Starlette(
@@ -55,9 +66,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             *docs_routes(openapi_json),
         ],
         middleware=[
-            Middleware(RequestContextMiddleware, metrics=metrics),
+            Middleware(RequestContextMiddleware, metrics=metrics,
+                       access_log=settings.log_level in ("DEBUG", "INFO")),
             Middleware(
-                CORSMiddleware,
+                CorsWhenOriginMiddleware,
                 allow_origins=list(settings.http.allowed_origins),
                 allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                 allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
@@ -86,6 +98,20 @@ async def _check_schema(container: Container) -> None:
         return
     if revision != head():
         log.warning("database schema is not up to date; run `ova db upgrade`", current=revision, head=head())
+
+
+async def _warm_up_models(container: Container) -> None:
+    """Loads the local models in use, one after the other, off the event loop; ``/status/health``
+    reports each as loading until it is ready. A model that fails to load is logged and will be
+    retried by its first request."""
+    for model in loadable_models(container.ai):
+        started = time.perf_counter()
+        try:
+            await anyio.to_thread.run_sync(model.load)
+        except Exception:
+            log.exception("model failed to load", model=type(model).__name__)
+            continue
+        log.info("model loaded", model=type(model).__name__, seconds=round(time.perf_counter() - started, 2))
 
 
 async def _ensure_first_admin(settings: Settings, container: Container) -> None:

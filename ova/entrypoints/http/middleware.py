@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 import structlog
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ova.entrypoints.http.metrics import HttpMetrics
@@ -26,15 +27,16 @@ class RequestContextMiddleware:
     every response and in every log line, normalises a trailing slash (no redirects), and records
     the access log and the metrics."""
 
-    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics, access_log: bool = True) -> None:
         self.app = app
         self.metrics = metrics
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_request_id(scope) or os.urandom(16).hex()
         scope.setdefault("state", {})["request_id"] = request_id
         path: str = scope["path"]
         if len(path) > 1 and path.endswith("/"):
@@ -63,8 +65,9 @@ class RequestContextMiddleware:
             self.metrics.in_progress.dec()
             route = scope.get("ova.route", "unmatched")
             self.metrics.observe(scope["method"], route, status, elapsed)
-            log.info("request", method=scope["method"], path=scope["path"], route=route, status=status,
-                     ms=round(elapsed * 1000, 2))
+            if self.access_log:
+                log.info("request", method=scope["method"], path=scope["path"], route=route, status=status,
+                         ms=round(elapsed * 1000, 2))
             structlog.contextvars.unbind_contextvars("request_id")
 
 
@@ -100,6 +103,17 @@ class UnhandledErrorMiddleware:
                 extra={"request_id": request_id},
             )
             await response(scope, receive, send)
+
+
+class CorsWhenOriginMiddleware(CORSMiddleware):
+    """Starlette's CORS, skipped for requests without an ``Origin`` header (probes, servers, curl):
+    they are not cross-origin browser requests, and parsing their headers costs every request."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not any(name == b"origin" for name, _ in scope["headers"]):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

@@ -19,6 +19,9 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.LastAdmin: 409,
     errors.TooManyAttempts: 429,
     errors.DependencyUnavailable: 503,
+    errors.UnreadableMedia: 400,
+    errors.UnsupportedMedia: 415,
+    errors.MediaTooLarge: 413,
 }
 
 HTTP_DEFAULTS: dict[int, tuple[str, str]] = {
@@ -73,5 +76,8 @@ def domain_problem(error: errors.DomainError) -> JSONResponse:
     if isinstance(error, errors.TooManyAttempts):
         headers["Retry-After"] = str(error.retry_after_s)
     if isinstance(error, errors.DependencyUnavailable):
-        headers["Retry-After"] = "5"
-    return problem(status_for(error), error.detail, error.code, headers=headers)
+        headers["Retry-After"] = str(getattr(error, "retry_after_s", 5))
+    extra = None
+    if isinstance(error, errors.InvalidInput):
+        extra = {"errors": [{"field": error.field or "body", "message": error.detail}]}
+    return problem(status_for(error), error.detail, error.code, headers=headers, extra=extra)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import parse_qsl
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 MAX_PAGE = 500
+MAX_SKIP = 2**31 - 1
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 DEFAULT_PAGE = 100
 
 
@@ -34,34 +37,41 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def read_raw_body(request: Request) -> bytes:
-    """The body, refusing more than the configured JSON limit (413) before reading it all."""
-    limit = settings(request).http.max_json_body_kb * 1024
+async def read_raw_body(request: Request, limit: int | None = None) -> bytes:
+    """The body, refusing more than ``limit`` bytes (default: the JSON limit) with 413 before
+    reading it all."""
+    limit = limit or settings(request).http.max_json_body_kb * 1024
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
             raise HttpProblem(400, "Cabecera Content-Length inválida.")
         if int(declared) > limit:
-            raise HttpProblem(413, f"El cuerpo supera el máximo de {limit // 1024} KiB.")
+            raise HttpProblem(413, _too_large(limit))
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise HttpProblem(413, f"El cuerpo supera el máximo de {limit // 1024} KiB.")
+            raise HttpProblem(413, _too_large(limit))
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _media_type(request: Request) -> str:
+def _too_large(limit: int) -> str:
+    if limit >= 1024 * 1024:
+        return f"El cuerpo supera el máximo de {limit / (1024 * 1024):.0f} MB."
+    return f"El cuerpo supera el máximo de {limit // 1024} KiB."
+
+
+def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-async def read_json(request: Request, *, optional: bool = False) -> object:
-    body = await read_raw_body(request)
+async def read_json(request: Request, *, optional: bool = False, limit: int | None = None) -> object:
+    body = await read_raw_body(request, limit)
     if optional and not body.strip():
         return {}
-    media = _media_type(request)
+    media = media_type(request)
     if media and media != "application/json" and not media.endswith("+json"):
         raise HttpProblem(415, "Envía el cuerpo como application/json.")
     try:
@@ -77,7 +87,7 @@ async def read_body(request: Request, cls: type[T], *, optional: bool = False) -
 async def read_form(request: Request, cls: type[T]) -> T:
     """``application/x-www-form-urlencoded`` fields parsed into ``cls`` (strings only)."""
     body = await read_raw_body(request)
-    if _media_type(request) != "application/x-www-form-urlencoded":
+    if media_type(request) != "application/x-www-form-urlencoded":
         raise HttpProblem(415, "Envía el formulario como application/x-www-form-urlencoded.")
     try:
         fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50))
@@ -86,24 +96,24 @@ async def read_form(request: Request, cls: type[T]) -> T:
     return parse(cls, fields)
 
 
-def _int_param(request: Request, name: str, default: int, minimum: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
+def _int_param(request: Request, name: str, default: int, minimum: int, cap: int) -> int:
+    """A whole number from the query string; any value past ``cap`` counts as ``cap``."""
+    raw = (request.query_params.get(name) or "").strip()
+    if not raw:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = minimum - 1
-    if value < minimum or len(raw) > 12:
+    if _INTEGER.fullmatch(raw) is None:
+        raise RequestValidationError([FieldError(name, "debe ser un número entero")])
+    value = int(raw[:24])  # longer digit strings are past any cap anyway
+    if value < minimum:
         raise RequestValidationError([FieldError(name, f"debe ser un número entero mayor o igual que {minimum}")])
-    return value
+    return min(value, cap)
 
 
 def pagination(request: Request) -> tuple[int, int]:
     """``?skip=0&limit=100``; the limit is capped at 500."""
-    skip = _int_param(request, "skip", 0, 0)
-    limit = _int_param(request, "limit", DEFAULT_PAGE, 1)
-    return skip, min(limit, MAX_PAGE)
+    skip = _int_param(request, "skip", 0, 0, MAX_SKIP)
+    limit = _int_param(request, "limit", DEFAULT_PAGE, 1, MAX_PAGE)
+    return skip, limit
 
 
 def bool_param(request: Request, name: str) -> bool | None:

@@ -142,7 +142,9 @@ def _request_body(op: OperationSpec, registry: SchemaRegistry) -> dict[str, Any]
 
 def _success(op: OperationSpec, registry: SchemaRegistry) -> dict[str, Any]:
     response: dict[str, Any] = {"description": HTTPStatus(op.status).phrase}
-    if op.status != 204 and op.response is not None:
+    if op.status != 204 and op.response_media_type != "application/json":
+        response["content"] = {op.response_media_type: {"schema": {"type": "string", "format": "binary"}}}
+    elif op.status != 204 and op.response is not None:
         response["content"] = {"application/json": {"schema": registry.schema_for(op.response)}}
         if op.is_paginated:
             response["headers"] = {"X-Total-Count": TOTAL_COUNT_HEADER}

@@ -61,6 +61,7 @@ class OperationSpec:
     method: str
     summary: str
     response: Any = None
+    response_media_type: str = "application/json"
     status: int = 200
     tags: tuple[str, ...] = field(default=(), converter=_strs)
     request: type[Any] | None = None

@@ -6,8 +6,9 @@ Tests override providers (``container.shared_state.override(...)``) to swap in f
 from __future__ import annotations
 
 from dependency_injector import containers, providers
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ova.adapters.probes import DatabaseProbe, SharedStateProbe
+from ova.adapters.probes import DatabaseProbe, ModelProbe, SharedStateProbe
 from ova.adapters.security.jwt_codec import JoseTokenCodec
 from ova.adapters.security.password_hasher import Argon2PasswordHasher
 from ova.adapters.sqlalchemy.engine import create_engine
@@ -24,8 +25,13 @@ from ova.application.accounts.register import RegisterUser
 from ova.application.accounts.token_pairs import TokenPairs
 from ova.application.contact.inbox import DeleteMessage, FlagMessage, GetMessage, ListMessages, SendContactMessage
 from ova.application.health import CheckHealth
+from ova.application.ports.health import HealthProbe
 from ova.application.ports.shared_state import SharedState
+from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.application.users.manage import CreateUser, DeleteUser, EnsureAdmin, GetUser, ListUsers, UpdateUser
+from ova.application.vision.analyze import AnalyzeImage, DescribeImage, DetectObjects
+from ova.application.vision.sign import DescribeSignModel, RecognizeSign
+from ova.bootstrap.ai import AI, selected_models
 from ova.config.settings import Settings
 from ova.domain.rate_limits import RateLimit
 
@@ -35,6 +41,20 @@ def make_shared_state(redis_url: str | None) -> SharedState:
     if redis_url:
         return RedisSharedState(redis_url)
     return MemorySharedState()
+
+
+def health_probes_for(engine: AsyncEngine, state: SharedState, ai: AI, settings: Settings) -> list[HealthProbe]:
+    providers_in_use = {
+        "detection": settings.ai.detection_provider, "captioning": settings.ai.captioning_provider,
+        "asl": settings.ai.asl_provider, "stt": settings.ai.stt_provider, "tts": settings.ai.tts_provider,
+    }
+    models = selected_models(ai)
+    return [
+        DatabaseProbe(engine),
+        SharedStateProbe(state),
+        *(ModelProbe(name, models[name], providers_in_use[name].value, warming_up=settings.ai.warm_up)
+          for name in models),
+    ]
 
 
 class Container(containers.DeclarativeContainer):
@@ -93,10 +113,19 @@ class Container(containers.DeclarativeContainer):
     flag_message = providers.Singleton(FlagMessage, uow)
     delete_message = providers.Singleton(DeleteMessage, uow)
 
-    health_probes = providers.List(
-        providers.Singleton(DatabaseProbe, engine),
-        providers.Singleton(SharedStateProbe, shared_state),
+    ai = providers.Container(
+        AI, settings=settings.provided.ai, max_upload_bytes=settings.provided.http.max_upload_bytes
     )
+    min_confidence = settings.provided.ai.detection_min_confidence
+    analyze_image = providers.Singleton(AnalyzeImage, ai.decoder, ai.detector, ai.captioner, min_confidence)
+    detect_objects = providers.Singleton(DetectObjects, ai.decoder, ai.detector, min_confidence)
+    describe_image = providers.Singleton(DescribeImage, ai.decoder, ai.detector, ai.captioner, min_confidence)
+    recognize_sign = providers.Singleton(RecognizeSign, ai.decoder, ai.sign, settings.provided.ai.asl_min_confidence)
+    describe_sign_model = providers.Singleton(DescribeSignModel, ai.sign)
+    transcribe_audio = providers.Singleton(TranscribeAudio, ai.stt)
+    synthesize_speech = providers.Singleton(SynthesizeSpeech, ai.tts)
+
+    health_probes = providers.Singleton(health_probes_for, engine, shared_state, ai, settings)
     check_health = providers.Singleton(CheckHealth, health_probes)
 
 
@@ -108,3 +137,4 @@ async def close_container(container: Container) -> None:
     """Release what the singletons opened: the database pool and the shared-state connection."""
     await container.shared_state().aclose()
     await container.engine().dispose()
+    await container.ai.http().aclose()

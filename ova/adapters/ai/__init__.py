@@ -1,0 +1,1 @@
+"""AI adapters: local models (the offline default), Hugging Face, and fakes."""

@@ -1,0 +1,60 @@
+"""Speech fakes: no model, no decoding, instant and deterministic."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ova.adapters.ai.audio import wav_bytes, wav_duration
+from ova.adapters.ai.local.speech import check_voice
+from ova.domain.errors import UnreadableMedia
+from ova.domain.speech import AudioClip, Speech, Transcript
+
+
+class FakeSpeechToText:
+    """Answers ``text`` for any non-empty clip; empty bytes are ``UnreadableMedia`` as for the real one.
+
+    ``duration_s`` is read from the header when the clip is a WAV file, else 0.
+    """
+
+    model = "fake-stt"
+
+    def __init__(self, text: str = "hola", *, language: str = "es") -> None:
+        self.text = text
+        self.language = language
+        self.clips: list[AudioClip] = []
+
+    async def transcribe(self, clip: AudioClip) -> Transcript:
+        if not clip.data:
+            raise UnreadableMedia("El archivo de audio está vacío.")
+        self.clips.append(clip)
+        return Transcript(text=self.text, language=self.language, duration_s=_wav_seconds(clip.data))
+
+
+def _wav_seconds(data: bytes) -> float:
+    try:
+        return round(wav_duration(data), 2)
+    except UnreadableMedia:
+        return 0.0
+
+
+class FakeTextToSpeech:
+    """A quiet 440 Hz tone, 60 ms a character (at least 0.2 s for any text), 16 kHz.
+
+    The same voice rules as the real adapter: ``None`` or one of ``voices``, else ``InvalidInput``.
+    """
+
+    model = "fake-tts"
+    voices = ("af_heart",)
+    sample_rate = 16_000
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+        check_voice(voice, self.voices)
+        self.texts.append(text)
+        seconds = 0.0 if not text.strip() else max(0.2, 0.06 * len(text.strip()))
+        n = int(seconds * self.sample_rate)
+        tone = (0.1 * np.sin(2 * np.pi * 440.0 * np.arange(n) / self.sample_rate)).astype(np.float32)
+        return Speech(wav=wav_bytes(tone, self.sample_rate), sample_rate=self.sample_rate,
+                      duration_s=round(n / self.sample_rate, 3))

@@ -1,0 +1,6 @@
+"""Models that install from PyPI and run on this machine's CPU.
+
+Each adapter loads its model once per process: ``load()`` (blocking, idempotent, thread-safe) is
+called by the warm-up at start-up, or by the first request if that comes first; ``loaded`` says
+whether it has happened. Inference runs in an ``InferencePool`` thread, never on the event loop.
+"""

@@ -1,0 +1,126 @@
+"""ASL letters from a photo: MediaPipe finds the hand's 21 landmarks, a small classifier names the letter.
+
+MediaPipe's legacy ``solutions.hands`` graph is not thread-safe, so one ``Hands`` object is built
+per recognizer and its ``process`` calls are serialised by a lock; the classifiers are plain numpy
+and need none. When MediaPipe finds two hands the larger one (in pixels) is read.
+
+Both classifiers were trained on right hands photographed from the front, unmirrored, which
+MediaPipe labels "Left" (its labels assume a mirrored selfie image). A hand labelled "Right" is
+therefore mirrored before classification, so a left-handed signer, or a mirrored selfie, gets the
+same letter as the training photos would.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import threading
+from typing import Any
+
+import numpy as np
+
+from ova.adapters.ai.local.asl_classifiers import CLASSIFIERS, FloatArray, LandmarkClassifier
+from ova.adapters.ai.pool import InferencePool
+from ova.domain.vision import LabelScore, RgbImage, SignModelInfo, SignPrediction
+
+_ALTERNATIVES = 3
+_NO_HAND = SignPrediction(letter=None, confidence=0.0, alternatives=(), hand_detected=False)
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+class MediapipeSignRecognizer:
+    def __init__(
+        self,
+        *,
+        pool: InferencePool,
+        classifier: str = "smart-gestures",
+        min_detection_confidence: float = 0.3,
+        max_num_hands: int = 2,
+    ) -> None:
+        if classifier not in CLASSIFIERS:
+            raise ValueError(f"unknown ASL classifier {classifier!r}; choose one of {sorted(CLASSIFIERS)}")
+        self._pool = pool
+        self._classifier_type = CLASSIFIERS[classifier]
+        self._min_detection_confidence = min_detection_confidence
+        self._max_num_hands = max_num_hands
+        self._mediapipe_version = _version("mediapipe")
+        self._load_lock = threading.Lock()
+        self._process_lock = threading.Lock()
+        self._hands: Any = None  # mediapipe.python.solutions.hands.Hands (mediapipe ships no type hints)
+        self._classifier: LandmarkClassifier | None = None
+
+    @property
+    def info(self) -> SignModelInfo:
+        kind = self._classifier_type
+        return SignModelInfo(
+            name=f"mediapipe-hands+{kind.name}",
+            provider="local",
+            labels=kind.LABELS,
+            input="photo (RGB), 1 hand, MediaPipe 21 landmarks",
+            version=f"mediapipe {self._mediapipe_version}, {kind.name} {kind.version}",
+        )
+
+    @property
+    def loaded(self) -> bool:
+        return self._hands is not None
+
+    def load(self) -> None:
+        with self._load_lock:
+            if self._hands is not None:
+                return
+            classifier = self._classifier_type()
+            hands_module: Any = importlib.import_module("mediapipe.python.solutions.hands")
+            self._classifier = classifier
+            self._hands = hands_module.Hands(
+                static_image_mode=True,
+                max_num_hands=self._max_num_hands,
+                min_detection_confidence=self._min_detection_confidence,
+            )
+
+    async def recognize(self, image: RgbImage) -> SignPrediction:
+        return await self._pool.run(lambda: self._recognize(image))
+
+    def _recognize(self, image: RgbImage) -> SignPrediction:
+        self.load()
+        assert self._classifier is not None
+        pixels = np.frombuffer(image.pixels, np.uint8).reshape(image.height, image.width, 3)
+        with self._process_lock:
+            results = self._hands.process(pixels)
+        found = results.multi_hand_landmarks or []
+        if not found:
+            return _NO_HAND
+        size = (image.width, image.height)
+        hands = [
+            (_landmarks(lm), hd.classification[0].label) for lm, hd in zip(found, results.multi_handedness, strict=True)
+        ]
+        landmarks, label = max(hands, key=lambda hand: _area(hand[0], size))
+        if label == "Right":
+            landmarks[:, 0] = 1.0 - landmarks[:, 0]
+        probabilities = self._classifier.predict(landmarks, size)
+        return _prediction(self._classifier.labels, probabilities)
+
+
+def _landmarks(hand: Any) -> FloatArray:
+    return np.array([[p.x, p.y, p.z] for p in hand.landmark], dtype=np.float32)
+
+
+def _area(landmarks: FloatArray, size: tuple[int, int]) -> float:
+    extent = (landmarks[:, :2].max(axis=0) - landmarks[:, :2].min(axis=0)) * np.array(size, dtype=np.float32)
+    return float(extent[0] * extent[1])
+
+
+def _prediction(labels: tuple[str, ...], probabilities: FloatArray) -> SignPrediction:
+    order = np.argsort(-probabilities, kind="stable")
+    best, *rest = (LabelScore(labels[i], min(max(float(probabilities[i]), 0.0), 1.0)) for i in order)
+    return SignPrediction(
+        letter=best.label,
+        confidence=best.confidence,
+        alternatives=tuple(rest[:_ALTERNATIVES]),
+        hand_detected=True,
+    )

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import time
+
+from attrs import field, frozen
+
+from ova.application.ports.speech import SpeechToText, TextToSpeech
+from ova.domain.speech import AudioClip, Speech, Transcript
+from ova.domain.text import Text
+
+
+@frozen
+class SpeechRequest:
+    """Text to speak (1 to 1000 characters) and, optionally, a voice."""
+
+    text: str = field(validator=Text(min_length=1, max_length=1000, multiline=True))
+    voice: str | None = field(default=None, validator=Text(min_length=1, max_length=64))
+
+
+@frozen
+class Transcription:
+    transcript: Transcript
+    model: str
+    elapsed_ms: float
+
+
+@frozen
+class TranscribeAudio:
+    stt: SpeechToText
+
+    async def __call__(self, clip: AudioClip) -> Transcription:
+        started = time.perf_counter()
+        transcript = await self.stt.transcribe(clip)
+        return Transcription(transcript, self.stt.model, round((time.perf_counter() - started) * 1000, 1))
+
+
+@frozen
+class SynthesizeSpeech:
+    tts: TextToSpeech
+
+    async def __call__(self, request: SpeechRequest) -> Speech:
+        return await self.tts.synthesize(request.text, voice=request.voice)

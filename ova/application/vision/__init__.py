@@ -1,0 +1,1 @@
+"""Photos: objects, a description, and sign-language letters."""

@@ -1,0 +1,142 @@
+"""Response shapes of the image, sign-language and speech routes."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from ova.application.speech.use_cases import Transcription
+from ova.application.vision.analyze import DetectedObjects, ImageAnalysis, ImageDescription
+from ova.application.vision.sign import SignReading
+from ova.domain.vision import DetectedObject, SignModelInfo
+
+
+@frozen
+class BoxView:
+    """Pixels of the uploaded image (after EXIF orientation)."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@frozen
+class ObjectView:
+    """``confidence`` from 0 to 1."""
+
+    label: str
+    confidence: float
+    box: BoxView
+
+    @classmethod
+    def of(cls, found: DetectedObject) -> ObjectView:
+        b = found.box
+        return cls(found.label, found.confidence, BoxView(b.x, b.y, b.width, b.height))
+
+
+@frozen
+class ObjectsView:
+    objects: list[ObjectView]
+    width: int
+    height: int
+    model: str
+    elapsed_ms: float
+
+    @classmethod
+    def of(cls, result: DetectedObjects) -> ObjectsView:
+        return cls([ObjectView.of(o) for o in result.objects], result.width, result.height, result.model,
+                   result.elapsed_ms)
+
+
+@frozen
+class DescriptionView:
+    description: str
+    model: str
+    elapsed_ms: float
+
+    @classmethod
+    def of(cls, result: ImageDescription) -> DescriptionView:
+        return cls(result.description, result.model, result.elapsed_ms)
+
+
+@frozen
+class AnalysisView:
+    objects: list[ObjectView]
+    description: str
+    width: int
+    height: int
+    models: dict[str, str]
+    elapsed_ms: float
+
+    @classmethod
+    def of(cls, result: ImageAnalysis) -> AnalysisView:
+        return cls([ObjectView.of(o) for o in result.objects], result.description, result.width, result.height,
+                   dict(result.models), result.elapsed_ms)
+
+
+@frozen
+class LetterView:
+    """``confidence`` from 0 to 100."""
+
+    label: str
+    confidence: float
+
+
+@frozen
+class SignView:
+    """``prediction`` is the letter, or ``null`` with ``success: false`` and a ``message`` when no hand
+    is found or the confidence is under the threshold. ``confidence`` is from 0 to 100."""
+
+    success: bool
+    prediction: str | None
+    confidence: float
+    alternatives: list[LetterView]
+    hand_detected: bool
+    message: str
+    model: str
+    elapsed_ms: float
+
+    @classmethod
+    def of(cls, reading: SignReading) -> SignView:
+        p = reading.prediction
+        return cls(
+            success=reading.accepted,
+            prediction=p.letter if reading.accepted else None,
+            confidence=_percent(p.confidence),
+            alternatives=[LetterView(a.label, _percent(a.confidence)) for a in p.alternatives],
+            hand_detected=p.hand_detected,
+            message=reading.message,
+            model=reading.model,
+            elapsed_ms=reading.elapsed_ms,
+        )
+
+
+@frozen
+class SignModelView:
+    name: str
+    provider: str
+    labels: list[str]
+    input: str
+    version: str
+
+    @classmethod
+    def of(cls, info: SignModelInfo) -> SignModelView:
+        return cls(info.name, info.provider, list(info.labels), info.input, info.version)
+
+
+@frozen
+class TranscriptionView:
+    text: str
+    language: str
+    duration_s: float
+    model: str
+    elapsed_ms: float
+
+    @classmethod
+    def of(cls, result: Transcription) -> TranscriptionView:
+        t = result.transcript
+        return cls(t.text, t.language, t.duration_s, result.model, result.elapsed_ms)
+
+
+def _percent(confidence: float) -> float:
+    return round(max(0.0, min(1.0, confidence)) * 100, 2)

@@ -1,0 +1,93 @@
+"""Uploaded files: one multipart part named ``file``, or JSON ``{"image": "<base64 or data: URL>"}``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from attrs import field, frozen
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.types import Message, Receive
+
+from ova.domain.errors import MediaTooLarge
+from ova.domain.text import Text
+from ova.entrypoints.http.converter import FieldError, RequestValidationError, parse
+from ova.entrypoints.http.problems import HttpProblem
+from ova.entrypoints.http.requests import media_type, read_json, read_raw_body, settings
+
+MULTIPART_OVERHEAD = 64 * 1024
+MULTIPART_SCHEMA = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "El archivo."}},
+}
+
+
+@frozen
+class Base64Image:
+    """A photo as base64, or as a ``data:image/...;base64,`` URL."""
+
+    image: str = field(validator=Text(min_length=1, max_length=20 * 1024 * 1024, strip=False))
+
+
+def upload_limit(request: Request) -> int:
+    return settings(request).http.max_upload_mb * 1024 * 1024
+
+
+async def read_upload(request: Request, *, allow_json: bool) -> bytes:
+    """The uploaded bytes, never more than ``MAX_UPLOAD_MB`` (413) and never read past that."""
+    limit = upload_limit(request)
+    kind = media_type(request)
+    if kind == "multipart/form-data":
+        return await _multipart_file(request, limit)
+    if allow_json and (kind == "application/json" or kind.endswith("+json")):
+        body = parse(Base64Image, await read_json(request, limit=limit * 4 // 3 + MULTIPART_OVERHEAD))
+        return _decode_base64(body.image, limit)
+    accepted = "multipart/form-data (campo file)" + (" o application/json (campo image)" if allow_json else "")
+    raise HttpProblem(415, f"Envía el archivo como {accepted}.")
+
+
+async def _multipart_file(request: Request, limit: int) -> bytes:
+    body = await read_raw_body(request, limit + MULTIPART_OVERHEAD)
+    replayed = Request(request.scope, _replay(body))
+    form = await replayed.form(max_files=1, max_fields=10)  # a broken body is HTTPException(400)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise RequestValidationError([FieldError("file", "falta el archivo (campo file)")])
+        data = await upload.read(limit + 1)
+    finally:
+        await form.close()
+    if len(data) > limit:
+        raise MediaTooLarge(f"El archivo supera el máximo de {limit // (1024 * 1024)} MB.")
+    return data
+
+
+def _replay(body: bytes) -> Receive:
+    """The already-read body, handed to Starlette's form parser as if it were arriving."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _decode_base64(value: str, limit: int) -> bytes:
+    payload = value.strip()
+    if payload.startswith("data:"):
+        header, comma, payload = payload.partition(",")
+        if not comma or not header.endswith(";base64"):
+            raise RequestValidationError([FieldError("image", "se esperaba una URL data:...;base64,")])
+    try:
+        data = base64.b64decode("".join(payload.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise RequestValidationError([FieldError("image", "no es base64 válido")]) from None
+    if len(data) > limit:
+        raise MediaTooLarge(f"El archivo supera el máximo de {limit // (1024 * 1024)} MB.")
+    return data

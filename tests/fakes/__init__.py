@@ -1,0 +1,1 @@
+"""Stand-ins for remote services, served locally for tests."""

