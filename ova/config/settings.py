@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from urllib.parse import quote
 
 from attrs import frozen
@@ -66,7 +67,7 @@ class AuthSettings:
     refresh_token_expire_days: int = 7
     password_time_cost: int = 3
     password_memory_kib: int = 65536
-    password_concurrency: int = 2
+    password_concurrency: int = max(1, (os.cpu_count() or 2) // 2)
     login_max_failures: int = 5
     login_window_minutes: int = 15
     register_max_per_hour: int = 10

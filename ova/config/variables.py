@@ -128,7 +128,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("PASSWORD_HASH_MEMORY_KIB", "auth", "password_memory_kib", parse_int(1024, 1048576),
              "Argon2 memory, KiB"),
     Variable("PASSWORD_HASH_CONCURRENCY", "auth", "password_concurrency", parse_int(1, 64),
-             "password hashes computed at once per process"),
+             "password hashes computed at once per process (default: half the CPU cores, each hash uses 2 lanes)"),
     Variable("LOGIN_MAX_FAILURES", "auth", "login_max_failures", parse_int(1, 1000),
              "failed logins allowed per address and per account in the window"),
     Variable("LOGIN_WINDOW_MINUTES", "auth", "login_window_minutes", parse_int(1, 1440), "login limit window"),
