@@ -41,6 +41,21 @@ def remote_or_fallback(remote: Any, local: Callable[[], Any], fallback: type[Any
     return fallback(remote, local()) if enabled else remote
 
 
+def make_pool(name: str, settings: AiSettings) -> InferencePool:
+    return InferencePool(name, workers=settings.inference_workers, queue=settings.inference_queue)
+
+
+def capability(selected: Any, local: providers.Provider[Any], remote: providers.Provider[Any],
+               fallback_type: type[Any], fake: providers.Provider[Any], fallback: Any) -> providers.Selector[Any]:
+    """The provider of one capability: ``local``, ``huggingface`` (maybe with local fallback) or ``fake``."""
+    return providers.Selector(
+        selected,
+        local=local,
+        huggingface=providers.Singleton(remote_or_fallback, remote, local.provider, fallback_type, fallback),
+        fake=fake,
+    )
+
+
 def make_hf_client(settings: AiSettings, http: httpx.AsyncClient) -> HuggingFaceClient:
     breakers = functools.partial(
         CircuitBreaker, failure_threshold=settings.circuit_failures, reset_after_s=settings.circuit_reset_s
@@ -60,16 +75,11 @@ class AI(containers.DeclarativeContainer):
     hf = providers.Singleton(make_hf_client, settings, http)
     fallback = settings.provided.ai_fallback_local
 
-    image_pool = providers.Singleton(InferencePool, "images", workers=settings.provided.inference_workers,
-                                     queue=settings.provided.inference_queue)
-    detection_pool = providers.Singleton(InferencePool, "detection", workers=settings.provided.inference_workers,
-                                         queue=settings.provided.inference_queue)
-    asl_pool = providers.Singleton(InferencePool, "asl", workers=settings.provided.inference_workers,
-                                   queue=settings.provided.inference_queue)
-    stt_pool = providers.Singleton(InferencePool, "stt", workers=settings.provided.inference_workers,
-                                   queue=settings.provided.inference_queue)
-    tts_pool = providers.Singleton(InferencePool, "tts", workers=settings.provided.inference_workers,
-                                   queue=settings.provided.inference_queue)
+    image_pool = providers.Singleton(make_pool, "images", settings)
+    detection_pool = providers.Singleton(make_pool, "detection", settings)
+    asl_pool = providers.Singleton(make_pool, "asl", settings)
+    stt_pool = providers.Singleton(make_pool, "stt", settings)
+    tts_pool = providers.Singleton(make_pool, "tts", settings)
 
     decoder = providers.Singleton(PillowImageDecoder, max_bytes=max_upload_bytes,
                                   max_pixels=settings.provided.max_image_pixels, pool=image_pool)
@@ -81,49 +91,32 @@ class AI(containers.DeclarativeContainer):
     local_stt = providers.Singleton(WhisperSpeechToText, pool=stt_pool)
     local_tts = providers.Singleton(HibariTextToSpeech, pool=tts_pool)
 
-    detector = providers.Selector(
-        settings.provided.detection_provider.value,
-        local=local_detector,
-        huggingface=providers.Singleton(
-            remote_or_fallback, providers.Singleton(HfObjectDetector, hf, settings.provided.hf_detection_model),
-            local_detector.provider, ObjectDetectorWithFallback, fallback),
-        fake=providers.Singleton(FakeObjectDetector),
+    detector = capability(
+        settings.provided.detection_provider.value, local_detector,
+        providers.Singleton(HfObjectDetector, hf, settings.provided.hf_detection_model),
+        ObjectDetectorWithFallback, providers.Singleton(FakeObjectDetector), fallback,
     )
-    captioner = providers.Selector(
-        settings.provided.captioning_provider.value,
-        local=local_captioner,
-        huggingface=providers.Singleton(
-            remote_or_fallback, providers.Singleton(HfImageCaptioner, hf, settings.provided.hf_caption_model),
-            local_captioner.provider, ImageCaptionerWithFallback, fallback),
-        fake=providers.Singleton(FakeImageCaptioner),
+    captioner = capability(
+        settings.provided.captioning_provider.value, local_captioner,
+        providers.Singleton(HfImageCaptioner, hf, settings.provided.hf_caption_model),
+        ImageCaptionerWithFallback, providers.Singleton(FakeImageCaptioner), fallback,
     )
-    sign = providers.Selector(
-        settings.provided.asl_provider.value,
-        local=local_sign,
-        huggingface=providers.Singleton(
-            remote_or_fallback,
-            providers.Singleton(GradioSignRecognizer, hf, space_url=settings.provided.hf_asl_space_url,
-                                model_name=settings.provided.hf_modelo_sign),
-            local_sign.provider, SignRecognizerWithFallback, fallback),
-        fake=providers.Singleton(FakeSignRecognizer),
+    sign = capability(
+        settings.provided.asl_provider.value, local_sign,
+        providers.Singleton(GradioSignRecognizer, hf, space_url=settings.provided.hf_asl_space_url,
+                            model_name=settings.provided.hf_modelo_sign),
+        SignRecognizerWithFallback, providers.Singleton(FakeSignRecognizer), fallback,
     )
-    stt = providers.Selector(
-        settings.provided.stt_provider.value,
-        local=local_stt,
-        huggingface=providers.Singleton(
-            remote_or_fallback, providers.Singleton(HfSpeechToText, hf, settings.provided.hf_stt_model),
-            local_stt.provider, SpeechToTextWithFallback, fallback),
-        fake=providers.Singleton(FakeSpeechToText),
+    stt = capability(
+        settings.provided.stt_provider.value, local_stt,
+        providers.Singleton(HfSpeechToText, hf, settings.provided.hf_stt_model),
+        SpeechToTextWithFallback, providers.Singleton(FakeSpeechToText), fallback,
     )
-    tts = providers.Selector(
-        settings.provided.tts_provider.value,
-        local=local_tts,
-        huggingface=providers.Singleton(
-            remote_or_fallback, providers.Singleton(HfTextToSpeech, hf, settings.provided.hf_tts_model),
-            local_tts.provider, TextToSpeechWithFallback, fallback),
-        fake=providers.Singleton(FakeTextToSpeech),
+    tts = capability(
+        settings.provided.tts_provider.value, local_tts,
+        providers.Singleton(HfTextToSpeech, hf, settings.provided.hf_tts_model),
+        TextToSpeechWithFallback, providers.Singleton(FakeTextToSpeech), fallback,
     )
-
 
 def selected_models(ai: Any) -> dict[str, Any]:
     """The adapter serving each capability, by the names ``/status/health`` uses (``ai`` is an ``AI``

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from ova.config.settings import DEFAULT_ORIGINS, DEV_JWT_SECRET, Environment, Settings
+from ova.config.settings import DEFAULT_ORIGINS, DEV_JWT_SECRET, Environment, Provider, Settings
 from ova.config.variables import VARIABLES
 
 
@@ -90,6 +90,14 @@ def safety_problems(settings: Settings) -> list[str]:
         problems.append("OVA_ADMIN_PASSWORD: use 8 to 1024 characters")
     if not database.use_sqlite and not database.url_override and not database.name:
         problems.append("DB_NAME: name the MySQL database (or set USE_SQLITE=true)")
+    ai = settings.ai
+    vision_and_speech = (
+        ("DETECTION_PROVIDER", ai.detection_provider), ("CAPTIONING_PROVIDER", ai.captioning_provider),
+        ("ASL_PROVIDER", ai.asl_provider), ("STT_PROVIDER", ai.stt_provider), ("TTS_PROVIDER", ai.tts_provider),
+    )
+    for name, provider in vision_and_speech:
+        if provider is Provider.OPENAI_COMPATIBLE:
+            problems.append(f"{name}: openai-compatible serves only the chat; use local, huggingface or fake")
     if not settings.is_production:
         return problems
     secret = auth.jwt_secret_key

@@ -105,3 +105,10 @@ def test_production_without_allowed_origins_keeps_only_the_https_defaults(tmp_pa
     settings = load_settings({"ENVIRONMENT": "production", "JWT_SECRET_KEY": STRONG, "USE_SQLITE": "false"},
                              env_file=tmp_path / "absent.env")
     assert settings.http.allowed_origins == ("https://helpova.web.app",)
+
+
+def test_only_the_chat_may_use_an_openai_compatible_provider(tmp_path: Path) -> None:
+    found = problems({"DETECTION_PROVIDER": "openai-compatible"}, tmp_path)
+    assert found == ["DETECTION_PROVIDER: openai-compatible serves only the chat; use local, huggingface or fake"]
+    assert load_settings({"CHAT_PROVIDER": "openai-compatible"}, env_file=tmp_path / "x").ai.chat_provider is (
+        Provider.OPENAI_COMPATIBLE)
