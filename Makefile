@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
 
-.PHONY: run install install-test test lint typecheck unit bench clean
+.PHONY: run install install-test test lint typecheck unit bench bench-ai clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ unit: install-test
 ## bench: compare the app with a bare Starlette app under the same load (not a test)
 bench: install-test
 	$(BIN)/python -m bench.http_ratio
+
+## bench-ai: local AI models over HTTP vs called in-process, /status under detection load, memory (not a test)
+bench-ai: install-test
+	$(BIN)/python -m bench.ai_ratio
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -8,6 +8,7 @@ import sys
 import structlog
 
 from ova.config.settings import Settings
+from ova.entrypoints.request_context import current_request_id
 
 
 def configure_logging(settings: Settings) -> None:
@@ -19,6 +20,7 @@ def configure_logging(settings: Settings) -> None:
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        _add_request_id,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
@@ -41,3 +43,10 @@ def configure_logging(settings: Settings) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+
+
+def _add_request_id(logger: object, method: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
+    request_id = current_request_id.get()
+    if request_id is not None:
+        event.setdefault("request_id", request_id)
+    return event

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -17,9 +17,6 @@ class HttpMetrics:
         self.latency = Histogram(
             "ova_http_request_duration_seconds", "Time to answer an HTTP request.",
             ("method", "route"), buckets=LATENCY_BUCKETS, registry=self.registry,
-        )
-        self.in_progress = Gauge(
-            "ova_http_requests_in_progress", "HTTP requests being answered now.", registry=self.registry,
         )
 
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}

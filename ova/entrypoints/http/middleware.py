@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ova.entrypoints.http.metrics import HttpMetrics
 from ova.entrypoints.http.problems import problem
+from ova.entrypoints.request_context import current_request_id
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 log = structlog.get_logger("ova.http")
@@ -56,19 +57,17 @@ class RequestContextMiddleware:
             await send(message)
 
         started = time.perf_counter()
-        self.metrics.in_progress.inc()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        token = current_request_id.set(request_id)
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            self.metrics.in_progress.dec()
             route = scope.get("ova.route", "unmatched")
             self.metrics.observe(scope["method"], route, status, elapsed)
             if self.access_log:
                 log.info("request", method=scope["method"], path=scope["path"], route=route, status=status,
                          ms=round(elapsed * 1000, 2))
-            structlog.contextvars.unbind_contextvars("request_id")
+            current_request_id.reset(token)
 
 
 class UnhandledErrorMiddleware:
