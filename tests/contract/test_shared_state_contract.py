@@ -96,6 +96,14 @@ async def test_unknown_jti_is_not_revoked(state: SharedState) -> None:
     assert not await state.is_revoked("jti-2")
 
 
+async def test_several_ids_are_revoked_when_any_of_them_is(state: SharedState) -> None:
+    await state.revoke("family:f1", until=_in(60))
+
+    assert await state.is_revoked("jti-9", "family:f1")
+    assert not await state.is_revoked("jti-9", "family:f2")
+    assert not await state.is_revoked()
+
+
 async def test_revocation_until_a_past_time_revokes_nothing(state: SharedState) -> None:
     await state.revoke("jti-old", until=_in(-5))
 

@@ -42,10 +42,10 @@ class MemorySharedState:
             self._revoked[jti] = until
             heapq.heappush(self._expiries, (until, jti))
 
-    async def is_revoked(self, jti: str) -> bool:
+    async def is_revoked(self, *ids: str) -> bool:
         self._purge()
-        until = self._revoked.get(jti)
-        return until is not None and until > self._now()
+        now = self._now()
+        return any((until := self._revoked.get(jti)) is not None and until > now for jti in ids)
 
     async def hit(self, limit: RateLimit, key: str) -> RateDecision:
         return await self._windows.hit(limit, key)

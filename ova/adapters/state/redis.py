@@ -54,8 +54,10 @@ class RedisSharedState:
             return
         await self._guard(lambda: self._redis.set(self._key("revoked", jti), 1, pxat=expire_at_ms))
 
-    async def is_revoked(self, jti: str) -> bool:
-        found = await self._guard(lambda: self._redis.exists(self._key("revoked", jti)))
+    async def is_revoked(self, *ids: str) -> bool:
+        if not ids:
+            return False
+        found = await self._guard(lambda: self._redis.exists(*(self._key("revoked", jti) for jti in ids)))
         return bool(found)
 
     async def hit(self, limit: RateLimit, key: str) -> RateDecision:

@@ -31,9 +31,7 @@ class Authenticate:
 
     async def __call__(self, access_token: str) -> Principal:
         claims = self.codec.decode_access(access_token)
-        if await self.revocations.is_revoked(claims.jti) or await self.revocations.is_revoked(
-            FAMILY_PREFIX + claims.family
-        ):
+        if await self.revocations.is_revoked(claims.jti, FAMILY_PREFIX + claims.family):
             raise InvalidToken("El token ha sido revocado.")
         async with self.uow(read_only=True) as uow:
             user = await uow.users.get(claims.uid)

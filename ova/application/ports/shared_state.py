@@ -12,7 +12,8 @@ class RevocationList(Protocol):
 
     async def revoke(self, jti: str, *, until: datetime) -> None: ...
 
-    async def is_revoked(self, jti: str) -> bool: ...
+    async def is_revoked(self, *ids: str) -> bool:
+        """Whether any of ``ids`` is revoked (one round trip for a token and its login together)."""
 
 
 class RateLimiter(Protocol):
