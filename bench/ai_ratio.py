@@ -48,15 +48,16 @@ import httpx
 from bench.http_ratio import (
     Check,
     anomalies,
-    finish_load,
     free_port,
     load_command,
     machine,
     migrate,
     only_ok,
     ova_env,
+    pooled,
+    probe_idle_and_loaded,
     run_load,
-    start_load,
+    wait_until_up,
 )
 from bench.load import LoadResult, LoadSpec, build_request, percentile
 
@@ -140,18 +141,7 @@ def ova_server(name: str, env: Mapping[str, str], log: Path, timeout_s: float = 
         began = time.perf_counter()
         process = subprocess.Popen(command, env=dict(env), cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} did not answer within {timeout_s} s:\n{log.read_text()[-3000:]}")
-                try:
-                    if httpx.get(base + "/status", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.05)
+            wait_until_up(name, base, process, log, timeout_s)
             yield Server(base, process.pid, time.perf_counter() - began)
         finally:
             process.terminate()
@@ -343,33 +333,7 @@ def status_latency(options: Options, server: Server, body_file: Path, content_ty
     detections = upload_load_command(server.base + "/imagen/objetos", body_file, content_type,
                                      connections=options.clients, duration_s=window + 1.5, warmup_s=1.0)
     timeout = window + 90
-    idle: list[LoadResult] = []
-    loaded: list[LoadResult] = []
-    detection_runs: list[LoadResult] = []
-    for round_ in range(options.rounds):
-        result = run_load(probe, timeout)
-        idle.append(result)
-        print(f"   round {round_ + 1} idle    /status  {result.summary()}", flush=True)
-        process = start_load(detections)
-        try:
-            time.sleep(0.5)
-            result = run_load(probe, timeout)
-            detection_result = finish_load(process, timeout)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        loaded.append(result)
-        detection_runs.append(detection_result)
-        print(f"   round {round_ + 1} loaded  /status  {result.summary()}", flush=True)
-        print(f"   round {round_ + 1} detections       {detection_result.summary()}", flush=True)
-
-    def pooled(results: list[LoadResult]) -> dict[str, Any]:
-        samples = sorted(value for result in results for value in result.samples_ms)
-        return {"requests": len(samples), "p50_ms": percentile(samples, 50), "p90_ms": percentile(samples, 90),
-                "p99_ms": percentile(samples, 99), "max_ms": samples[-1] if samples else 0.0,
-                "errors": sum(result.errors for result in results),
-                "p99_ms_per_round": [result.p99_ms for result in results]}
+    idle, loaded, detection_runs = probe_idle_and_loaded(probe, detections, options.rounds, timeout, "detections")
 
     report.status_latency = {
         "idle": pooled(idle), "under_detection": pooled(loaded),

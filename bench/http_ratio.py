@@ -140,7 +140,7 @@ def server(name: str, command: Sequence[str], env: Mapping[str, str], log: Path,
         try:
             if cpu is not None:  # before the interpreter has started any thread, so all of them inherit it
                 os.sched_setaffinity(process.pid, {cpu})
-            _wait_until_up(name, base, process, log)
+            wait_until_up(name, base, process, log)
             yield base
         finally:
             process.terminate()
@@ -151,7 +151,7 @@ def server(name: str, command: Sequence[str], env: Mapping[str, str], log: Path,
                 process.wait()
 
 
-def _wait_until_up(name: str, base: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
+def wait_until_up(name: str, base: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -307,6 +307,42 @@ def throughput(options: Options, tmp: Path, report: Report) -> list[Check]:
     return checks
 
 
+def pooled(results: Sequence[LoadResult]) -> dict[str, Any]:
+    """Every round's latency samples as one distribution."""
+    samples = sorted(value for result in results for value in result.samples_ms)
+    return {"requests": len(samples), "p50_ms": percentile(samples, 50), "p90_ms": percentile(samples, 90),
+            "p99_ms": percentile(samples, 99), "max_ms": samples[-1] if samples else 0.0,
+            "errors": sum(result.errors for result in results),
+            "p99_ms_per_round": [result.p99_ms for result in results]}
+
+
+def probe_idle_and_loaded(probe: list[str], background: list[str], rounds: int, timeout: float,
+                          label: str) -> tuple[list[LoadResult], list[LoadResult], list[LoadResult]]:
+    """Each round: the prober alone, then the prober while ``background`` load runs in its own process.
+    Returns the idle probes, the loaded probes and the background runs."""
+    idle: list[LoadResult] = []
+    loaded: list[LoadResult] = []
+    background_runs: list[LoadResult] = []
+    for round_ in range(rounds):
+        result = run_load(probe, timeout)
+        idle.append(result)
+        print(f"   round {round_ + 1} idle    /status  {result.summary()}", flush=True)
+        process = start_load(background)
+        try:
+            time.sleep(0.5)
+            result = run_load(probe, timeout)
+            background_result = finish_load(process, timeout)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        loaded.append(result)
+        background_runs.append(background_result)
+        print(f"   round {round_ + 1} loaded  /status  {result.summary()}", flush=True)
+        print(f"   round {round_ + 1} {label:<16} {background_result.summary()}", flush=True)
+    return idle, loaded, background_runs
+
+
 def latency(options: Options, tmp: Path, report: Report) -> list[Check]:
     probe_window = options.latency_duration_s
     with ova_server(tmp, cpu=None) as ova:  # not pinned: the hashing threads may use every core
@@ -319,33 +355,7 @@ def latency(options: Options, tmp: Path, report: Report) -> list[Check]:
                               body=body, connections=options.logins, duration_s=probe_window + 1.5, warmup_s=1.0,
                               nice=5, grace_s=60)
         timeout = probe_window + 90
-        idle: list[LoadResult] = []
-        loaded: list[LoadResult] = []
-        login_runs: list[LoadResult] = []
-        for round_ in range(options.rounds):
-            result = run_load(probe, timeout)
-            idle.append(result)
-            print(f"   round {round_ + 1} idle    /status  {result.summary()}", flush=True)
-            login_process = start_load(logins)
-            try:
-                time.sleep(0.5)
-                result = run_load(probe, timeout)
-                login_result = finish_load(login_process, timeout)
-            finally:
-                if login_process.poll() is None:
-                    login_process.kill()
-                    login_process.wait()
-            loaded.append(result)
-            login_runs.append(login_result)
-            print(f"   round {round_ + 1} loaded  /status  {result.summary()}", flush=True)
-            print(f"   round {round_ + 1} logins          {login_result.summary()}", flush=True)
-
-    def pooled(results: list[LoadResult]) -> dict[str, Any]:
-        samples = sorted(value for result in results for value in result.samples_ms)
-        return {"requests": len(samples), "p50_ms": percentile(samples, 50), "p90_ms": percentile(samples, 90),
-                "p99_ms": percentile(samples, 99), "max_ms": samples[-1] if samples else 0.0,
-                "errors": sum(result.errors for result in results),
-                "p99_ms_per_round": [result.p99_ms for result in results]}
+        idle, loaded, login_runs = probe_idle_and_loaded(probe, logins, options.rounds, timeout, "logins")
 
     report.latency = {
         "idle": pooled(idle),
