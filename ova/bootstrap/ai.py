@@ -1,5 +1,6 @@
-"""Which AI adapter serves each capability: local models, Hugging Face (optionally falling back to
-the local model) or fakes, as configured. Nothing outside the container knows which one runs."""
+"""Which AI adapter serves each capability: local models, Hugging Face or, for chat, any
+OpenAI-compatible server (each optionally falling back to the local model) or fakes, as configured.
+Nothing outside the container knows which one runs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import httpx
 from dependency_injector import containers, providers
 
+from ova.adapters.ai.fakes.chat import FakeChatModel
 from ova.adapters.ai.fakes.sign import FakeSignRecognizer
 from ova.adapters.ai.fakes.speech import FakeSpeechToText, FakeTextToSpeech
 from ova.adapters.ai.fakes.vision import FakeImageCaptioner, FakeObjectDetector
@@ -20,11 +22,14 @@ from ova.adapters.ai.huggingface.sign_space import GradioSignRecognizer
 from ova.adapters.ai.huggingface.speech import HfSpeechToText, HfTextToSpeech
 from ova.adapters.ai.images import PillowImageDecoder
 from ova.adapters.ai.local.captioning import TemplateCaptioner
+from ova.adapters.ai.local.chat import LlamaChatModel
 from ova.adapters.ai.local.detection import YoloDetector
 from ova.adapters.ai.local.sign import MediapipeSignRecognizer
 from ova.adapters.ai.local.speech import HibariTextToSpeech, WhisperSpeechToText
+from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
 from ova.adapters.ai.pool import InferencePool
 from ova.adapters.ai.resilience import (
+    ChatModelWithFallback,
     CircuitBreaker,
     ImageCaptionerWithFallback,
     ObjectDetectorWithFallback,
@@ -32,7 +37,7 @@ from ova.adapters.ai.resilience import (
     SpeechToTextWithFallback,
     TextToSpeechWithFallback,
 )
-from ova.config.settings import AiSettings
+from ova.config.settings import AiSettings, ChatSettings, Provider
 
 
 def remote_or_fallback(remote: Any, local: Callable[[], Any], fallback: type[Any], enabled: bool) -> Any:
@@ -64,8 +69,18 @@ def make_hf_client(settings: AiSettings, http: httpx.AsyncClient) -> HuggingFace
                              breaker_factory=breakers)
 
 
+def make_remote_chat(provider: str, base_url: str, api_key: str | None, settings: AiSettings, chat: ChatSettings,
+                     http: httpx.AsyncClient) -> OpenAICompatibleChatModel:
+    """The chat-completions adapter for Hugging Face's router or any OpenAI-compatible server."""
+    breaker = CircuitBreaker(f"{provider} ({settings.chat_model})", failure_threshold=settings.circuit_failures,
+                             reset_after_s=settings.circuit_reset_s)
+    return OpenAICompatibleChatModel(base_url, api_key, settings.chat_model, http=http, timeout_s=settings.ai_timeout_s,
+                                     breaker=breaker, max_tokens=chat.max_tokens, temperature=chat.temperature)
+
+
 class AI(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=AiSettings)
+    chat_settings = providers.Dependency(instance_of=ChatSettings)
     max_upload_bytes = providers.Dependency(instance_of=int)
 
     http = providers.Singleton(
@@ -118,11 +133,31 @@ class AI(containers.DeclarativeContainer):
         TextToSpeechWithFallback, providers.Singleton(FakeTextToSpeech), fallback,
     )
 
+    local_chat = providers.Singleton(
+        LlamaChatModel, threads=chat_settings.provided.threads, context_window=chat_settings.provided.context_window,
+        max_tokens=chat_settings.provided.max_tokens, temperature=chat_settings.provided.temperature,
+        concurrency=chat_settings.provided.concurrency, queue=chat_settings.provided.queue,
+    )
+    hf_chat = providers.Singleton(make_remote_chat, "Hugging Face", chat_settings.provided.hf_chat_url,
+                                  settings.provided.hf_api_key, settings, chat_settings, http)
+    compatible_chat = providers.Singleton(make_remote_chat, "El servidor de chat", chat_settings.provided.api_url,
+                                          chat_settings.provided.api_key, settings, chat_settings, http)
+    chat = providers.Selector(
+        settings.provided.chat_provider.value,
+        local=local_chat,
+        huggingface=providers.Singleton(remote_or_fallback, hf_chat, local_chat.provider, ChatModelWithFallback,
+                                        fallback),
+        fake=providers.Singleton(FakeChatModel),
+        **{Provider.OPENAI_COMPATIBLE.value: providers.Singleton(
+            remote_or_fallback, compatible_chat, local_chat.provider, ChatModelWithFallback, fallback)},
+    )
+
+
 def selected_models(ai: Any) -> dict[str, Any]:
     """The adapter serving each capability, by the names ``/status/health`` uses (``ai`` is an ``AI``
     container or the provider that holds one)."""
     return {"detection": ai.detector(), "captioning": ai.captioner(), "asl": ai.sign(), "stt": ai.stt(),
-            "tts": ai.tts()}
+            "tts": ai.tts(), "chat": ai.chat()}
 
 
 def loadable_models(ai: Any) -> list[Any]:

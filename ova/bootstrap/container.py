@@ -16,6 +16,7 @@ from ova.adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
 from ova.adapters.state.memory import MemorySharedState
 from ova.adapters.state.redis import RedisSharedState
 from ova.adapters.system import RandomIds, SystemClock
+from ova.application.accounts.account_cache import AccountCache
 from ova.application.accounts.authenticate import Authenticate
 from ova.application.accounts.login import LogIn
 from ova.application.accounts.logout import LogOut
@@ -23,6 +24,8 @@ from ova.application.accounts.policies import LoginLimits
 from ova.application.accounts.refresh import RefreshTokens
 from ova.application.accounts.register import RegisterUser
 from ova.application.accounts.token_pairs import TokenPairs
+from ova.application.chat.conversation import ChatPolicy, Converse
+from ova.application.chat.history import ChatHistory, DeleteChat, ListChats
 from ova.application.contact.inbox import DeleteMessage, FlagMessage, GetMessage, ListMessages, SendContactMessage
 from ova.application.health import CheckHealth
 from ova.application.ports.health import HealthProbe
@@ -47,6 +50,7 @@ def health_probes_for(engine: AsyncEngine, state: SharedState, ai: AI, settings:
     providers_in_use = {
         "detection": settings.ai.detection_provider, "captioning": settings.ai.captioning_provider,
         "asl": settings.ai.asl_provider, "stt": settings.ai.stt_provider, "tts": settings.ai.tts_provider,
+        "chat": settings.ai.chat_provider,
     }
     models = selected_models(ai)
     return [
@@ -95,17 +99,18 @@ class Container(containers.DeclarativeContainer):
     contact_limit = providers.Singleton(RateLimit, "contact", settings.provided.http.contact_max_per_hour, 3600)
 
     register = providers.Singleton(RegisterUser, uow, hasher, shared_state, clock, register_limit)
-    login = providers.Singleton(LogIn, uow, hasher, shared_state, token_pairs, login_limits)
+    login = providers.Singleton(LogIn, uow, hasher, shared_state, token_pairs, login_limits, shared_state)
     refresh = providers.Singleton(RefreshTokens, uow, token_pairs, shared_state)
     logout = providers.Singleton(LogOut, uow, codec, shared_state)
-    authenticate = providers.Singleton(Authenticate, codec, shared_state, uow)
+    account_cache = providers.Singleton(AccountCache, clock)  # per process; versions in shared_state
+    authenticate = providers.Singleton(Authenticate, codec, shared_state, uow, account_cache)
 
     list_users = providers.Singleton(ListUsers, uow)
     get_user = providers.Singleton(GetUser, uow)
     create_user = providers.Singleton(CreateUser, uow, hasher, clock)
-    update_user = providers.Singleton(UpdateUser, uow, hasher)
-    delete_user = providers.Singleton(DeleteUser, uow)
-    ensure_admin = providers.Singleton(EnsureAdmin, uow, hasher, clock)
+    update_user = providers.Singleton(UpdateUser, uow, hasher, shared_state)
+    delete_user = providers.Singleton(DeleteUser, uow, shared_state)
+    ensure_admin = providers.Singleton(EnsureAdmin, uow, hasher, clock, shared_state)
 
     send_message = providers.Singleton(SendContactMessage, uow, shared_state, clock, contact_limit)
     list_messages = providers.Singleton(ListMessages, uow)
@@ -114,7 +119,8 @@ class Container(containers.DeclarativeContainer):
     delete_message = providers.Singleton(DeleteMessage, uow)
 
     ai = providers.Container(
-        AI, settings=settings.provided.ai, max_upload_bytes=settings.provided.http.max_upload_bytes
+        AI, settings=settings.provided.ai, chat_settings=settings.provided.chat,
+        max_upload_bytes=settings.provided.http.max_upload_bytes,
     )
     min_confidence = settings.provided.ai.detection_min_confidence
     analyze_image = providers.Singleton(AnalyzeImage, ai.decoder, ai.detector, ai.captioner, min_confidence)
@@ -124,6 +130,15 @@ class Container(containers.DeclarativeContainer):
     describe_sign_model = providers.Singleton(DescribeSignModel, ai.sign)
     transcribe_audio = providers.Singleton(TranscribeAudio, ai.stt)
     synthesize_speech = providers.Singleton(SynthesizeSpeech, ai.tts)
+
+    chat_policy = providers.Singleton(
+        ChatPolicy, settings.provided.chat.system_prompt, settings.provided.chat.context_turns,
+        settings.provided.chat.context_chars,
+    )
+    converse = providers.Singleton(Converse, uow, ai.chat, clock, ids, chat_policy)
+    list_chats = providers.Singleton(ListChats, uow)
+    chat_history = providers.Singleton(ChatHistory, uow)
+    delete_chat = providers.Singleton(DeleteChat, uow)
 
     health_probes = providers.Singleton(health_probes_for, engine, shared_state, ai, settings)
     check_health = providers.Singleton(CheckHealth, health_probes)

@@ -53,7 +53,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
 
     problems: list[str] = []
     top: dict[str, Any] = {}
-    sections: dict[str, dict[str, Any]] = {"database": {}, "auth": {}, "http": {}, "ai": {}}
+    sections: dict[str, dict[str, Any]] = {"database": {}, "auth": {}, "http": {}, "ai": {}, "chat": {}}
     for variable in VARIABLES:
         if variable.name not in source:
             continue

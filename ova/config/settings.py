@@ -130,6 +130,45 @@ class AiSettings:
     warm_up: bool = True
 
 
+DEFAULT_SYSTEM_PROMPT = (
+    "You are OVA, a friendly assistant of an accessibility app. Answer briefly and clearly, "
+    "in the language the user writes in."
+)
+
+
+@frozen
+class ChatSettings:
+    """The chat model's behaviour and the WebSocket limits (the provider and model name are in ``AiSettings``)."""
+
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    api_url: str = "http://127.0.0.1:8080/v1"
+    api_key: str | None = None
+    hf_chat_url: str = "https://router.huggingface.co/v1"
+    max_tokens: int = 256
+    temperature: float = 0.3
+    context_turns: int = 12
+    context_chars: int = 6000
+    threads: int = max(1, (os.cpu_count() or 2) // 2)
+    context_window: int = 2048
+    concurrency: int = 1
+    queue: int = 8
+    max_text_kb: int = 64
+    max_audio_mb: int = 5
+    messages_per_minute: int = 20
+    pending_per_connection: int = 2
+    idle_timeout_s: float = 120.0
+    send_timeout_s: float = 10.0
+    shutdown_grace_s: float = 5.0
+
+    @property
+    def max_text_bytes(self) -> int:
+        return self.max_text_kb * 1024
+
+    @property
+    def max_audio_bytes(self) -> int:
+        return self.max_audio_mb * 1024 * 1024
+
+
 @frozen
 class Settings:
     environment: Environment = Environment.DEVELOPMENT
@@ -139,6 +178,7 @@ class Settings:
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
     ai: AiSettings = AiSettings()
+    chat: ChatSettings = ChatSettings()
 
     @property
     def is_production(self) -> bool:

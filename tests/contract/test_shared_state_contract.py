@@ -104,6 +104,19 @@ async def test_several_ids_are_revoked_when_any_of_them_is(state: SharedState) -
     assert not await state.is_revoked()
 
 
+async def test_revocations_and_a_counter_are_read_together(state: SharedState) -> None:
+    await state.revoke("family:f1", until=_in(60))
+    await state.revoke("jti-gone", until=_in(-5))
+    await state.add("account_version:7", 2)
+
+    assert await state.revoked_and_counter(["jti-9", "family:f1"], "account_version:7") == (True, 2)
+    assert await state.revoked_and_counter(["jti-9", "jti-gone"], "account_version:7") == (False, 2)
+    assert await state.revoked_and_counter(["jti-9"], "never_touched") == (False, 0)
+    assert await state.revoked_and_counter([], "account_version:7") == (False, 2)
+    await state.add("account_version:7")
+    assert await state.revoked_and_counter(["family:f1"], "account_version:7") == (True, 3)
+
+
 async def test_revocation_until_a_past_time_revokes_nothing(state: SharedState) -> None:
     await state.revoke("jti-old", until=_in(-5))
 
@@ -226,6 +239,7 @@ async def test_redis_instances_share_revocations_counts_and_limits(
 
     assert await second.is_revoked("jti-shared")
     assert (await first.get_many(["ws_connections"]))["ws_connections"] == 5
+    assert await first.revoked_and_counter(["jti-shared"], "ws_connections") == (True, 5)
     assert not (await second.hit(LOGIN, "k")).allowed
 
 
@@ -249,13 +263,14 @@ async def test_redis_prefixes_keep_deployments_apart(redis_url: str, redis_prefi
     [
         lambda s: s.ping(),
         lambda s: s.is_revoked("jti"),
+        lambda s: s.revoked_and_counter(["jti"], "c"),
         lambda s: s.revoke("jti", until=_in(60)),
         lambda s: s.hit(LOGIN, "k"),
         lambda s: s.peek(LOGIN, "k"),
         lambda s: s.add("c"),
         lambda s: s.get_many(["c"]),
     ],
-    ids=["ping", "is_revoked", "revoke", "hit", "peek", "add", "get_many"],
+    ids=["ping", "is_revoked", "revoked_and_counter", "revoke", "hit", "peek", "add", "get_many"],
 )
 async def test_unreachable_redis_is_dependency_unavailable(
     operation: Callable[[SharedState], Awaitable[object]],

@@ -20,6 +20,7 @@ from attrs import frozen
 from PIL import Image
 
 from ova.entrypoints.http.app import API_ROUTES
+from tests.e2e.chat_client import chat
 from tests.e2e.conftest import Account, login
 
 ROLES = ("anonymous", "user", "other_user", "admin")
@@ -137,6 +138,24 @@ def speak(ctx: Ctx) -> Prepared:
     return Prepared("/audio/sintetizar", {"json": {"text": "hola"}})
 
 
+def the_chat(template: str) -> Build:
+    """A chat that ``user`` held over the WebSocket, addressed through ``template`` (``{id}``); a
+    refusal must leave its messages in place."""
+
+    def build(ctx: Ctx) -> Prepared:
+        with chat(str(ctx.client.base_url), f"/ws?token={ctx.user.token}") as socket:
+            socket.ask("una pregunta de la matriz")
+            chat_id = socket.chat_id
+
+        def untouched(client: httpx.Client, admin: Account) -> None:
+            seen = client.get(f"/chats/{chat_id}/mensajes", headers=admin.headers)
+            assert seen.status_code == 200 and len(seen.json()) == 2, "a refused request changed the chat"
+
+        return Prepared(template.format(id=chat_id), {}, untouched)
+
+    return build
+
+
 PHOTO = _photo()
 VOICE = _voice()
 
@@ -192,13 +211,17 @@ MATRIX: list[tuple[str, str, int, int, int, int, Build]] = [
     ("POST", "/audio/transcribir", 200, 200, 200, 200, upload("/audio/transcribir", VOICE, "a.wav")),
     ("POST", "/audio/sintetizar", 200, 200, 200, 200, speak),
 
+    ("GET", "/chats", 401, 200, 200, 200, plain("/chats")),
+    ("GET", "/chats/{chat_id}/mensajes", 401, 200, 404, 200, the_chat("/chats/{id}/mensajes")),
+    ("DELETE", "/chats/{chat_id}", 401, 204, 404, 204, the_chat("/chats/{id}")),
+
     # Not API operations (no entry in API_ROUTES), but public all the same.
     ("GET", "/metrics", 200, 200, 200, 200, plain("/metrics")),
     ("GET", "/openapi.json", 200, 200, 200, 200, plain("/openapi.json")),
     ("GET", "/docs", 200, 200, 200, 200, plain("/docs")),
 ]
 ROWS = {(method, path): (statuses, build) for method, path, *statuses, build in MATRIX}
-CODES = {401: "not_authenticated", 403: "forbidden"}
+CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found"}
 
 
 def _cases() -> list[Any]:
@@ -248,7 +271,10 @@ def test_the_matrix_agrees_with_what_the_route_declares(route: Any) -> None:
     if spec.auth == "none":
         assert anonymous == user == other_user == admin == spec.status
     elif spec.auth == "user":
-        assert anonymous == 401 and user == spec.status and other_user in (spec.status, 403)
+        # someone else's resource is 403, or 404 where its existence is not revealed (chats)
+        assert anonymous == 401 and user == spec.status and other_user in (spec.status, 403, 404)
+        if other_user == 404:
+            assert 404 in spec.errors
     else:
         assert spec.auth == "admin"
         assert (anonymous, user, other_user) == (401, 403, 403)

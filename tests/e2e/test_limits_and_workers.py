@@ -10,7 +10,7 @@ import httpx
 import pytest
 import redis
 
-from tests.e2e.server import running_server, server_env
+from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD, running_server, server_env
 from tests.services import require_service
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -92,6 +92,49 @@ def test_two_workers_with_redis_behave_as_one_service(tmp_path: Path, redis_pref
                 limited = client.post("/auth/login", json={"email": email, "password": password})
                 assert limited.status_code == 429, "failures through both workers count against one limit"
             assert b.get("/status/health").json()["checks"]["cache"]["provider"] == "redis"
+        finally:
+            a.close()
+            b.close()
+
+
+def test_two_workers_with_redis_refuse_a_disabled_or_demoted_account_at_once(
+    tmp_path: Path, redis_prefix_cleanup: None
+) -> None:
+    """Each worker keeps accounts in memory between requests; a change through one worker must reach
+    the other on its very next request, however warm its copy."""
+    env = server_env(tmp_path, {"REDIS_URL": REDIS_URL})
+    with running_server(env, workers=2) as base:
+        a, b = _clients_on_two_workers(base)
+        try:
+            admin = a.post("/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}).json()
+            as_admin = {"Authorization": f"Bearer {admin['access_token']}"}
+            accounts = []
+            for name in ("disabled", "demoted", "deleted"):
+                email = f"{name}-{secrets.token_hex(3)}@example.org"
+                register(a, email, "password-" + name)
+                login = a.post("/auth/login", json={"email": email, "password": "password-" + name}).json()
+                accounts.append((login["user"]["id"], {"Authorization": f"Bearer {login['access_token']}"}))
+            (disabled, disabled_auth), (demoted, demoted_auth), (deleted, deleted_auth) = accounts
+            promoted = a.put(f"/usuarios/{demoted}", json={"rol": "admin"}, headers=as_admin)
+            assert promoted.status_code == 200, promoted.text
+            for _, headers in accounts:  # warm both workers' copies
+                for client in (a, b, a, b):
+                    assert client.get("/auth/me", headers=headers).status_code == 200
+            assert b.get("/usuarios", headers=demoted_auth).status_code == 200
+
+            assert a.put(f"/usuarios/{disabled}", json={"activo": False}, headers=as_admin).status_code == 200
+            refused = b.get("/auth/me", headers=disabled_auth)
+            assert refused.status_code == 401, "an account disabled through one worker must be refused by the other"
+
+            assert a.put(f"/usuarios/{demoted}", json={"rol": "usuario"}, headers=as_admin).status_code == 200
+            assert b.get("/usuarios", headers=demoted_auth).status_code == 403, "a demotion applies at once"
+            assert b.get("/auth/me", headers=demoted_auth).json()["rol"] == "usuario"
+
+            assert a.delete(f"/usuarios/{deleted}", headers=as_admin).status_code == 204
+            assert b.get("/auth/me", headers=deleted_auth).status_code == 401
+
+            assert a.put(f"/usuarios/{disabled}", json={"activo": True}, headers=as_admin).status_code == 200
+            assert b.get("/auth/me", headers=disabled_auth).status_code == 200, "re-enabled: let in at once"
         finally:
             a.close()
             b.close()

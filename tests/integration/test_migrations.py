@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 
 from ova.adapters.sqlalchemy import migrator, tables
 
-APP_TABLES = {"users", "contact_messages", "refresh_sessions"}
+APP_TABLES = {"users", "contact_messages", "refresh_sessions", "conversations", "chat_turns"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("mariadb", marks=pytest.mark.mariadb)])
@@ -89,4 +89,24 @@ async def test_the_alembic_environment_also_runs_with_an_async_driver(tmp_path: 
 
 
 def test_head_is_the_single_latest_revision() -> None:
-    assert migrator.head() == "0001"
+    assert migrator.head() == "0002"
+
+
+def test_downgrade_to_0001_drops_only_the_chat_tables_and_keeps_the_users(
+    fresh_url: str, sync_engine: sa.Engine
+) -> None:
+    migrator.upgrade(fresh_url, "0001")
+    with sync_engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO users (nombre, email, rol, activo, fecha_registro)"
+                " VALUES ('Ana', 'ana@example.com', 'usuario', 1, '2026-01-01 00:00:00')"
+            )
+        )
+    migrator.upgrade(fresh_url)
+    assert table_names(sync_engine) == APP_TABLES | {"alembic_version"}
+    migrator.downgrade(fresh_url, "0001")
+    assert table_names(sync_engine) == {"users", "contact_messages", "refresh_sessions", "alembic_version"}
+    with sync_engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT email FROM users")).scalars().all() == ["ana@example.com"]
+    assert migrator.current(fresh_url) == "0001"

@@ -4,17 +4,21 @@ from pathlib import Path
 
 import pytest
 
+from ova.adapters.ai.fakes.chat import FakeChatModel
 from ova.adapters.ai.fakes.vision import FakeObjectDetector
 from ova.adapters.ai.huggingface.detection import HfObjectDetector
+from ova.adapters.ai.local.chat import LlamaChatModel
 from ova.adapters.ai.local.detection import YoloDetector
-from ova.adapters.ai.resilience import ObjectDetectorWithFallback
+from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
+from ova.adapters.ai.resilience import ChatModelWithFallback, ObjectDetectorWithFallback
 from ova.bootstrap import build_container, close_container
 from ova.bootstrap.ai import AI, loadable_models
 from ova.config import load_settings
 
 
 def ai_for(tmp_path: Path, **environ: str) -> AI:
-    return AI(settings=load_settings(environ, env_file=tmp_path / "none").ai, max_upload_bytes=1024)
+    settings = load_settings(environ, env_file=tmp_path / "none")
+    return AI(settings=settings.ai, chat_settings=settings.chat, max_upload_bytes=1024)
 
 
 @pytest.mark.parametrize(("provider", "expected"), [
@@ -35,8 +39,39 @@ def test_fallback_wraps_the_remote_adapter_around_the_shared_local_model(tmp_pat
 def test_fakes_and_remote_adapters_need_no_model_loading(tmp_path: Path) -> None:
     ai = ai_for(tmp_path, DETECTION_PROVIDER="huggingface", CAPTIONING_PROVIDER="fake", ASL_PROVIDER="fake",
                 STT_PROVIDER="fake",
-                TTS_PROVIDER="fake")
+                TTS_PROVIDER="fake", CHAT_PROVIDER="openai-compatible")
     assert loadable_models(ai) == []
+
+
+@pytest.mark.parametrize(("provider", "expected"), [
+    ("local", LlamaChatModel), ("huggingface", OpenAICompatibleChatModel),
+    ("openai-compatible", OpenAICompatibleChatModel), ("fake", FakeChatModel),
+])
+def test_the_configured_chat_provider_serves_chat(tmp_path: Path, provider: str, expected: type) -> None:
+    assert type(ai_for(tmp_path, CHAT_PROVIDER=provider).chat()) is expected
+
+
+def test_chat_providers_use_their_own_url_key_and_the_chat_settings(tmp_path: Path) -> None:
+    hf = ai_for(tmp_path, CHAT_PROVIDER="huggingface", HF_API_KEY="hf_x", CHAT_MAX_TOKENS="99").chat()
+    assert hf.url == "https://router.huggingface.co/v1/chat/completions"
+    assert (hf.api_key, hf.model, hf.max_tokens) == ("hf_x", "HuggingFaceTB/SmolLM2-135M-Instruct", 99)
+
+    compatible = ai_for(tmp_path, CHAT_PROVIDER="openai-compatible", CHAT_API_URL="http://llm:11434/v1/",
+                        CHAT_API_KEY="sk-1", CHAT_MODEL="llama3.2", HF_API_KEY="hf_x").chat()
+    assert compatible.url == "http://llm:11434/v1/chat/completions"
+    assert (compatible.api_key, compatible.model) == ("sk-1", "llama3.2")
+
+    local = ai_for(tmp_path, CHAT_THREADS="3", CHAT_CONCURRENCY="2", CHAT_QUEUE="5").chat()
+    assert (local.threads, local.concurrency, local.queue) == (3, 2, 5)
+
+
+def test_chat_falls_back_to_the_shared_local_model_and_warms_it_up(tmp_path: Path) -> None:
+    ai = ai_for(tmp_path, CHAT_PROVIDER="openai-compatible", AI_FALLBACK_LOCAL="true")
+    chat = ai.chat()
+    assert isinstance(chat, ChatModelWithFallback)
+    assert chat.local is ai.local_chat() and chat is ai.chat()
+    assert chat.breaker is chat.remote.breaker
+    assert chat.local in loadable_models(ai)
 
 
 async def test_health_shows_each_capability_with_its_provider_and_circuit(tmp_path: Path) -> None:
@@ -51,3 +86,4 @@ async def test_health_shows_each_capability_with_its_provider_and_circuit(tmp_pa
     assert report.checks["detection"].circuit == "closed"
     assert report.checks["asl"].provider == "fake" and report.checks["asl"].status == "ok"
     assert report.checks["stt"].status == "degraded" and report.checks["stt"].detail == "cargando el modelo"
+    assert report.checks["chat"].provider == "local" and report.checks["chat"].status == "degraded"

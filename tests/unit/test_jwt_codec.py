@@ -341,3 +341,48 @@ def test_sub_timestamps_are_whole_seconds(codec: JoseTokenCodec, user: User) -> 
     _, claims = codec.encode_access(user, jti="a", family="f", now=now)
 
     assert claims.issued_at == datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_verified_access_token_is_remembered_but_still_expires(
+    user: User, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codec = JoseTokenCodec(secret=SECRET, leeway_s=30, now=clock.now)
+    token, claims = codec.encode_access(user, jti="a1", family="f1", now=clock.now())
+    assert codec.decode_access(token) == claims
+    verifications = []
+    original = codec._verified_claims
+    monkeypatch.setattr(codec, "_verified_claims", lambda *a: verifications.append(a) or original(*a))
+
+    assert codec.decode_access(token) == claims
+    clock.advance(codec.access_lifetime_s + 29)  # within the leeway, as for a token read the first time
+    assert codec.decode_access(token) == claims
+    assert verifications == []
+
+    clock.advance(1)
+    with pytest.raises(InvalidToken):
+        codec.decode_access(token)
+    with pytest.raises(InvalidToken):
+        codec.decode_access(token)
+
+
+def test_a_remembered_token_does_not_vouch_for_a_tampered_copy(
+    codec: JoseTokenCodec, user: User, clock: FakeClock
+) -> None:
+    token, _ = codec.encode_access(user, jti="a1", family="f1", now=clock.now())
+    codec.decode_access(token)
+    forged = _sign({**_claims_of(token), "rol": "admin"}, secret="another-secret-with-32-bytes-or-more")
+
+    with pytest.raises(InvalidToken):
+        codec.decode_access(forged)
+    with pytest.raises(InvalidToken):
+        codec.decode_access(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+
+
+def test_the_verified_tokens_kept_are_bounded(user: User, clock: FakeClock) -> None:
+    codec = JoseTokenCodec(secret=SECRET, now=clock.now, verified_cache_size=2)
+    tokens = [codec.encode_access(user, jti=f"a{n}", family="f1", now=clock.now())[0] for n in range(3)]
+    for token in tokens:
+        codec.decode_access(token)
+
+    assert list(codec._verified) == tokens[1:]
+    assert codec.decode_access(tokens[0]).jti == "a0"

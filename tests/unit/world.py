@@ -9,6 +9,7 @@ from ova.adapters.fakes.repositories import InMemoryUnitOfWorkFactory
 from ova.adapters.fakes.security import FakePasswordHasher
 from ova.adapters.security.jwt_codec import JoseTokenCodec
 from ova.adapters.state.memory import MemorySharedState
+from ova.application.accounts.account_cache import AccountCache
 from ova.application.accounts.authenticate import Authenticate
 from ova.application.accounts.login import LogIn
 from ova.application.accounts.logout import LogOut
@@ -39,6 +40,7 @@ class World:
     refresh: RefreshTokens
     logout: LogOut
     authenticate: Authenticate
+    accounts: AccountCache
     list_users: ListUsers
     get_user: GetUser
     create_user: CreateUser
@@ -59,6 +61,7 @@ def build_world(*, login_failures: int = 5, registrations: int = 100, contact_me
     state = MemorySharedState(now=clock.now)
     codec = JoseTokenCodec(secret="unit-test-secret-that-is-long-enough-32", now=clock.now)
     pairs = TokenPairs(codec=codec, clock=clock, ids=SequentialIds("t"))
+    accounts = AccountCache(clock)
     return World(
         clock=clock,
         uow=uow,
@@ -66,16 +69,17 @@ def build_world(*, login_failures: int = 5, registrations: int = 100, contact_me
         state=state,
         codec=codec,
         register=RegisterUser(uow, hasher, state, clock, RateLimit("register", registrations, 3600)),
-        login=LogIn(uow, hasher, state, pairs, LoginLimits.failures_per_window(login_failures, 900)),
+        login=LogIn(uow, hasher, state, pairs, LoginLimits.failures_per_window(login_failures, 900), state),
         refresh=RefreshTokens(uow, pairs, state),
         logout=LogOut(uow, codec, state),
-        authenticate=Authenticate(codec, state, uow),
+        authenticate=Authenticate(codec, state, uow, accounts),
+        accounts=accounts,
         list_users=ListUsers(uow),
         get_user=GetUser(uow),
         create_user=CreateUser(uow, hasher, clock),
-        update_user=UpdateUser(uow, hasher),
-        delete_user=DeleteUser(uow),
-        ensure_admin=EnsureAdmin(uow, hasher, clock),
+        update_user=UpdateUser(uow, hasher, state),
+        delete_user=DeleteUser(uow, state),
+        ensure_admin=EnsureAdmin(uow, hasher, clock, state),
         send_message=SendContactMessage(uow, state, clock, RateLimit("contact", contact_messages, 3600)),
         list_messages=ListMessages(uow),
         get_message=GetMessage(uow),

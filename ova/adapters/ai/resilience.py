@@ -21,12 +21,13 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
+from ova.application.ports.chat import ChatModel, ChatPrompt
 from ova.application.ports.speech import SpeechToText, TextToSpeech
 from ova.application.ports.vision import ImageCaptioner, ObjectDetector, SignRecognizer
 from ova.domain.errors import DomainError, ModelUnavailable
@@ -256,3 +257,43 @@ class TextToSpeechWithFallback(_WithFallback[TextToSpeech]):
             return await self.remote.synthesize(text, voice=voice)
         except ModelUnavailable:
             return await self.local.synthesize(text, voice=voice if voice in self.local.voices else None)
+
+
+class ChatModelWithFallback(_WithFallback[ChatModel]):
+    """Streams the remote answer; when the remote raises ``ModelUnavailable`` before its first piece,
+    streams the local model's answer instead. Once remote pieces have been shown a failure ends the
+    stream as it is: a second answer glued to half of the first would be worse than an error."""
+
+    @property
+    def model(self) -> str:
+        return self.remote.model
+
+    async def stream(self, prompt: ChatPrompt) -> AsyncGenerator[str, None]:
+        remote = self.remote.stream(prompt)
+        try:
+            try:
+                first = await anext(remote)
+            except StopAsyncIteration:
+                return
+            except ModelUnavailable:
+                pass
+            else:
+                yield first
+                async for piece in remote:
+                    yield piece
+                return
+        finally:
+            await aclose(remote)
+        local = self.local.stream(prompt)
+        try:
+            async for piece in local:
+                yield piece
+        finally:
+            await aclose(local)
+
+
+async def aclose(stream: AsyncIterator[object]) -> None:
+    """Closes an async generator now (not whenever it is garbage-collected), freeing what it holds."""
+    close = getattr(stream, "aclose", None)
+    if close is not None:
+        await close()

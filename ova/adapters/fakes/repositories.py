@@ -11,10 +11,12 @@ import attrs
 
 from ova.application.ports.repositories import (
     ContactRepository,
+    ConversationRepository,
     Page,
     RefreshSessionRepository,
     UserRepository,
 )
+from ova.domain.chat import Conversation, Turn
 from ova.domain.contact import ContactMessage
 from ova.domain.errors import EmailAlreadyRegistered, NotFound
 from ova.domain.tokens import RefreshSession
@@ -33,8 +35,11 @@ class InMemoryData:
     users: dict[int, User] = attrs.Factory(dict)
     contacts: dict[int, ContactMessage] = attrs.Factory(dict)
     sessions: dict[str, RefreshSession] = attrs.Factory(dict)
+    conversations: dict[str, Conversation] = attrs.Factory(dict)
+    turns: dict[str, list[Turn]] = attrs.Factory(dict)
     next_user_id: int = 1
     next_contact_id: int = 1
+    next_turn_id: int = 1
 
 
 class InMemoryUserRepository:
@@ -80,6 +85,10 @@ class InMemoryUserRepository:
         for family, session in list(self._data.sessions.items()):
             if session.user_id == user_id:
                 del self._data.sessions[family]
+        for chat_id, conversation in list(self._data.conversations.items()):
+            if conversation.owner_id == user_id:
+                del self._data.conversations[chat_id]
+                self._data.turns.pop(chat_id, None)
         return True
 
     async def count_active_admins(self) -> int:
@@ -149,6 +158,77 @@ class InMemoryRefreshSessionRepository:
         return len(expired)
 
 
+def _turn_order(turn: Turn) -> tuple[datetime, int]:
+    return (turn.at, turn.id or 0)
+
+
+class InMemoryConversationRepository:
+    """As the SQL one: chats go with their owner, turns with their chat; an unknown owner or chat
+    is refused as a foreign key would refuse it."""
+
+    def __init__(self, data: InMemoryData) -> None:
+        self._data = data
+
+    def _check_owner(self, conversation: Conversation) -> None:
+        if conversation.owner_id is not None and conversation.owner_id not in self._data.users:
+            raise ValueError(f"no user {conversation.owner_id} to own chat {conversation.id!r}")
+
+    async def add(self, conversation: Conversation) -> None:
+        if conversation.id in self._data.conversations:
+            raise ValueError(f"chat {conversation.id!r} already exists")
+        self._check_owner(conversation)
+        self._data.conversations[conversation.id] = attrs.evolve(
+            conversation,
+            created_at=_utc(conversation.created_at),
+            updated_at=_utc(conversation.updated_at),
+        )
+        self._data.turns[conversation.id] = []
+
+    async def get(self, chat_id: str) -> Conversation | None:
+        conversation = self._data.conversations.get(chat_id)
+        return copy.copy(conversation) if conversation else None
+
+    async def update(self, conversation: Conversation) -> None:
+        stored = self._data.conversations.get(conversation.id)
+        if stored is None:
+            raise NotFound("Conversación no encontrada.")
+        self._check_owner(conversation)
+        self._data.conversations[conversation.id] = attrs.evolve(
+            stored,
+            owner_id=conversation.owner_id,
+            title=conversation.title,
+            message_count=conversation.message_count,
+            updated_at=_utc(conversation.updated_at),
+        )
+
+    async def append(self, chat_id: str, turn: Turn) -> Turn:
+        if chat_id not in self._data.conversations:
+            raise NotFound("Conversación no encontrada.")
+        stored = attrs.evolve(turn, id=self._data.next_turn_id, at=_utc(turn.at))
+        self._data.next_turn_id += 1
+        self._data.turns[chat_id].append(stored)
+        return stored
+
+    def _ordered(self, chat_id: str) -> list[Turn]:
+        return sorted(self._data.turns.get(chat_id, []), key=_turn_order)
+
+    async def recent_turns(self, chat_id: str, *, limit: int) -> list[Turn]:
+        return self._ordered(chat_id)[-limit:] if limit > 0 else []
+
+    async def turns(self, chat_id: str, *, skip: int, limit: int) -> Page[Turn]:
+        turns = self._ordered(chat_id)
+        return Page(turns[skip : skip + limit], len(turns))
+
+    async def list(self, *, owner_id: int | None, skip: int, limit: int) -> Page[Conversation]:
+        chats = [c for c in self._data.conversations.values() if owner_id is None or c.owner_id == owner_id]
+        chats.sort(key=lambda c: (c.updated_at, c.id), reverse=True)
+        return Page([copy.copy(c) for c in chats[skip : skip + limit]], len(chats))
+
+    async def delete(self, chat_id: str) -> bool:
+        self._data.turns.pop(chat_id, None)
+        return self._data.conversations.pop(chat_id, None) is not None
+
+
 class InMemoryUnitOfWork:
     """Works on a copy of the shared data; ``commit`` publishes the copy."""
 
@@ -156,6 +236,7 @@ class InMemoryUnitOfWork:
     users: UserRepository
     contacts: ContactRepository
     refresh_sessions: RefreshSessionRepository
+    conversations: ConversationRepository
 
     def __init__(self, data: InMemoryData, *, read_only: bool = False) -> None:
         self._shared = data
@@ -168,6 +249,7 @@ class InMemoryUnitOfWork:
         self.users = InMemoryUserRepository(self._working)
         self.contacts = InMemoryContactRepository(self._working)
         self.refresh_sessions = InMemoryRefreshSessionRepository(self._working)
+        self.conversations = InMemoryConversationRepository(self._working)
         self.committed = False
         return self
 
@@ -191,6 +273,7 @@ class InMemoryUnitOfWork:
         self.users = InMemoryUserRepository(self._working)
         self.contacts = InMemoryContactRepository(self._working)
         self.refresh_sessions = InMemoryRefreshSessionRepository(self._working)
+        self.conversations = InMemoryConversationRepository(self._working)
 
 
 class InMemoryUnitOfWorkFactory:

@@ -1,4 +1,11 @@
-"""Access and refresh tokens as signed JWTs (joserfc). Any defect on reading is ``InvalidToken``."""
+"""Access and refresh tokens as signed JWTs (joserfc). Any defect on reading is ``InvalidToken``.
+
+Reading an access token is on every authenticated request, and joserfc's checks cost more than the
+rest of such a request; so each codec remembers the access tokens it has verified (the exact token
+text, signature included) with their claims. A remembered token is still checked for expiry on every
+read; the other time checks (``iat``, ``nbf``) cannot turn a valid token invalid later. Revocation is
+not the codec's business: ``Authenticate`` checks it on every request.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +40,7 @@ class JoseTokenCodec:
         issuer: str = "ova",
         leeway_s: int = 0,
         now: Callable[[], datetime] = _utcnow,
+        verified_cache_size: int = 4096,
     ) -> None:
         if algorithm not in _HMAC_ALGORITHMS:
             raise ValueError(f"unsupported JWT algorithm: {algorithm}")
@@ -47,6 +55,8 @@ class JoseTokenCodec:
         self._issuer = issuer
         self._leeway_s = leeway_s
         self._now = now
+        self._verified: dict[str, tuple[int, AccessClaims]] = {}  # token -> (exp, claims), oldest first
+        self._verified_cache_size = verified_cache_size
 
     @property
     def access_lifetime_s(self) -> int:
@@ -104,6 +114,21 @@ class JoseTokenCodec:
         return token, claims
 
     def decode_access(self, token: str) -> AccessClaims:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            expires, claims = remembered
+            if expires > int(self._now().timestamp()) - self._leeway_s:  # as joserfc's "exp" check
+                return claims
+            del self._verified[token]
+            raise InvalidToken()
+        claims = self._decode_access(token)
+        if self._verified_cache_size > 0:
+            if len(self._verified) >= self._verified_cache_size:
+                del self._verified[next(iter(self._verified))]
+            self._verified[token] = (int(claims.expires_at.timestamp()), claims)
+        return claims
+
+    def _decode_access(self, token: str) -> AccessClaims:
         try:
             c = self._verified_claims(token, "access")
             return AccessClaims(

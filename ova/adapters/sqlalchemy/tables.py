@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.dialects import mysql
 
 from ova.adapters.sqlalchemy.column_types import UTCDateTime
 
@@ -81,5 +83,35 @@ refresh_sessions = Table(
     Column("revoked", Boolean, nullable=False),
     Index("ix_refresh_sessions_user_id", "user_id"),
     Index("ix_refresh_sessions_expires_at", "expires_at"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+# A conversation is deleted with its owner; an anonymous one (owner_id NULL) stays until deleted.
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("title", String(120), nullable=False),
+    Column("message_count", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_conversations_owner_id_updated_at", "owner_id", "updated_at"),
+    Index("ix_conversations_updated_at", "updated_at"),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+# BIGINT on MySQL (turns add up); SQLite's AUTOINCREMENT needs exactly INTEGER PRIMARY KEY.
+# MEDIUMTEXT on MySQL: TEXT holds 64 KiB *bytes*, a quarter of that in 4-byte utf8mb4 characters.
+chat_turns = Table(
+    "chat_turns",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("chat_id", String(64), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("speaker", String(16), nullable=False),
+    Column("text", Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_chat_turns_chat_id_created_at_id", "chat_id", "created_at", "id"),
+    sqlite_autoincrement=True,
     **MYSQL_TABLE_OPTIONS,
 )

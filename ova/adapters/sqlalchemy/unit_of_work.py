@@ -6,11 +6,13 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ova.adapters.sqlalchemy.contacts import SqlContactRepository
+from ova.adapters.sqlalchemy.conversations import SqlConversationRepository
 from ova.adapters.sqlalchemy.engine import READ_ONLY
 from ova.adapters.sqlalchemy.refresh_sessions import SqlRefreshSessionRepository
 from ova.adapters.sqlalchemy.users import SqlUserRepository
 from ova.application.ports.repositories import (
     ContactRepository,
+    ConversationRepository,
     RefreshSessionRepository,
     UserRepository,
 )
@@ -26,6 +28,7 @@ class SqlUnitOfWork:
     users: UserRepository
     contacts: ContactRepository
     refresh_sessions: RefreshSessionRepository
+    conversations: ConversationRepository
 
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -45,6 +48,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(connection)
         self.contacts = SqlContactRepository(connection)
         self.refresh_sessions = SqlRefreshSessionRepository(connection)
+        self.conversations = SqlConversationRepository(connection)
         return self
 
     async def __aexit__(

@@ -43,9 +43,10 @@ class MemorySharedState:
             heapq.heappush(self._expiries, (until, jti))
 
     async def is_revoked(self, *ids: str) -> bool:
-        self._purge()
-        now = self._now()
-        return any((until := self._revoked.get(jti)) is not None and until > now for jti in ids)
+        return self._any_revoked(ids)
+
+    async def revoked_and_counter(self, ids: Sequence[str], counter: str) -> tuple[bool, int]:
+        return self._any_revoked(ids), self._counters.get(counter, 0)
 
     async def hit(self, limit: RateLimit, key: str) -> RateDecision:
         return await self._windows.hit(limit, key)
@@ -72,8 +73,14 @@ class MemorySharedState:
         if timer is not None and not timer.done():
             timer.cancel()
 
-    def _purge(self) -> None:
+    def _any_revoked(self, ids: Sequence[str]) -> bool:
         now = self._now()
+        self._purge(now)
+        revoked = self._revoked
+        return any((until := revoked.get(jti)) is not None and until > now for jti in ids)
+
+    def _purge(self, now: datetime | None = None) -> None:
+        now = now or self._now()
         while self._expiries and self._expiries[0][0] <= now:
             until, jti = heapq.heappop(self._expiries)
             if self._revoked.get(jti) == until:

@@ -60,6 +60,13 @@ class RedisSharedState:
         found = await self._guard(lambda: self._redis.exists(*(self._key("revoked", jti) for jti in ids)))
         return bool(found)
 
+    async def revoked_and_counter(self, ids: Sequence[str], counter: str) -> tuple[bool, int]:
+        # one MGET: the revocation markers, then the counter (all plain string keys)
+        keys = [*(self._key("revoked", jti) for jti in ids), self._key("counter", counter)]
+        values = await self._guard(lambda: self._redis.mget(keys))
+        *markers, count = values
+        return any(marker is not None for marker in markers), int(count or 0)
+
     async def hit(self, limit: RateLimit, key: str) -> RateDecision:
         return await self._guard(lambda: self._windows.hit(limit, key))
 

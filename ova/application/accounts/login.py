@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from ova.application.accounts.account_cache import account_changed
 from ova.application.accounts.commands import Credentials
 from ova.application.accounts.policies import LoginLimits
 from ova.application.accounts.token_pairs import TokenPairs
 from ova.application.ports.security import PasswordHasher
-from ova.application.ports.shared_state import RateLimiter
+from ova.application.ports.shared_state import Counters, RateLimiter
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
 from ova.domain.errors import AccountDisabled, InvalidCredentials, TooManyAttempts
 from ova.domain.text import normalize_email
@@ -34,6 +35,7 @@ class LogIn:
     limiter: RateLimiter
     tokens: TokenPairs
     limits: LoginLimits
+    versions: Counters
 
     async def __call__(self, credentials: Credentials, *, client: str) -> LoginResult:
         email = normalize_email(credentials.email)
@@ -60,4 +62,6 @@ class LogIn:
                 user = await uow.users.update(user)
             pair = await self.tokens.start_family(uow, user)
             await uow.commit()
+        if check.new_hash is not None and user.id is not None:  # the stored hash changed
+            await account_changed(self.versions, user.id)
         return LoginResult(user=user, tokens=pair)

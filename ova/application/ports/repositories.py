@@ -6,6 +6,7 @@ from typing import Generic, Protocol, TypeVar
 
 from attrs import frozen
 
+from ova.domain.chat import Conversation, Turn
 from ova.domain.contact import ContactMessage
 from ova.domain.tokens import RefreshSession
 from ova.domain.users import User
@@ -73,3 +74,32 @@ class RefreshSessionRepository(Protocol):
     async def revoke_all_for_user(self, user_id: int) -> None: ...
 
     async def delete_expired(self, now: datetime) -> int: ...
+
+
+class ConversationRepository(Protocol):
+    """Chats and their turns. Chat ids are strings chosen by the service (or the client)."""
+
+    async def add(self, conversation: Conversation) -> None:
+        """Store a new chat (with no turns). Raises ``ValueError`` if the id exists or the owner does
+        not; the unit of work stays usable after that."""
+
+    async def get(self, chat_id: str) -> Conversation | None: ...
+
+    async def update(self, conversation: Conversation) -> None:
+        """Save the owner, title, message count and ``updated_at`` of an existing chat (``NotFound``
+        when there is none, ``ValueError`` for an unknown owner)."""
+
+    async def append(self, chat_id: str, turn: Turn) -> Turn:
+        """Store a turn of an existing chat and return it with its ``id`` (``NotFound`` when there is none)."""
+
+    async def recent_turns(self, chat_id: str, *, limit: int) -> list[Turn]:
+        """The last ``limit`` turns, oldest first."""
+
+    async def turns(self, chat_id: str, *, skip: int, limit: int) -> Page[Turn]:
+        """Turns oldest first (by time, then id)."""
+
+    async def list(self, *, owner_id: int | None, skip: int, limit: int) -> Page[Conversation]:
+        """Chats most recently updated first; ``owner_id=None`` lists every chat (for admins)."""
+
+    async def delete(self, chat_id: str) -> bool:
+        """Remove a chat and its turns; ``False`` when there was none."""

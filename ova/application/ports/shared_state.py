@@ -36,7 +36,15 @@ class Counters(Protocol):
     async def get_many(self, names: Sequence[str]) -> Mapping[str, int]: ...
 
 
-class SharedState(RevocationList, RateLimiter, Counters, Protocol):
+class TokenChecks(Protocol):
+    """What checking an access token reads on every request, in a single round trip."""
+
+    async def revoked_and_counter(self, ids: Sequence[str], counter: str) -> tuple[bool, int]:
+        """Whether any of ``ids`` is revoked (as ``is_revoked``) and the value of the counter
+        ``counter`` (as ``get_many``: 0 when never added to), read together."""
+
+
+class SharedState(RevocationList, RateLimiter, Counters, TokenChecks, Protocol):
     """Everything several workers must agree on, behind one port with memory and Redis adapters."""
 
     @property

@@ -5,6 +5,7 @@ from typing import Protocol, Self
 
 from ova.application.ports.repositories import (
     ContactRepository,
+    ConversationRepository,
     RefreshSessionRepository,
     UserRepository,
 )
@@ -16,6 +17,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     contacts: ContactRepository
     refresh_sessions: RefreshSessionRepository
+    conversations: ConversationRepository
 
     async def __aenter__(self) -> Self: ...
 

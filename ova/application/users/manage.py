@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from ova.application.accounts.account_cache import account_changed
 from ova.application.authorization import require_admin, require_self_or_admin
 from ova.application.ports.clock import Clock
 from ova.application.ports.repositories import Page, UserRepository
 from ova.application.ports.security import PasswordHasher
+from ova.application.ports.shared_state import Counters
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
 from ova.application.users.commands import NewUser, UserChanges
 from ova.domain.errors import Forbidden, LastAdmin, NotFound
@@ -76,10 +78,12 @@ class CreateUser:
 
 @frozen
 class UpdateUser:
-    """A new password ends every login of that account (its refresh families are revoked)."""
+    """A new password ends every login of that account (its refresh families are revoked). Every
+    worker sees the change on its next request (the account's shared version is bumped)."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
+    versions: Counters
 
     async def __call__(self, actor: User, user_id: int, changes: UserChanges) -> User:
         require_self_or_admin(actor, user_id)
@@ -102,12 +106,14 @@ class UpdateUser:
             if password_hash is not None or not updated.activo:
                 await uow.refresh_sessions.revoke_all_for_user(user_id)
             await uow.commit()
+        await account_changed(self.versions, user_id)
         return updated
 
 
 @frozen
 class DeleteUser:
     uow: UnitOfWorkFactory
+    versions: Counters
 
     async def __call__(self, actor: User, user_id: int) -> None:
         require_admin(actor)
@@ -116,6 +122,7 @@ class DeleteUser:
             await _keep_an_admin(uow.users, user, None)
             await uow.users.delete(user_id)
             await uow.commit()
+        await account_changed(self.versions, user_id)
 
 
 @frozen
@@ -128,6 +135,7 @@ class EnsureAdmin:
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
+    versions: Counters
 
     async def __call__(self, email: str, password: str, nombre: str = "Administrador", *,
                        only_if_none: bool = False) -> User | None:
@@ -147,4 +155,6 @@ class EnsureAdmin:
                 user.rol, user.activo, user.password_hash = Role.ADMIN, True, password_hash
                 user = await uow.users.update(user)
             await uow.commit()
+        if user.id is not None:
+            await account_changed(self.versions, user.id)
         return user

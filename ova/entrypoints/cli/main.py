@@ -39,11 +39,14 @@ def serve(host: str, port: int, workers: int) -> None:
     """Start the server (uvicorn with uvloop and httptools)."""
     import uvicorn
 
+    from ova.entrypoints.cli.server import run
+    from ova.entrypoints.websocket.frames import max_frame_bytes
+
     settings = _settings()
     configure_logging(settings)
     if workers > 1 and not settings.redis_url:
         click.echo("warning: several workers without REDIS_URL do not share revocations or rate limits", err=True)
-    uvicorn.run(
+    run(uvicorn.Config(
         "ova.entrypoints.http.app:create_app",
         factory=True,
         host=host,
@@ -55,7 +58,8 @@ def serve(host: str, port: int, workers: int) -> None:
         access_log=False,
         proxy_headers=True,
         timeout_graceful_shutdown=30,
-    )
+        ws_max_size=max_frame_bytes(settings.chat.max_text_bytes, settings.chat.max_audio_bytes) + 1024,
+    ))
 
 
 @main.group()

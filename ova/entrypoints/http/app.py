@@ -22,19 +22,19 @@ from ova.bootstrap.ai import loadable_models
 from ova.config import Settings, load_settings
 from ova.entrypoints.http.handlers import EXCEPTION_HANDLERS
 from ova.entrypoints.http.metrics import HttpMetrics
-from ova.entrypoints.http.middleware import (
-    CorsWhenOriginMiddleware,
-    RequestContextMiddleware,
-    UnhandledErrorMiddleware,
-)
+from ova.entrypoints.http.middleware import EdgeMiddleware
 from ova.entrypoints.http.openapi_document import build_openapi
-from ova.entrypoints.http.routes import auth, contact, speech, status, users, vision
+from ova.entrypoints.http.routes import auth, chats, contact, speech, status, users, vision
 from ova.entrypoints.http.routes.docs import docs_routes
 from ova.entrypoints.http.routing import starlette_routes
+from ova.entrypoints.websocket import endpoint as chat_socket
+from ova.entrypoints.websocket.session import ChatServices
+from ova.entrypoints.websocket.telemetry import ChatTelemetry
 
 log = structlog.get_logger("ova")
 # Starlette matches routes in order: the cheap, frequent probes and token checks come first.
-API_ROUTES = [*status.ROUTES, *auth.ROUTES, *users.ROUTES, *contact.ROUTES, *vision.ROUTES, *speech.ROUTES]
+API_ROUTES = [*status.ROUTES, *auth.ROUTES, *users.ROUTES, *contact.ROUTES, *vision.ROUTES, *speech.ROUTES,
+              *chats.ROUTES]
 EXPOSED_HEADERS = ["X-Request-ID", "X-Total-Count", "Retry-After", "WWW-Authenticate"]
 
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or load_settings()
     container = container or build_container(settings)
     metrics = HttpMetrics()
+    registry = chat_socket.ChatRegistry()
     openapi_json = json.dumps(build_openapi(API_ROUTES), ensure_ascii=False).encode()
 
     @asynccontextmanager
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         try:
             yield
         finally:
+            await registry.close_all(settings.chat.shutdown_grace_s)
             if warming is not None:
                 warming.cancel()
             await close_container(container)
@@ -64,12 +66,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             *starlette_routes(API_ROUTES),
             *(Route(path, endpoint, methods=["GET"]) for path, endpoint in status.PLAIN_ROUTES.items()),
             *docs_routes(openapi_json),
+            *chat_socket.ROUTES,
         ],
         middleware=[
-            Middleware(RequestContextMiddleware, metrics=metrics,
-                       access_log=settings.log_level in ("DEBUG", "INFO")),
             Middleware(
-                CorsWhenOriginMiddleware,
+                EdgeMiddleware,
+                metrics=metrics,
+                access_log=settings.log_level in ("DEBUG", "INFO"),
                 allow_origins=list(settings.http.allowed_origins),
                 allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                 allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
@@ -77,7 +80,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 allow_credentials=False,
                 max_age=settings.http.cors_max_age,
             ),
-            Middleware(UnhandledErrorMiddleware),
         ],
         exception_handlers=dict(EXCEPTION_HANDLERS),
         lifespan=lifespan,
@@ -86,6 +88,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.state.settings = settings
     app.state.container = container
     app.state.metrics = metrics
+    app.state.chat_registry = registry
+    app.state.chat_services = ChatServices(
+        converse=container.converse(), authenticate=container.authenticate(),
+        transcribe=container.transcribe_audio(), synthesize=container.synthesize_speech(),
+        telemetry=ChatTelemetry(container.shared_state(), metrics.registry), settings=settings.chat,
+    )
     app.state.started = time.monotonic()
     return app
 

@@ -30,7 +30,7 @@ from ova.domain.errors import DomainError
 
 T = TypeVar("T")
 
-__all__ = ["FieldError", "RequestValidationError", "api_converter", "dump", "parse"]
+__all__ = ["FieldError", "RequestValidationError", "api_converter", "dump", "dump_datetime", "parse"]
 
 
 @attrs.frozen
@@ -112,7 +112,8 @@ def _structure_datetime(value: object, _: object) -> datetime:
     return parsed
 
 
-def _unstructure_datetime(value: datetime) -> str:
+def dump_datetime(value: datetime) -> str:
+    """A datetime as ``dump`` writes it (ISO 8601 in UTC, ``Z``)."""
     aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return aware.isoformat().removesuffix("+00:00") + "Z"
 
@@ -270,7 +271,7 @@ def _make_converter() -> Converter:
     converter.register_structure_hook(float, _structure_float)
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(datetime, _structure_datetime)
-    converter.register_unstructure_hook(datetime, _unstructure_datetime)
+    converter.register_unstructure_hook(datetime, dump_datetime)
     converter.register_unstructure_hook(str, _enum_value)  # ``class X(str, Enum)`` dispatches here
     for base in (enum.Enum, enum.StrEnum, enum.IntEnum):  # ahead of ``str``/``int`` in their MROs
         converter.register_structure_hook(base, _structure_enum)

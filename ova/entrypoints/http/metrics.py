@@ -1,31 +1,65 @@
-"""Prometheus metrics of the HTTP layer, in a registry of the app's own."""
+"""Prometheus metrics of the HTTP layer, in a registry of the app's own.
+
+Every request is counted, so counting must be cheap: plain dictionaries updated on the event loop,
+turned into Prometheus families only when ``/metrics`` is scraped (``prometheus_client``'s own
+counter and histogram take a lock per update, several microseconds a request).
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from bisect import bisect_left
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_LE = (*(floatToGoString(bound) for bound in LATENCY_BUCKETS), "+Inf")  # type: ignore[no-untyped-call]
+REQUESTS = "ova_http_requests_total"
+DURATION = "ova_http_request_duration_seconds"
 
 
 class HttpMetrics:
+    """Requests by method, route template and status; latency by method and route template."""
+
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
-        self.requests = Counter(
-            "ova_http_requests_total", "HTTP requests by route template, method and status.",
-            ("method", "route", "status"), registry=self.registry,
-        )
-        self.latency = Histogram(
-            "ova_http_request_duration_seconds", "Time to answer an HTTP request.",
-            ("method", "route"), buckets=LATENCY_BUCKETS, registry=self.registry,
-        )
-
-        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._requests: dict[tuple[str, str, int], int] = {}
+        # per (method, route): one count per bucket (the last one past every bound), then the sum
+        self._latency: dict[tuple[str, str], list[float]] = {}
+        self.registry.register(_HttpCollector(self))
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         key = (method, route, status)
-        children = self._children.get(key)
-        if children is None:  # labelled children are looked up once per (method, route, status)
-            children = (self.requests.labels(method, route, str(status)), self.latency.labels(method, route))
-            self._children[key] = children
-        children[0].inc()
-        children[1].observe(seconds)
+        requests = self._requests
+        requests[key] = requests.get(key, 0) + 1
+        latency = self._latency.get((method, route))
+        if latency is None:
+            latency = self._latency[(method, route)] = [0.0] * (len(LATENCY_BUCKETS) + 2)
+        latency[bisect_left(LATENCY_BUCKETS, seconds)] += 1  # the first bound >= seconds, as Prometheus' "le"
+        latency[-1] += seconds
+
+    def families(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily(REQUESTS, "HTTP requests by route template, method and status.",
+                                       labels=("method", "route", "status"))
+        for (method, route, status), count in list(self._requests.items()):
+            requests.add_metric((method, route, str(status)), count)
+        yield requests
+        duration = HistogramMetricFamily(DURATION, "Time to answer an HTTP request.", labels=("method", "route"))
+        for (method, route), latency in list(self._latency.items()):
+            cumulative, buckets = 0.0, []
+            for le, in_bucket in zip(_LE, latency[:-1], strict=True):
+                cumulative += in_bucket
+                buckets.append((le, cumulative))
+            duration.add_metric((method, route), buckets, latency[-1])
+        yield duration
+
+
+class _HttpCollector(Collector):
+    def __init__(self, metrics: HttpMetrics) -> None:
+        self._metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        return self._metrics.families()

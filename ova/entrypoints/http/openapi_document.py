@@ -13,13 +13,22 @@ if TYPE_CHECKING:
     from ova.entrypoints.http.routing import ApiRoute
 
 DESCRIPTION = """\
-OVA: an accessibility-minded assistant. Accounts with JWT, users, contact messages, health.
+OVA: an accessibility-minded assistant. Accounts with JWT, users, contact messages, images, sign
+language, speech, chat and health.
 
 Conventions: JSON in and out; every error is `{"detail": "<mensaje>", "code": "<codigo>"}` (422 adds
 `errors`). Lists take `?skip=&limit=` (limit capped at 500; larger values are silently capped), return
 an array, and send the total in `X-Total-Count`. Paths answer with and without a trailing slash and
 never redirect. Unknown fields in JSON bodies are ignored (the published client sends extra fields).
 Routes tagged `aliases` are those of the published React client, served by the same use cases.
+
+Chat (WebSocket, not described by OpenAPI): `/ws`, `/ws/chat/{chat_id}`, `/api/chat`, `/ws/chat`. The
+server sends `{"type": "connected", "client_id", "chat_id", "status"}`; a client sends
+`{"type": "text", "text", "stream"}` (or `{"message"}` or plain text), `{"type": "audio", "audio",
+"format"}`, `{"type": "auth", "token"}` (or `?token=`), `{"type": "cancel"}` and `{"type": "ping"}` (never
+answered). Each message gets `typing` true, optional `chunk` frames, exactly one `text` or `error`
+(`{"type": "error", "error", "code", "details"}`) and `typing` false; a voice note also gets
+`transcription` and `audio`. The stored chats are read over HTTP under `/chats`.
 """
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from attrs import frozen
 
+from ova.domain.chat import Conversation, Turn
 from ova.domain.contact import ContactMessage
 from ova.domain.tokens import TokenPair
 from ova.domain.users import Role, User
@@ -74,3 +75,35 @@ class ContactView:
         assert message.id is not None
         return cls(message.id, message.nombre, message.apellido, message.email, message.asunto,
                    message.mensaje, message.leido, message.respondido, message.fecha_envio)
+
+
+@frozen
+class ChatView:
+    """A stored conversation. ``usuario_id`` is null for an anonymous chat (only admins see those)."""
+
+    id: str
+    titulo: str
+    usuario_id: int | None
+    mensajes: int
+    fecha_creacion: datetime
+    fecha_actualizacion: datetime
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> ChatView:
+        return cls(conversation.id, conversation.title, conversation.owner_id, conversation.message_count,
+                   conversation.created_at, conversation.updated_at)
+
+
+@frozen
+class ChatTurnView:
+    """One message of a chat, in the shape of the WebSocket ``text`` frame."""
+
+    id: int
+    text: str
+    is_user: bool
+    timestamp: datetime
+
+    @classmethod
+    def of(cls, turn: Turn) -> ChatTurnView:
+        assert turn.id is not None
+        return cls(turn.id, turn.text, turn.is_user, turn.at)

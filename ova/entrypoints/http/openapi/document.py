@@ -107,10 +107,14 @@ def _ref_or_inline(status: int) -> dict[str, Any]:
     return _error_response(status)
 
 
+def _string_path_schema(op: OperationSpec) -> JsonSchema:
+    return {"type": "string", "pattern": op.path_pattern} if op.path_pattern else {"type": "string"}
+
+
 def _parameters(op: OperationSpec, registry: SchemaRegistry) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
         {"name": p.name, "in": "path", "required": True,
-         "schema": dict(PATH_INT_SCHEMA) if p.type is int else {"type": "string"}}
+         "schema": dict(PATH_INT_SCHEMA) if p.type is int else _string_path_schema(op)}
         for p in op.path_params
     ]
     for q in op.query:

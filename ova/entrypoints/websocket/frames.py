@@ -1,0 +1,179 @@
+"""The chat's frames (contract section 8): what a client may send, and what the server answers.
+
+A text frame that is not a JSON object is a plain user message, as the documented system accepted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Any
+
+from attrs import frozen
+
+from ova.entrypoints.http.converter import RequestValidationError, dump, parse
+
+Frame = dict[str, Any]
+
+
+class FrameError(Exception):
+    """A frame the server refuses; answered with an ``error`` frame carrying ``code``."""
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+@frozen
+class TextMessage:
+    """A user message. ``stream`` asks for ``chunk`` frames while the answer is written."""
+
+    text: str
+    stream: bool = False
+
+
+@frozen
+class AudioMessage:
+    """A voice note: base64 audio (or a ``data:`` URL) in any format the speech model decodes."""
+
+    audio: str
+    format: str | None = None
+    stream: bool = False
+
+
+@frozen
+class AuthMessage:
+    token: str
+
+
+@frozen
+class Ping:
+    pass
+
+
+@frozen
+class Cancel:
+    pass
+
+
+ClientFrame = TextMessage | AudioMessage | AuthMessage | Ping | Cancel
+Message = TextMessage | AudioMessage
+
+_SIMPLE: dict[str, ClientFrame] = {"ping": Ping(), "pong": Ping(), "cancel": Cancel()}
+_TYPED: dict[str, type[TextMessage | AudioMessage | AuthMessage]] = {
+    "text": TextMessage, "message": TextMessage, "audio": AudioMessage, "auth": AuthMessage,
+}
+
+
+def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> ClientFrame:
+    """Turn one text frame into a client frame, or raise ``FrameError``."""
+    size = len(raw.encode())
+    if size > max_frame_bytes:
+        raise FrameError("too_large", f"El mensaje supera el máximo de {max_frame_bytes // 1024} KiB.",
+                         max_bytes=max_frame_bytes)
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return _plain_text(raw, size, max_text_bytes)
+    kind = data.get("type")
+    if kind is None and "message" in data:
+        data = {**data, "type": "text", "text": data["message"]}
+        kind = "text"
+    if not isinstance(kind, str):
+        raise FrameError("invalid_frame", "Falta el campo `type` (text, audio, ping, cancel o auth).")
+    if kind in _SIMPLE:
+        return _SIMPLE[kind]
+    cls = _TYPED.get(kind)
+    if cls is None:
+        raise FrameError("unknown_type", f"Tipo de mensaje desconocido: {kind[:40]!r}.", type=kind[:40])
+    if cls is TextMessage and "text" not in data and isinstance(data.get("message"), str):
+        data = {**data, "text": data["message"]}
+    try:
+        frame = parse(cls, data)
+    except RequestValidationError as error:
+        raise FrameError("invalid_frame", error.detail, errors=[dump(e) for e in error.errors]) from None
+    if isinstance(frame, TextMessage):
+        _check_text(frame.text, max_text_bytes)
+    elif not isinstance(frame, AudioMessage) and size > max_text_bytes:
+        raise FrameError("too_large", f"El mensaje supera el máximo de {max_text_bytes // 1024} KiB.",
+                         max_bytes=max_text_bytes)
+    return frame
+
+
+def _plain_text(raw: str, size: int, max_text_bytes: int) -> TextMessage:
+    if size > max_text_bytes:
+        raise FrameError("too_large", f"El mensaje supera el máximo de {max_text_bytes // 1024} KiB.",
+                         max_bytes=max_text_bytes)
+    _check_text(raw, max_text_bytes)
+    return TextMessage(raw)
+
+
+def _check_text(text: str, max_text_bytes: int) -> None:
+    if not text.strip():
+        raise FrameError("empty_message", "El mensaje está vacío.")
+    if len(text.encode()) > max_text_bytes:
+        raise FrameError("too_large", f"El mensaje supera el máximo de {max_text_bytes // 1024} KiB.",
+                         max_bytes=max_text_bytes)
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        raise FrameError("invalid_frame", "El mensaje contiene caracteres de control.")
+
+
+def decode_audio(message: AudioMessage, *, max_bytes: int) -> bytes:
+    """The voice note's bytes (base64, optionally as a ``data:audio/...;base64,`` URL)."""
+    payload = message.audio
+    if payload.startswith("data:"):
+        payload = payload.partition(",")[2]
+    if len(payload) > (max_bytes + 2) // 3 * 4 + 4:
+        raise FrameError("too_large", f"La nota de voz supera el máximo de {max_bytes // (1024 * 1024)} MB.",
+                         max_bytes=max_bytes)
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise FrameError("invalid_audio", "El audio no está en base64.") from None
+    if not data:
+        raise FrameError("invalid_audio", "La nota de voz está vacía.")
+    if len(data) > max_bytes:
+        raise FrameError("too_large", f"La nota de voz supera el máximo de {max_bytes // (1024 * 1024)} MB.",
+                         max_bytes=max_bytes)
+    return data
+
+
+def max_frame_bytes(max_text_bytes: int, max_audio_bytes: int) -> int:
+    """The largest frame read at all: a voice note in base64 plus room for its JSON."""
+    return max(max_text_bytes, (max_audio_bytes + 2) // 3 * 4 + 4096)
+
+
+# --- frames from the server --------------------------------------------------------------------
+
+def connected(client_id: str, chat_id: str) -> Frame:
+    return {"type": "connected", "client_id": client_id, "chat_id": chat_id, "status": "connected"}
+
+
+def typing(is_typing: bool) -> Frame:
+    return {"type": "typing", "is_typing": is_typing}
+
+
+def chunk(answer_id: str, text: str) -> Frame:
+    return {"type": "chunk", "id": answer_id, "text": text}
+
+
+def answer(answer_id: str, text: str, at: datetime) -> Frame:
+    return {"type": "text", "id": answer_id, "text": text, "is_user": False, "timestamp": dump(at)}
+
+
+def transcription(text: str) -> Frame:
+    return {"type": "transcription", "text": text}
+
+
+def spoken(text: str, wav: bytes) -> Frame:
+    return {"type": "audio", "text": text, "audio": "data:audio/wav;base64," + base64.b64encode(wav).decode()}
+
+
+def error(code: str, message: str, details: dict[str, Any] | None = None) -> Frame:
+    return {"type": "error", "error": message, "code": code, "details": details or {}}

@@ -1,0 +1,343 @@
+"""One chat connection: it reads frames, answers one message at a time and enforces the limits.
+
+The reader (the connection's own task) never waits on the model: it queues messages for a worker
+task and stays free to see ``cancel``, ``ping`` and the client going away. Every user message gets
+exactly one closing frame (``text`` or ``error``) and then ``typing`` false.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import json
+import secrets
+import time
+from contextlib import aclosing, suppress
+from typing import Any
+
+import structlog
+from attrs import frozen
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from ova.application.accounts.authenticate import Authenticate
+from ova.application.chat.conversation import Converse
+from ova.application.speech.use_cases import SpeechRequest, SynthesizeSpeech, TranscribeAudio
+from ova.config.settings import ChatSettings
+from ova.domain.errors import DomainError, InvalidToken, TooManyAttempts
+from ova.domain.speech import AudioClip
+from ova.domain.users import User
+from ova.entrypoints.websocket import frames
+from ova.entrypoints.websocket.frames import AudioMessage, AuthMessage, Cancel, FrameError, Message, Ping
+from ova.entrypoints.websocket.telemetry import ChatTelemetry
+
+log = structlog.get_logger("ova.chat")
+
+CLOSE_NORMAL = 1000
+CLOSE_POLICY = 1008
+CLOSE_RESTART = 1012
+SPOKEN_CHARS = 1000
+RATE_WINDOW_S = 60.0
+REFUSALS_BEFORE_CLOSE = 5  # times the message limit: a client that keeps flooding is disconnected
+
+
+@frozen
+class ChatServices:
+    converse: Converse
+    authenticate: Authenticate
+    transcribe: TranscribeAudio
+    synthesize: SynthesizeSpeech
+    telemetry: ChatTelemetry
+    settings: ChatSettings
+
+
+class SlowClient(Exception):
+    """The client did not read a frame within ``WS_SEND_TIMEOUT_S``: the server will not buffer for it."""
+
+
+class ChatSession:
+    def __init__(self, websocket: WebSocket, services: ChatServices, *, chat_id: str, token: str | None) -> None:
+        self.ws = websocket
+        self.services = services
+        self.settings = services.settings
+        self.chat_id = chat_id
+        self.client_id = "chat_" + secrets.token_hex(4)
+        self._token = token
+        self._user: User | None = None
+        # lists, not deques: an empty list allocates nothing, and 10,000 idle connections add up
+        self._queue: list[Message] = []
+        self._worker: asyncio.Task[None] | None = None
+        self._current: asyncio.Task[None] | None = None
+        self._answering = 0  # 1 while the worker answers a message it took off the queue
+        self._send_lock = asyncio.Lock()
+        self._accepted: list[float] = []
+        self._refused: list[float] = []
+        self._closing = False
+        self._dropped = False
+        self._reader: asyncio.Task[Any] | None = None
+        self._max_frame = frames.max_frame_bytes(self.settings.max_text_bytes, self.settings.max_audio_bytes)
+
+    @property
+    def generating(self) -> bool:
+        return self._current is not None and not self._current.done()
+
+    @property
+    def _log(self) -> Any:
+        # bound when something is logged, not kept: idle connections need not carry a logger each
+        return log.bind(client_id=self.client_id, chat_id=self.chat_id)
+
+    # --- the connection ------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        self._reader = asyncio.current_task()
+        await self.ws.accept()
+        async with self.services.telemetry.connection():
+            self._log.info("chat connected")
+            try:
+                await self._send(frames.connected(self.client_id, self.chat_id))
+                if self._token is not None:
+                    await self._authenticate(self._token)
+                await self._read()
+            except (WebSocketDisconnect, SlowClient, OSError):
+                pass
+            except asyncio.CancelledError:
+                if not self._dropped or self._reader is None:
+                    raise
+                self._reader.uncancel()
+            finally:
+                await self._stop_worker()
+                await self._close(CLOSE_NORMAL, "")
+                self._log.info("chat disconnected")
+
+    async def shutdown(self, grace_s: float) -> None:
+        """Stop taking messages, let the answer in progress finish for up to ``grace_s`` seconds
+        (then cancel it), and close with 1012 so that the client reconnects."""
+        self._closing = True
+        worker = self._worker
+        if worker is not None and not worker.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(worker), timeout=grace_s)
+            except (TimeoutError, asyncio.CancelledError):
+                if self._current is not None:
+                    self._current.cancel()
+                await asyncio.wait({worker}, timeout=max(1.0, grace_s))
+        await self._close(CLOSE_RESTART, "reinicio del servicio")
+
+    async def _close(self, code: int, reason: str) -> None:
+        if self.ws.application_state is WebSocketState.CONNECTED and self.ws.client_state is WebSocketState.CONNECTED:
+            with suppress(TimeoutError, RuntimeError, OSError, WebSocketDisconnect):
+                await asyncio.wait_for(self.ws.close(code, reason), timeout=self.settings.send_timeout_s)
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        text = json.dumps(frame, ensure_ascii=False)
+        async with self._send_lock:
+            try:  # asyncio.timeout, unlike wait_for (3.11), runs no extra task per frame
+                async with asyncio.timeout(self.settings.send_timeout_s):
+                    await self.ws.send_text(text)
+            except TimeoutError:
+                raise SlowClient from None
+
+    # --- reading -------------------------------------------------------------------------------
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                async with asyncio.timeout(self.settings.idle_timeout_s):
+                    message = await self.ws.receive()
+            except TimeoutError:
+                self._log.info("chat idle, closing")
+                await self._close(CLOSE_NORMAL, "inactividad")
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None:
+                await self._refuse(FrameError("unsupported_frame", "Solo se aceptan mensajes de texto (JSON)."))
+                continue
+            try:
+                frame = frames.read_frame(text, max_text_bytes=self.settings.max_text_bytes,
+                                          max_frame_bytes=self._max_frame)
+            except FrameError as error:
+                await self._refuse(error)
+                continue
+            if isinstance(frame, Ping):
+                continue
+            if isinstance(frame, Cancel):
+                if self._current is not None:
+                    self._current.cancel()
+            elif isinstance(frame, AuthMessage):
+                await self._authenticate(frame.token)
+            else:
+                await self._admit(frame)
+
+    async def _admit(self, message: Message) -> None:
+        if self._closing:
+            await self._refuse(FrameError("unavailable", "El servicio se está reiniciando; vuelve a conectar."))
+            return
+        now = time.monotonic()
+        _forget_before(self._accepted, now - RATE_WINDOW_S)
+        if len(self._accepted) >= self.settings.messages_per_minute:
+            retry_after = max(1, round(self._accepted[0] + RATE_WINDOW_S - now))
+            limit = self.settings.messages_per_minute
+            await self._refuse(FrameError("rate_limited", "Demasiados mensajes; espera un poco.",
+                                          retry_after_s=retry_after, limit_per_minute=limit))
+            return
+        # counted the same however the worker task has been scheduled so far (it may not have taken
+        # the first message off the queue yet when the next frame is already read)
+        waiting = len(self._queue) + self._answering
+        if waiting > self.settings.pending_per_connection:
+            await self._refuse(FrameError("busy", "Aún estoy respondiendo a tus mensajes anteriores; espera un poco.",
+                                          pending=waiting))
+            return
+        self._accepted.append(now)
+        self._queue.append(message)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._work())
+
+    async def _refuse(self, error: FrameError) -> None:
+        now = time.monotonic()
+        _forget_before(self._refused, now - RATE_WINDOW_S)
+        self._refused.append(now)
+        await self.services.telemetry.message_done(error.code)
+        await self._send(frames.error(error.code, error.message, error.details))
+        await self._send(frames.typing(False))
+        if len(self._refused) > REFUSALS_BEFORE_CLOSE * self.settings.messages_per_minute:
+            self._log.warning("chat flooded, closing")
+            await self._close(CLOSE_POLICY, "demasiados mensajes")
+            raise WebSocketDisconnect(CLOSE_POLICY)
+
+    async def _authenticate(self, token: str) -> None:
+        try:
+            principal = await self.services.authenticate(token)
+        except InvalidToken as error:
+            self._token, self._user = None, None
+            await self._send(frames.error(error.code, error.detail))
+            return
+        self._token, self._user = token, principal.user
+        self._log.info("chat authenticated", user_id=principal.user.id)
+
+    async def _user_now(self) -> User | None:
+        """The user as of now: a token revoked (logout) or an account disabled since the ``auth``
+        frame stops counting at the next message."""
+        if self._token is None:
+            return None
+        try:
+            principal = await self.services.authenticate(self._token)
+        except InvalidToken:
+            self._token, self._user = None, None
+            raise
+        self._user = principal.user
+        return self._user
+
+    # --- answering -----------------------------------------------------------------------------
+
+    async def _work(self) -> None:
+        try:
+            while self._queue:
+                message = self._queue.pop(0)
+                if self._closing:
+                    await self._send(frames.error("unavailable", "El servicio se está reiniciando; vuelve a conectar."))
+                    await self._send(frames.typing(False))
+                    continue
+                self._answering = 1
+                try:
+                    await self._answer(message)
+                finally:
+                    self._answering = 0
+        except (WebSocketDisconnect, SlowClient, OSError, RuntimeError):
+            self._queue.clear()
+            if not self._closing:  # the client is gone or not reading: end the connection
+                self._drop()
+
+    def _drop(self) -> None:
+        """Give up on a client that is gone or does not read: the reader stops waiting for it."""
+        self._dropped = True
+        if self._reader is not None and not self._reader.done():
+            self._reader.cancel()
+
+    async def _stop_worker(self) -> None:
+        self._queue.clear()
+        worker = self._worker
+        if worker is not None and not worker.done() and worker is not asyncio.current_task():
+            worker.cancel()
+            await asyncio.wait({worker})
+
+    async def _answer(self, message: Message) -> None:
+        answer_id = "msg_" + secrets.token_hex(6)
+        await self._send(frames.typing(True))
+        self._current = reply = asyncio.create_task(self._reply(message, answer_id))
+        outcome = "answered"
+        try:
+            await reply
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+            outcome = "cancelled"
+            await self._send(frames.error("cancelled", "Respuesta cancelada."))
+        except (WebSocketDisconnect, SlowClient):
+            raise
+        except (DomainError, FrameError) as error:
+            outcome = error.code
+            await self._send(_error_frame(error))
+        except Exception:
+            outcome = "internal_error"
+            self._log.exception("chat answer failed")
+            await self._send(frames.error("internal_error", "Error interno al responder; inténtalo de nuevo."))
+        finally:
+            self._current = None
+        await self.services.telemetry.message_done(outcome)
+        await self._send(frames.typing(False))
+
+    async def _reply(self, message: Message, answer_id: str) -> None:
+        services = self.services
+        if isinstance(message, AudioMessage):
+            data = frames.decode_audio(message, max_bytes=self.settings.max_audio_bytes)
+            heard = await services.transcribe(AudioClip(data, message.format))
+            text = heard.transcript.text.strip()
+            await self._send(frames.transcription(text))
+            if not text:
+                raise FrameError("no_speech", "No he entendido nada en la nota de voz.")
+        else:
+            text = message.text
+        user = await self._user_now()
+        pending = await services.converse.begin(self.chat_id, text, user=user)
+        pieces: list[str] = []
+        first_piece_s: float | None = None
+        async with services.telemetry.generation():
+            started = time.perf_counter()
+            async with aclosing(services.converse.stream(pending)) as stream:
+                async for piece in stream:
+                    if first_piece_s is None:
+                        first_piece_s = time.perf_counter() - started
+                    pieces.append(piece)
+                    if message.stream and piece:
+                        await self._send(frames.chunk(answer_id, piece))
+            services.telemetry.generated(first_piece_s=first_piece_s, pieces=len(pieces),
+                                         seconds=time.perf_counter() - started)
+        turn = await services.converse.finish(pending, "".join(pieces))
+        await self._send(frames.answer(answer_id, turn.text, turn.at))
+        if isinstance(message, AudioMessage):
+            await self._speak(turn.text)
+
+    async def _speak(self, text: str) -> None:
+        try:
+            speech = await self.services.synthesize(SpeechRequest(text[:SPOKEN_CHARS]))
+        except (DomainError, ValueError) as error:  # the text answer already closed the message
+            self._log.warning("spoken answer failed", error=str(error)[:200])
+            return
+        await self._send(frames.spoken(text, speech.wav))
+
+
+def _error_frame(error: DomainError | FrameError) -> dict[str, Any]:
+    if isinstance(error, FrameError):
+        return frames.error(error.code, error.message, error.details)
+    details: dict[str, Any] = {}
+    retry_after = getattr(error, "retry_after_s", None)
+    if isinstance(error, TooManyAttempts) or retry_after is not None:
+        details["retry_after_s"] = retry_after
+    return frames.error(error.code, error.detail, details)
+
+
+def _forget_before(times: list[float], limit: float) -> None:
+    """Drop the times before ``limit`` (``times`` is in increasing order)."""
+    del times[:bisect.bisect_left(times, limit)]

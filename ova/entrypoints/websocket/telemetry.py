@@ -1,0 +1,84 @@
+"""What the chat reports: Prometheus series for this process, and the shared counters that
+``/status/websocket`` sums over every worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from ova.application.ports.shared_state import Counters
+
+log = structlog.get_logger("ova.chat")
+
+ACTIVE_CONNECTIONS = "active_connections"
+TOTAL_CONNECTIONS = "total_connections"
+MESSAGES_PROCESSED = "messages_processed"
+ACTIVE_GENERATIONS = "active_generations"
+
+TTFT_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+RATE_BUCKETS = (1, 5, 10, 25, 50, 100, 150, 250, 500, 1000)
+
+
+class ChatTelemetry:
+    def __init__(self, counters: Counters, registry: CollectorRegistry | None = None) -> None:
+        self.counters = counters
+        registry = registry or CollectorRegistry()
+        self.connections = Gauge("ova_ws_connections_open", "Open chat WebSocket connections in this process.",
+                                 registry=registry)
+        self.connections_total = Counter("ova_ws_connections_total", "Chat WebSocket connections accepted.",
+                                         registry=registry)
+        self.messages = Counter("ova_ws_messages_total", "User messages by outcome (answered or an error code).",
+                                ("outcome",), registry=registry)
+        self.generations = Gauge("ova_chat_generations_active", "Answers being generated now in this process.",
+                                 registry=registry)
+        self.first_token = Histogram("ova_chat_time_to_first_token_seconds",
+                                     "From asking the model to its first piece of text.", buckets=TTFT_BUCKETS,
+                                     registry=registry)
+        self.tokens_per_second = Histogram("ova_chat_tokens_per_second",
+                                           "Pieces of text (tokens) per second after the first one.",
+                                           buckets=RATE_BUCKETS, registry=registry)
+        self.tokens = Counter("ova_chat_tokens_total", "Pieces of text (tokens) generated.", registry=registry)
+
+    async def _add(self, name: str, amount: int) -> None:
+        try:
+            await self.counters.add(name, amount)
+        except Exception as error:  # counting must never break a conversation
+            log.warning("shared counter not updated", counter=name, error=str(error)[:200])
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[None]:
+        self.connections.inc()
+        self.connections_total.inc()
+        await self._add(ACTIVE_CONNECTIONS, 1)
+        await self._add(TOTAL_CONNECTIONS, 1)
+        try:
+            yield
+        finally:
+            self.connections.dec()
+            await self._add(ACTIVE_CONNECTIONS, -1)
+
+    @asynccontextmanager
+    async def generation(self) -> AsyncIterator[None]:
+        self.generations.inc()
+        await self._add(ACTIVE_GENERATIONS, 1)
+        try:
+            yield
+        finally:
+            self.generations.dec()
+            await self._add(ACTIVE_GENERATIONS, -1)
+
+    def generated(self, *, first_piece_s: float | None, pieces: int, seconds: float) -> None:
+        self.tokens.inc(pieces)
+        if first_piece_s is not None:
+            self.first_token.observe(first_piece_s)
+            streaming = seconds - first_piece_s
+            if pieces > 1 and streaming > 0:
+                self.tokens_per_second.observe((pieces - 1) / streaming)
+
+    async def message_done(self, outcome: str) -> None:
+        self.messages.labels(outcome).inc()
+        if outcome == "answered":
+            await self._add(MESSAGES_PROCESSED, 1)

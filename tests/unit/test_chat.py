@@ -1,0 +1,170 @@
+"""The chat's use cases on in-memory fakes: what is stored, what the model sees, who may read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from ova.adapters.ai.fakes.chat import FakeChatModel
+from ova.adapters.fakes.clock import FakeClock, SequentialIds
+from ova.adapters.fakes.repositories import InMemoryUnitOfWorkFactory
+from ova.application.chat.conversation import NO_ANSWER, ChatPolicy, Converse
+from ova.application.chat.history import ChatHistory, DeleteChat, ListChats
+from ova.domain.chat import Speaker, Turn, title_from, within_budget
+from ova.domain.errors import Forbidden, NotFound
+from ova.domain.users import Role, User
+
+
+class Chat:
+    def __init__(self, *, context_turns: int = 12, context_chars: int = 6000) -> None:
+        self.clock = FakeClock()
+        self.uow = InMemoryUnitOfWorkFactory()
+        self.model = FakeChatModel()
+        policy = ChatPolicy("Eres OVA.", context_turns, context_chars)
+        self.converse = Converse(self.uow, self.model, self.clock, SequentialIds("chat"), policy)
+        self.list_chats = ListChats(self.uow)
+        self.history = ChatHistory(self.uow)
+        self.delete = DeleteChat(self.uow)
+
+    async def user(self, name: str, role: Role = Role.USER) -> User:
+        async with self.uow() as uow:
+            user = await uow.users.add(User(name, f"{name}@example.org", role, True, self.clock.now(), "h"))
+            await uow.commit()
+        return user
+
+    async def say(self, chat_id: str, text: str, user: User | None = None) -> str:
+        pending = await self.converse.begin(chat_id, text, user=user)
+        answer = "".join([piece async for piece in self.converse.stream(pending)])
+        self.clock.advance(1)
+        return (await self.converse.finish(pending, answer)).text
+
+
+@pytest.fixture
+def chat() -> Chat:
+    return Chat()
+
+
+async def test_both_sides_of_an_exchange_are_stored_in_order(chat: Chat) -> None:
+    answer = await chat.say("c1", "Hola")
+    async with chat.uow(read_only=True) as uow:
+        turns = await uow.conversations.recent_turns("c1", limit=10)
+        conversation = await uow.conversations.get("c1")
+    assert answer == "Respuesta a: Hola"
+    assert [(t.speaker, t.text) for t in turns] == [(Speaker.USER, "Hola"), (Speaker.ASSISTANT, answer)]
+    assert conversation is not None and conversation.message_count == 2 and conversation.title == "Hola"
+
+
+async def test_the_model_sees_the_system_prompt_and_the_earlier_turns(chat: Chat) -> None:
+    await chat.say("c1", "Me llamo Ana")
+    await chat.say("c1", "¿Cómo me llamo?")
+    prompt = chat.model.prompts[-1]
+    assert prompt.system == "Eres OVA."
+    assert prompt.message == "¿Cómo me llamo?"
+    assert [t.text for t in prompt.history] == ["Me llamo Ana", "Respuesta a: Me llamo Ana"]
+
+
+async def test_the_context_keeps_only_the_most_recent_turns_within_the_budget() -> None:
+    chat = Chat(context_turns=2)
+    for word in ("uno", "dos", "tres"):
+        await chat.say("c1", word)
+    assert [t.text for t in chat.model.prompts[-1].history] == ["dos", "Respuesta a: dos"]
+
+
+async def test_a_new_chat_has_no_history(chat: Chat) -> None:
+    await chat.say("c1", "en otro chat")
+    await chat.say("c2", "primero")
+    assert chat.model.prompts[-1].history == []
+
+
+async def test_the_users_message_is_kept_even_when_no_answer_is_finished(chat: Chat) -> None:
+    await chat.converse.begin("c1", "¿Sigue ahí?", user=None)
+    async with chat.uow(read_only=True) as uow:
+        assert [t.text for t in await uow.conversations.recent_turns("c1", limit=10)] == ["¿Sigue ahí?"]
+
+
+async def test_an_empty_answer_is_replaced_by_an_apology(chat: Chat) -> None:
+    assert await chat.say("c1", "!empty") == NO_ANSWER
+
+
+async def test_an_answer_to_a_chat_deleted_meanwhile_is_not_stored(chat: Chat) -> None:
+    owner = await chat.user("ana")
+    pending = await chat.converse.begin("c1", "Hola", user=owner)
+    await chat.delete(owner, "c1")
+    turn = await chat.converse.finish(pending, "tarde")
+    assert turn.id is None
+    async with chat.uow(read_only=True) as uow:
+        assert await uow.conversations.get("c1") is None
+
+
+async def test_an_anonymous_chat_is_claimed_by_the_first_user_who_writes_in_it(chat: Chat) -> None:
+    await chat.say("c1", "anónimo")
+    ana = await chat.user("ana")
+    await chat.say("c1", "ya soy Ana", user=ana)
+    page = await chat.list_chats(ana, skip=0, limit=10)
+    assert [c.id for c in page.items] == ["c1"]
+
+
+async def test_nobody_else_may_continue_a_users_chat(chat: Chat) -> None:
+    ana, luis = await chat.user("ana"), await chat.user("luis")
+    await chat.say("c1", "privado", user=ana)
+    with pytest.raises(Forbidden):
+        await chat.converse.begin("c1", "intruso", user=luis)
+    with pytest.raises(Forbidden):
+        await chat.converse.begin("c1", "anónimo", user=None)
+    async with chat.uow(read_only=True) as uow:
+        assert [t.text for t in await uow.conversations.recent_turns("c1", limit=10)] == [
+            "privado", "Respuesta a: privado",
+        ]
+
+
+async def test_users_list_their_own_chats_and_admins_list_all(chat: Chat) -> None:
+    ana, luis = await chat.user("ana"), await chat.user("luis")
+    admin = await chat.user("root", Role.ADMIN)
+    await chat.say("a", "de Ana", user=ana)
+    await chat.say("l", "de Luis", user=luis)
+    await chat.say("x", "de nadie")
+    assert [c.id for c in (await chat.list_chats(ana, skip=0, limit=10)).items] == ["a"]
+    everything = await chat.list_chats(admin, skip=0, limit=10)
+    assert everything.total == 3 and [c.id for c in everything.items] == ["x", "l", "a"]
+
+
+async def test_someone_elses_chat_reads_as_missing_but_admins_see_it(chat: Chat) -> None:
+    ana, luis = await chat.user("ana"), await chat.user("luis")
+    admin = await chat.user("root", Role.ADMIN)
+    await chat.say("a", "de Ana", user=ana)
+    with pytest.raises(NotFound):
+        await chat.history(luis, "a", skip=0, limit=10)
+    with pytest.raises(NotFound):
+        await chat.delete(luis, "a")
+    assert (await chat.history(admin, "a", skip=0, limit=10)).total == 2
+    page = await chat.history(ana, "a", skip=1, limit=10)
+    assert [t.text for t in page.items] == ["Respuesta a: de Ana"] and page.total == 2
+
+
+async def test_deleting_a_chat_removes_it_for_good(chat: Chat) -> None:
+    ana = await chat.user("ana")
+    await chat.say("a", "borrar", user=ana)
+    await chat.delete(ana, "a")
+    with pytest.raises(NotFound):
+        await chat.history(ana, "a", skip=0, limit=10)
+    with pytest.raises(NotFound):
+        await chat.delete(ana, "a")
+
+
+def _turn(text: str) -> Turn:
+    return Turn(Speaker.USER, text, datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_the_budget_keeps_the_newest_turns_that_fit() -> None:
+    turns = [_turn("a" * 10), _turn("b" * 10), _turn("c" * 10)]
+    assert [t.text[0] for t in within_budget(turns, max_turns=5, max_chars=25)] == ["b", "c"]
+    assert [t.text[0] for t in within_budget(turns, max_turns=1, max_chars=100)] == ["c"]
+    assert within_budget(turns, max_turns=0, max_chars=100) == []
+    assert within_budget(turns, max_turns=5, max_chars=5) == []
+
+
+def test_a_title_is_the_first_line_of_words_shortened() -> None:
+    assert title_from("  Hola\n  mundo ") == "Hola mundo"
+    long = title_from("palabra " * 40)
+    assert len(long) == 80 and long.endswith("…")
