@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
 
-.PHONY: run install install-test test lint typecheck unit bench bench-ai clean
+.PHONY: run install install-test test lint typecheck unit bench bench-ai bench-chat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench: install-test
 ## bench-ai: local AI models over HTTP vs called in-process, /status under detection load, memory (not a test)
 bench-ai: install-test
 	$(BIN)/python -m bench.ai_ratio
+
+## bench-chat: the chat WebSocket: idle connections' memory, round trips vs bare Starlette, local model vs llama_cpp (not a test)
+bench-chat: install-test
+	$(BIN)/python -m bench.ws_ratio
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

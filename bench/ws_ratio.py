@@ -21,7 +21,8 @@ in child processes of this one).
 
 Settings the bench changes from the defaults, and why: ``WS_MESSAGES_PER_MINUTE`` 100000 (the
 throughput run sends faster than the default 20 a minute a connection) and ``WS_IDLE_TIMEOUT_S`` 3600
-(idle connections must outlive opening 10,000 of them). The bench raises its own ``RLIMIT_NOFILE``
+(idle connections must outlive opening 10,000 of them, and a throughput connection waits, idle, until
+every other one has had its warm-up answer). The bench raises its own ``RLIMIT_NOFILE``
 (soft up to hard); the servers and clients it starts inherit it.
 
 It prints a table per part and writes the report as JSON to ``bench/results/chat-<timestamp>.json``. It
@@ -37,6 +38,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import resource
 import selectors
 import statistics
@@ -67,6 +69,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 KIB_PER_CONNECTION_TARGET = 30.0
 THROUGHPUT_RATIO_TARGET = 0.70
 MODEL_RATIO_TARGET = 0.90
+ERROR_NAME = re.compile(r"[A-Za-z_][\w.]*(Error|Exception|Timeout|Exit)")
 FD_RESERVE = 512  # descriptors a process needs besides its sockets (files, pipes, the database, the model)
 PROVIDERS = ("CHAT", "DETECTION", "CAPTIONING", "ASL", "STT", "TTS")
 PROMPTS = (
@@ -219,6 +222,7 @@ class Served:
     name: str
     base: str
     pid: int
+    log: Path
 
     @property
     def ws_url(self) -> str:
@@ -240,8 +244,20 @@ def pid_listening(port: str) -> int:
 @contextmanager
 def start(name: str, command: Sequence[str], env: Mapping[str, str], tmp: Path, cpu: int | None) -> Iterator[Served]:
     port = command[command.index("--port") + 1]
-    with server(name, command, env, tmp / f"{name.replace(' ', '-')}.{port}.log", cpu) as base:
-        yield Served(name, base, pid_listening(port))
+    log = tmp / f"{name.replace(' ', '-')}.{port}.log"
+    with server(name, command, env, log, cpu) as base:
+        yield Served(name, base, pid_listening(port), log)
+
+
+def logged_errors(text: str) -> Counter[str]:
+    """The exceptions a server logged, by the final line of each traceback (``Name: message``), the
+    message cut at 80 characters."""
+    found: Counter[str] = Counter()
+    for line in text.splitlines():
+        name, sep, message = line.partition(": ")
+        if sep and not line.startswith((" ", "\t")) and ERROR_NAME.fullmatch(name):
+            found[f"{name}: {message[:80]}"] += 1
+    return found
 
 
 def ova_command() -> list[str]:
@@ -423,7 +439,8 @@ async def child_roundtrips(args: argparse.Namespace) -> None:
 
 def child_direct(args: argparse.Namespace) -> None:
     """``llama_cpp.Llama`` as ``LlamaChatModel`` builds it, asked the same messages as the server's model
-    (``fit_prompt`` of the system prompt and the question, no history); one warm-up question first."""
+    (``fit_prompt`` of the system prompt and the question, no history); one warm-up question first, then
+    each question read from stdin is answered with one JSON line."""
     from llama_cpp import Llama
 
     from ova.adapters.ai.local.chat import _content, fit_prompt
@@ -448,7 +465,9 @@ def child_direct(args: argparse.Namespace) -> None:
         return {**stream_timing(sent_at, times), "total_s": time.perf_counter() - sent_at, "text": "".join(pieces)}
 
     ask(args.warmup_prompt)
-    emit({"answers": [ask(question) for question in json.loads(args.prompts)]})
+    emit({"ready": True})
+    while line := sys.stdin.readline().strip():  # one question (a JSON string) a line; an empty line ends
+        emit(ask(json.loads(line)))
 
 
 # --- part 1: capacity ----------------------------------------------------------------------------
@@ -584,7 +603,7 @@ def roundtrip_run(served: Served, options: Options, client_cpu: int | None) -> d
 
 def throughput(options: Options, tmp: Path, report: Report) -> list[Check]:
     server_cpu, client_cpu = (0, 1) if options.pin else (None, None)
-    env = chat_env(tmp, {"WS_MESSAGES_PER_MINUTE": "100000"})
+    env = chat_env(tmp, {"WS_MESSAGES_PER_MINUTE": "100000", "WS_IDLE_TIMEOUT_S": "3600"})
     runs: dict[str, list[dict[str, Any]]] = {"bare": [], "ova": []}
     with ExitStack() as stack:
         servers = {
@@ -601,7 +620,8 @@ def throughput(options: Options, tmp: Path, report: Report) -> list[Check]:
                       f"{result.rps:.0f}/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, errors "
                       f"{result.errors}, closing frames {result.statuses}; CPU: server {run['server_cpu']:.0%}, "
                       f"clients {run['client_cpu']:.0%}", flush=True)
-    report.throughput = runs
+    logged = {name: logged_errors(served.log.read_text(errors="replace")) for name, served in servers.items()}
+    report.throughput = {"runs": runs, "server_errors": {name: dict(errors) for name, errors in logged.items()}}
     print(table(
         ("round", "server", "round trips", "seconds", "per s", "p50 ms", "p99 ms", "errors", "closing frames",
          "server CPU", "client CPU"),
@@ -621,6 +641,11 @@ def throughput(options: Options, tmp: Path, report: Report) -> list[Check]:
     def median_of(name: str, key: str) -> float:
         return statistics.median(run["result"][key] for run in runs[name])
 
+    for name, errors in logged.items():
+        for error, count in errors.most_common(5):
+            print(f"   {name} logged {count}× {error}", flush=True)
+    ova_errors = "; ".join(f"{count}× {error}" for error, count in logged["ova"].most_common(3))
+
     return [Check(
         name=f"chat round trips/s, {options.throughput_connections} connections, fake model, vs bare Starlette",
         value=round(ratio, 3), target=f"≥ {THROUGHPUT_RATIO_TARGET:.2f}× bare", passed=ratio >= THROUGHPUT_RATIO_TARGET,
@@ -629,7 +654,8 @@ def throughput(options: Options, tmp: Path, report: Report) -> list[Check]:
                 f"{median_of('ova', 'rps'):.0f}/s vs {median_of('bare', 'rps'):.0f}/s; p50 "
                 f"{median_of('ova', 'p50_ms'):.1f} vs {median_of('bare', 'p50_ms'):.1f} ms, p99 "
                 f"{median_of('ova', 'p99_ms'):.1f} vs {median_of('bare', 'p99_ms'):.1f} ms; "
-                f"server on CPU {server_cpu}, {options.client_processes} client process(es) on CPU {client_cpu}"),
+                f"server on CPU {server_cpu}, {options.client_processes} client process(es) on CPU {client_cpu}"
+                + (f"; ova logged {ova_errors}" if ova_errors else "")),
     )]
 
 
@@ -668,6 +694,21 @@ def ask_all(url: str, questions: Sequence[str]) -> list[dict[str, Any]]:
     return answers
 
 
+def histogram_totals(metrics: str, name: str) -> tuple[float, float]:
+    """The ``_sum`` and ``_count`` of a Prometheus histogram in a ``/metrics`` text (0, 0 if absent)."""
+    totals = {"sum": 0.0, "count": 0.0}
+    for line in metrics.splitlines():
+        key, _, value = line.partition(" ")
+        for part in totals:
+            if key == f"{name}_{part}":
+                totals[part] = float(value)
+    return totals["sum"], totals["count"]
+
+
+def model_ttft_totals(base: str) -> tuple[float, float]:
+    return histogram_totals(httpx.get(base + "/metrics", timeout=30).text, "ova_chat_time_to_first_token_seconds")
+
+
 def summarize(answers: Sequence[Mapping[str, Any]]) -> dict[str, float]:
     return {
         "ttft_ms": statistics.median(a["ttft_s"] for a in answers) * 1000,
@@ -678,6 +719,8 @@ def summarize(answers: Sequence[Mapping[str, Any]]) -> dict[str, float]:
 
 
 def model(options: Options, tmp: Path, report: Report) -> list[Check]:
+    """Each question is asked through the WebSocket and of llama_cpp directly, one right after the other
+    (which goes first alternates), so that the machine's drift cancels out within each pair."""
     from ova.adapters.ai.local.chat import bundled_model_path
     from ova.config.settings import ChatSettings
 
@@ -687,51 +730,62 @@ def model(options: Options, tmp: Path, report: Report) -> list[Check]:
                          "CHAT_THREADS": str(options.threads), "CHAT_CONTEXT_WINDOW": str(chat.context_window)})
     direct_args = ["--child", "direct", "--model-path", bundled_model_path(), "--threads", str(options.threads),
                    "--context-window", str(chat.context_window), "--max-tokens", str(options.max_tokens),
-                   "--system-prompt", chat.system_prompt, "--warmup-prompt", "Say hello.",
-                   "--prompts", json.dumps(questions)]
-    runs: dict[str, list[list[dict[str, Any]]]] = {"ws": [], "direct": []}
-    with start("ova local chat", ova_command(), env, tmp, cpu=None) as served:
+                   "--system-prompt", chat.system_prompt, "--warmup-prompt", "Say hello."]
+    pairs: list[dict[str, Any]] = []
+    with start("ova local chat", ova_command(), env, tmp, cpu=None) as served, clients([direct_args]) as (direct,):
         ask_all(served.ws_url, ["Say hello."])  # loads the model
+        direct.read(timeout_s=300)
         for round_ in range(options.rounds):
-            for name in ("ws", "direct") if round_ % 2 == 0 else ("direct", "ws"):  # ABBA
-                if name == "ws":
-                    answers = ask_all(served.ws_url, questions)
-                else:
-                    with clients([direct_args]) as (child,):
-                        answers = child.read(timeout_s=900)["answers"]
-                runs[name].append(answers)
-                line = summarize(answers)
-                label = "WebSocket" if name == "ws" else "llama_cpp direct"
-                print(f"   round {round_ + 1} {label:<16} TTFT {line['ttft_ms']:7.1f} ms  {line['tokens_per_s']:6.1f} "
-                      f"tokens/s  {line['tokens']:.0f} tokens  {line['total_ms']:7.0f} ms an answer (medians)",
-                      flush=True)
-    report.model = {"threads": options.threads, "max_tokens": options.max_tokens, "questions": questions, **runs}
-    ws_lines = [summarize(answers) for answers in runs["ws"]]
-    direct_lines = [summarize(answers) for answers in runs["direct"]]
-    print(table(
-        ("round", "path", "TTFT ms", "tokens/s", "tokens", "ms an answer"),
-        [(index + 1, label, f"{line['ttft_ms']:.1f}", f"{line['tokens_per_s']:.1f}", f"{line['tokens']:.0f}",
-          f"{line['total_ms']:.0f}") for index in range(options.rounds)
-         for label, line in (("WebSocket", ws_lines[index]), ("llama_cpp direct", direct_lines[index]))],
-    ), flush=True)
-    ttft = [d["ttft_ms"] / w["ttft_ms"] for w, d in zip(ws_lines, direct_lines, strict=True)]
-    rate = [w["tokens_per_s"] / d["tokens_per_s"] for w, d in zip(ws_lines, direct_lines, strict=True)]
-    same = all(w["text"].strip() == d["text"].strip()
-               for ws, direct in zip(runs["ws"], runs["direct"], strict=True) for w, d in zip(ws, direct, strict=True))
-    note = (f"{options.threads} threads, max_tokens {options.max_tokens}, temperature 0, {options.prompts} questions a "
-            f"round; same answers both ways: {same}")
+            for index, question in enumerate(questions):
+                pair: dict[str, Any] = {"round": round_ + 1, "question": question}
+                first_ws = (round_ + index) % 2 == 0
+                for name in ("ws", "direct") if first_ws else ("direct", "ws"):
+                    if name == "ws":
+                        before = model_ttft_totals(served.base)
+                        pair["ws"] = ask_all(served.ws_url, [question])[0]
+                        after = model_ttft_totals(served.base)
+                        # the server's own clock, from asking the model to its first piece (its telemetry)
+                        pair["ws"]["model_ttft_s"] = (after[0] - before[0]) if after[1] > before[1] else None
+                    else:
+                        direct.tell(json.dumps(question))
+                        pair["direct"] = direct.read(timeout_s=300)
+                pairs.append(pair)
+        direct.tell("")
+    report.model = {"threads": options.threads, "max_tokens": options.max_tokens, "pairs": pairs}
+    rows = []
+    for round_ in range(1, options.rounds + 1):
+        ws_answers = [p["ws"] for p in pairs if p["round"] == round_]
+        direct_answers = [p["direct"] for p in pairs if p["round"] == round_]
+        inside = [a["model_ttft_s"] for a in ws_answers if a["model_ttft_s"] is not None]
+        for label, answers in (("WebSocket", ws_answers), ("llama_cpp direct", direct_answers)):
+            line = summarize(answers)
+            rows.append((round_, label, f"{line['ttft_ms']:.1f}", f"{line['tokens_per_s']:.1f}",
+                         f"{line['tokens']:.0f}", f"{line['total_ms']:.0f}",
+                         f"{statistics.median(inside) * 1000:.1f}" if label == "WebSocket" and inside else "-"))
+    print(table(("round", "path", "TTFT ms", "tokens/s", "tokens", "ms an answer", "model TTFT inside ova ms"), rows),
+          flush=True)
+    ttft = [p["direct"]["ttft_s"] / p["ws"]["ttft_s"] for p in pairs]
+    rate = [p["ws"]["tokens_per_s"] / p["direct"]["tokens_per_s"] for p in pairs
+            if p["ws"]["tokens_per_s"] and p["direct"]["tokens_per_s"]]
+    overhead = [(p["ws"]["ttft_s"] - p["ws"]["model_ttft_s"]) * 1000 for p in pairs if p["ws"]["model_ttft_s"]]
+    same = all(p["ws"]["text"].strip() == p["direct"]["text"].strip() for p in pairs)
+    note = (f"{options.threads} threads, max_tokens {options.max_tokens}, temperature 0, {len(pairs)} pairs; "
+            f"WebSocket TTFT minus the model's TTFT inside ova: median "
+            f"{statistics.median(overhead) if overhead else float('nan'):.1f} ms; same answers both ways: {same}")
     checks = []
-    for what, ratios, ws_value, direct_value, unit in (
-        ("time to first token", ttft, "ttft_ms", "ttft_ms", "ms"),
-        ("tokens/s", rate, "tokens_per_s", "tokens_per_s", "tokens/s"),
-    ):
+    for what, ratios, key, unit in (("time to first token", ttft, "ttft_s", "ms"),
+                                    ("tokens/s", rate, "tokens_per_s", "tokens/s")):
         value = statistics.median(ratios)
+        scale = 1000 if unit == "ms" else 1
+        quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [value, value, value]
         checks.append(Check(
             name=f"local model {what} through the WebSocket vs llama_cpp direct", value=round(value, 3),
             target=f"≥ {MODEL_RATIO_TARGET:.2f}×", passed=value >= MODEL_RATIO_TARGET, valid=same,
-            detail=(f"median of the rounds' ratios ({', '.join(f'{r:.2f}×' for r in ratios)}); medians "
-                    f"{statistics.median(w[ws_value] for w in ws_lines):.1f} vs "
-                    f"{statistics.median(d[direct_value] for d in direct_lines):.1f} {unit}; {note}"),
+            detail=(f"median of {len(ratios)} paired ratios (quartiles {quartiles[0]:.2f}×–{quartiles[2]:.2f}×); "
+                    "medians "
+                    f"{statistics.median(p['ws'][key] for p in pairs if p['ws'][key]) * scale:.1f} vs "
+                    f"{statistics.median(p['direct'][key] for p in pairs if p['direct'][key]) * scale:.1f} {unit}; "
+                    f"{note}"),
         ))
     return checks
 

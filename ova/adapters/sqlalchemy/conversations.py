@@ -70,13 +70,12 @@ class SqlConversationRepository:
         self._conn = connection
 
     async def add(self, conversation: Conversation) -> None:
+        # No savepoint (as in ``update`` and ``append``): a failed INSERT leaves the transaction usable.
         try:
-            async with self._conn.begin_nested():
-                await self._conn.execute(
-                    insert(conversations).values(
-                        id=conversation.id, created_at=conversation.created_at, **_values(conversation)
-                    )
-                )
+            await self._conn.execute(
+                insert(conversations).values(id=conversation.id, created_at=conversation.created_at,
+                                             **_values(conversation))
+            )
         except IntegrityError as error:
             if _is_missing_reference(error):
                 raise ValueError(f"no user {conversation.owner_id} to own chat {conversation.id!r}") from None

@@ -4,7 +4,6 @@ recent turns as context, and the answer is stored next to it."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from contextlib import suppress
 from datetime import datetime
 
 from attrs import frozen
@@ -68,11 +67,14 @@ class Converse:
         conversation = await uow.conversations.get(chat_id)
         if conversation is not None:
             return conversation
-        with suppress(ValueError):  # another connection may have created it a moment ago
-            await uow.conversations.add(Conversation(id=chat_id, created_at=now, updated_at=now))
-        found = await uow.conversations.get(chat_id)
-        assert found is not None
-        return found
+        conversation = Conversation(id=chat_id, created_at=now, updated_at=now)
+        try:
+            await uow.conversations.add(conversation)
+        except ValueError:  # another connection created it a moment ago
+            found = await uow.conversations.get(chat_id)
+            assert found is not None
+            return found
+        return conversation
 
     def stream(self, pending: PendingReply) -> AsyncGenerator[str, None]:
         return self.model.stream(pending.prompt)

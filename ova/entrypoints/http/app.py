@@ -22,7 +22,7 @@ from ova.bootstrap.ai import loadable_models
 from ova.config import Settings, load_settings
 from ova.entrypoints.http.handlers import EXCEPTION_HANDLERS
 from ova.entrypoints.http.metrics import HttpMetrics
-from ova.entrypoints.http.middleware import EdgeMiddleware
+from ova.entrypoints.http.middleware import EdgeApp, EdgeMiddleware
 from ova.entrypoints.http.openapi_document import build_openapi
 from ova.entrypoints.http.routes import auth, chats, contact, speech, status, users, vision
 from ova.entrypoints.http.routes.docs import docs_routes
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 warming.cancel()
             await close_container(container)
 
-    app = Starlette(
+    app = EdgeApp(
         routes=[
             *starlette_routes(API_ROUTES),
             *(Route(path, endpoint, methods=["GET"]) for path, endpoint in status.PLAIN_ROUTES.items()),

@@ -26,29 +26,30 @@ class HttpMetrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
-        self._requests: dict[tuple[str, str, int], int] = {}
-        # per (method, route): one count per bucket (the last one past every bound), then the sum
-        self._latency: dict[tuple[str, str], list[float]] = {}
+        # per (method, route, status): how many requests fell in each latency bucket (the last one
+        # past every bound), then the sum of their latencies
+        self._observed: dict[tuple[str, str, int], list[float]] = {}
         self.registry.register(_HttpCollector(self))
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status)
-        requests = self._requests
-        requests[key] = requests.get(key, 0) + 1
-        latency = self._latency.get((method, route))
-        if latency is None:
-            latency = self._latency[(method, route)] = [0.0] * (len(LATENCY_BUCKETS) + 2)
-        latency[bisect_left(LATENCY_BUCKETS, seconds)] += 1  # the first bound >= seconds, as Prometheus' "le"
-        latency[-1] += seconds
+        observed = self._observed.get((method, route, status))
+        if observed is None:
+            observed = self._observed[(method, route, status)] = [0.0] * (len(LATENCY_BUCKETS) + 2)
+        observed[bisect_left(LATENCY_BUCKETS, seconds)] += 1  # the first bound >= seconds, as Prometheus' "le"
+        observed[-1] += seconds
 
     def families(self) -> Iterator[Metric]:
         requests = CounterMetricFamily(REQUESTS, "HTTP requests by route template, method and status.",
                                        labels=("method", "route", "status"))
-        for (method, route, status), count in list(self._requests.items()):
-            requests.add_metric((method, route, str(status)), count)
+        by_route: dict[tuple[str, str], list[float]] = {}
+        for (method, route, status), observed in list(self._observed.items()):
+            requests.add_metric((method, route, str(status)), sum(observed[:-1]))
+            total = by_route.setdefault((method, route), [0.0] * len(observed))
+            for index, value in enumerate(observed):
+                total[index] += value
         yield requests
         duration = HistogramMetricFamily(DURATION, "Time to answer an HTTP request.", labels=("method", "route"))
-        for (method, route), latency in list(self._latency.items()):
+        for (method, route), latency in by_route.items():
             cumulative, buckets = 0.0, []
             for le, in_bucket in zip(_LE, latency[:-1], strict=True):
                 cumulative += in_bucket
