@@ -12,6 +12,7 @@ from ova.adapters.probes import DatabaseProbe, ModelProbe, SharedStateProbe
 from ova.adapters.security.jwt_codec import JoseTokenCodec
 from ova.adapters.security.password_hasher import Argon2PasswordHasher
 from ova.adapters.sqlalchemy.engine import create_engine
+from ova.adapters.sqlalchemy.turn_journal import SqlTurnJournal
 from ova.adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
 from ova.adapters.state.memory import MemorySharedState
 from ova.adapters.state.redis import RedisSharedState
@@ -73,6 +74,7 @@ class Container(containers.DeclarativeContainer):
         pool_size=settings.provided.database.pool_size,
     )
     uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
+    turn_journal = providers.Singleton(SqlTurnJournal, engine)
     shared_state = providers.Singleton(make_shared_state, settings.provided.redis_url)
 
     hasher = providers.Singleton(
@@ -135,7 +137,7 @@ class Container(containers.DeclarativeContainer):
         ChatPolicy, settings.provided.chat.system_prompt, settings.provided.chat.context_turns,
         settings.provided.chat.context_chars,
     )
-    converse = providers.Singleton(Converse, uow, ai.chat, clock, ids, chat_policy)
+    converse = providers.Singleton(Converse, uow, turn_journal, ai.chat, clock, ids, chat_policy)
     list_chats = providers.Singleton(ListChats, uow)
     chat_history = providers.Singleton(ChatHistory, uow)
     delete_chat = providers.Singleton(DeleteChat, uow)
@@ -149,7 +151,9 @@ def build_container(settings: Settings) -> Container:
 
 
 async def close_container(container: Container) -> None:
-    """Release what the singletons opened: the database pool and the shared-state connection."""
+    """Release what the singletons opened: the database pool and the shared-state connection; the chat
+    turns handed to the journal are written first."""
+    await container.turn_journal().aclose()
     await container.shared_state().aclose()
     await container.engine().dispose()
     await container.ai.http().aclose()

@@ -6,11 +6,14 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ova.adapters.fakes.repositories import InMemoryUnitOfWorkFactory
 from ova.adapters.sqlalchemy import migrator, tables
 from ova.adapters.sqlalchemy.engine import create_engine
+from ova.adapters.sqlalchemy.turn_journal import SqlTurnJournal
 from ova.adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
+from ova.application.ports.repositories import TurnJournal
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
 from tests.services import clear_mariadb_tables
 
@@ -33,12 +36,30 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-async def uow_factory(database_url: str | None) -> AsyncIterator[UnitOfWorkFactory]:
+async def engine(database_url: str | None) -> AsyncIterator[AsyncEngine | None]:
+    """The migrated database's engine, ``None`` for the in-memory fakes."""
     if database_url is None:
-        yield InMemoryUnitOfWorkFactory()
+        yield None
         return
     engine = create_engine(database_url, pool_size=3, max_overflow=2)
     try:
-        yield SqlUnitOfWorkFactory(engine)
+        yield engine
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+def uow_factory(engine: AsyncEngine | None) -> UnitOfWorkFactory:
+    return InMemoryUnitOfWorkFactory() if engine is None else SqlUnitOfWorkFactory(engine)
+
+
+@pytest.fixture
+async def turn_journal(engine: AsyncEngine | None, uow_factory: UnitOfWorkFactory) -> AsyncIterator[TurnJournal]:
+    """The journal writing to the same database as ``uow_factory``."""
+    if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
+        yield uow_factory.journal()
+        return
+    assert engine is not None
+    journal = SqlTurnJournal(engine)
+    yield journal
+    await journal.aclose()

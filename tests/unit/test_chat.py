@@ -9,7 +9,7 @@ import pytest
 from ova.adapters.ai.fakes.chat import FakeChatModel
 from ova.adapters.fakes.clock import FakeClock, SequentialIds
 from ova.adapters.fakes.repositories import InMemoryUnitOfWorkFactory
-from ova.application.chat.conversation import NO_ANSWER, ChatPolicy, Converse
+from ova.application.chat.conversation import NO_ANSWER, ChatPolicy, ChatThread, Converse
 from ova.application.chat.history import ChatHistory, DeleteChat, ListChats
 from ova.domain.chat import Speaker, Turn, title_from, within_budget
 from ova.domain.errors import Forbidden, NotFound
@@ -22,10 +22,11 @@ class Chat:
         self.uow = InMemoryUnitOfWorkFactory()
         self.model = FakeChatModel()
         policy = ChatPolicy("Eres OVA.", context_turns, context_chars)
-        self.converse = Converse(self.uow, self.model, self.clock, SequentialIds("chat"), policy)
+        self.converse = Converse(self.uow, self.uow.journal(), self.model, self.clock, SequentialIds("chat"), policy)
         self.list_chats = ListChats(self.uow)
         self.history = ChatHistory(self.uow)
         self.delete = DeleteChat(self.uow)
+        self.threads: dict[str, ChatThread] = {}
 
     async def user(self, name: str, role: Role = Role.USER) -> User:
         async with self.uow() as uow:
@@ -33,8 +34,12 @@ class Chat:
             await uow.commit()
         return user
 
-    async def say(self, chat_id: str, text: str, user: User | None = None) -> str:
-        pending = await self.converse.begin(chat_id, text, user=user)
+    def thread(self, chat_id: str) -> ChatThread:
+        """The chat as this test's one connection to it sees it (a new connection: ``converse.thread``)."""
+        return self.threads.setdefault(chat_id, self.converse.thread(chat_id))
+
+    async def say(self, chat_id: str, text: str, user: User | None = None, *, thread: ChatThread | None = None) -> str:
+        pending = await self.converse.begin(thread or self.thread(chat_id), text, user=user)
         answer = "".join([piece async for piece in self.converse.stream(pending)])
         self.clock.advance(1)
         return (await self.converse.finish(pending, answer)).text
@@ -78,7 +83,7 @@ async def test_a_new_chat_has_no_history(chat: Chat) -> None:
 
 
 async def test_the_users_message_is_kept_even_when_no_answer_is_finished(chat: Chat) -> None:
-    await chat.converse.begin("c1", "¿Sigue ahí?", user=None)
+    await chat.converse.begin(chat.thread("c1"), "¿Sigue ahí?", user=None)
     async with chat.uow(read_only=True) as uow:
         assert [t.text for t in await uow.conversations.recent_turns("c1", limit=10)] == ["¿Sigue ahí?"]
 
@@ -89,7 +94,7 @@ async def test_an_empty_answer_is_replaced_by_an_apology(chat: Chat) -> None:
 
 async def test_an_answer_to_a_chat_deleted_meanwhile_is_not_stored(chat: Chat) -> None:
     owner = await chat.user("ana")
-    pending = await chat.converse.begin("c1", "Hola", user=owner)
+    pending = await chat.converse.begin(chat.thread("c1"), "Hola", user=owner)
     await chat.delete(owner, "c1")
     turn = await chat.converse.finish(pending, "tarde")
     assert turn.id is None
@@ -109,13 +114,56 @@ async def test_nobody_else_may_continue_a_users_chat(chat: Chat) -> None:
     ana, luis = await chat.user("ana"), await chat.user("luis")
     await chat.say("c1", "privado", user=ana)
     with pytest.raises(Forbidden):
-        await chat.converse.begin("c1", "intruso", user=luis)
+        await chat.converse.begin(chat.thread("c1"), "intruso", user=luis)
     with pytest.raises(Forbidden):
-        await chat.converse.begin("c1", "anónimo", user=None)
+        await chat.converse.begin(chat.thread("c1"), "anónimo", user=None)
     async with chat.uow(read_only=True) as uow:
         assert [t.text for t in await uow.conversations.recent_turns("c1", limit=10)] == [
             "privado", "Respuesta a: privado",
         ]
+
+
+async def test_a_connection_reads_its_chat_once_and_then_keeps_its_own_turns(chat: Chat) -> None:
+    await chat.say("c1", "uno")
+    async with chat.uow() as uow:  # a turn written behind the connection's back, without counting it
+        await uow.conversations.append("c1", Turn(Speaker.USER, "oculto", chat.clock.now()))
+        await uow.commit()
+    await chat.say("c1", "dos")
+    assert [t.text for t in chat.model.prompts[-1].history] == ["uno", "Respuesta a: uno"]
+
+
+async def test_a_reconnection_reads_the_chat_again(chat: Chat) -> None:
+    await chat.say("c1", "uno")
+    await chat.say("c1", "dos", thread=chat.converse.thread("c1"))
+    assert [t.text for t in chat.model.prompts[-1].history] == ["uno", "Respuesta a: uno"]
+
+
+async def test_a_connection_sees_what_another_one_wrote_in_the_same_chat(chat: Chat) -> None:
+    first, second = chat.converse.thread("c1"), chat.converse.thread("c1")
+    await chat.say("c1", "uno", thread=first)
+    await chat.say("c1", "dos", thread=second)
+    await chat.say("c1", "tres", thread=first)
+    assert [t.text for t in chat.model.prompts[-1].history] == [
+        "uno", "Respuesta a: uno", "dos", "Respuesta a: dos",
+    ]
+    await chat.say("c1", "cuatro", thread=second)
+    assert [t.text for t in chat.model.prompts[-1].history][-2:] == ["tres", "Respuesta a: tres"]
+    async with chat.uow(read_only=True) as uow:
+        conversation = await uow.conversations.get("c1")
+    assert conversation is not None and conversation.message_count == 8
+
+
+async def test_a_chat_deleted_while_a_connection_is_open_starts_again_empty(chat: Chat) -> None:
+    ana = await chat.user("ana")
+    await chat.say("c1", "uno", user=ana)
+    await chat.delete(ana, "c1")
+    await chat.say("c1", "otra vez", user=ana)
+    assert chat.model.prompts[-1].history == []
+    async with chat.uow(read_only=True) as uow:
+        turns = await uow.conversations.recent_turns("c1", limit=10)
+        conversation = await uow.conversations.get("c1")
+    assert [t.text for t in turns] == ["otra vez", "Respuesta a: otra vez"]
+    assert conversation is not None and conversation.owner_id == ana.id and conversation.title == "otra vez"
 
 
 async def test_users_list_their_own_chats_and_admins_list_all(chat: Chat) -> None:

@@ -229,6 +229,28 @@ class InMemoryConversationRepository:
         return self._data.conversations.pop(chat_id, None) is not None
 
 
+class InMemoryTurnJournal:
+    """The SQL journal's contract on the shared in-memory data: every append is committed at once."""
+
+    def __init__(self, data: InMemoryData) -> None:
+        self._data = data
+
+    async def append(self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str) -> int:
+        stored = self._data.conversations.get(chat_id)
+        if stored is None:
+            raise NotFound("Conversación no encontrada.")
+        owner = stored.owner_id if stored.owner_id is not None else owner_id
+        if owner is not None and owner not in self._data.users:
+            raise ValueError(f"no user {owner} to own chat {chat_id!r}")
+        self._data.turns[chat_id].append(attrs.evolve(turn, id=self._data.next_turn_id, at=_utc(turn.at)))
+        self._data.next_turn_id += 1
+        self._data.conversations[chat_id] = attrs.evolve(
+            stored, owner_id=owner, title=stored.title or title, message_count=stored.message_count + 1,
+            updated_at=_utc(turn.at),
+        )
+        return stored.message_count + 1
+
+
 class InMemoryUnitOfWork:
     """Works on a copy of the shared data; ``commit`` publishes the copy."""
 
@@ -284,3 +306,7 @@ class InMemoryUnitOfWorkFactory:
 
     def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.data, read_only=read_only)
+
+    def journal(self) -> InMemoryTurnJournal:
+        """A turn journal that writes to this same 'database'."""
+        return InMemoryTurnJournal(self.data)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from itertools import takewhile
 
-from attrs import frozen
+from attrs import Factory, define, frozen
 
 from ova.application.ports.chat import ChatModel, ChatPrompt
 from ova.application.ports.clock import Clock, IdGenerator
-from ova.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from ova.domain.chat import Conversation, Speaker, Turn, within_budget
+from ova.application.ports.repositories import TurnJournal
+from ova.application.ports.unit_of_work import UnitOfWorkFactory
+from ova.domain.chat import Conversation, Speaker, Turn, title_from, within_budget
+from ova.domain.errors import NotFound
 from ova.domain.users import User
 
 NO_ANSWER = "Lo siento, no he podido generar una respuesta. ¿Puedes repetirlo con otras palabras?"
@@ -26,21 +29,48 @@ class ChatPolicy:
     context_chars: int = 6000
 
 
+@define
+class ChatThread:
+    """One connection's view of a chat: the conversation and its recent turns, read on the first
+    message and then kept up to date with the connection's own turns. When the stored message count
+    shows that someone else wrote in the chat meanwhile (another connection), or the chat was deleted,
+    the thread forgets what it held and reads the chat again at the next message."""
+
+    chat_id: str
+    conversation: Conversation | None = None
+    recent: list[Turn] = Factory(list)
+
+    def forget(self) -> None:
+        self.conversation, self.recent = None, []
+
+    def remember(self, turn: Turn, *, keep: int) -> None:
+        self.recent.append(turn)
+        del self.recent[: max(0, len(self.recent) - keep)]
+
+
 @frozen
 class PendingReply:
     """A user message stored in its conversation, and the prompt the model answers."""
 
-    chat_id: str
+    thread: ChatThread
     question: Turn
     prompt: ChatPrompt
+
+    @property
+    def chat_id(self) -> str:
+        return self.thread.chat_id
 
 
 @frozen
 class Converse:
     """``begin`` stores the user's message (so it is never lost, whatever happens to the answer),
-    ``stream`` asks the model, ``finish`` stores the answer. A cancelled answer stores nothing."""
+    ``stream`` asks the model, ``finish`` stores the answer. A cancelled answer stores nothing.
+
+    Turns go through the ``TurnJournal`` (one commit shared by the messages of many connections on a
+    busy server); the chat itself is read once per connection, into its ``ChatThread``."""
 
     uow: UnitOfWorkFactory
+    journal: TurnJournal
     model: ChatModel
     clock: Clock
     ids: IdGenerator
@@ -49,44 +79,77 @@ class Converse:
     def new_chat_id(self) -> str:
         return self.ids.new_id()
 
-    async def begin(self, chat_id: str, text: str, *, user: User | None) -> PendingReply:
-        now = self.clock.now()
-        async with self.uow() as uow:
-            conversation = await self._existing_or_new(uow, chat_id, now)
-            conversation.admit(user.id if user else None)
-            history = await uow.conversations.recent_turns(chat_id, limit=self.policy.context_turns)
-            question = await uow.conversations.append(chat_id, Turn(Speaker.USER, text, now))
-            conversation.record(question)
-            await uow.conversations.update(conversation)
-            await uow.commit()
-        context = within_budget(history, max_turns=self.policy.context_turns, max_chars=self.policy.context_chars)
-        return PendingReply(chat_id, question, ChatPrompt(self.policy.system_prompt, context, text))
+    def thread(self, chat_id: str) -> ChatThread:
+        return ChatThread(chat_id)
 
-    @staticmethod
-    async def _existing_or_new(uow: UnitOfWork, chat_id: str, now: datetime) -> Conversation:
-        conversation = await uow.conversations.get(chat_id)
-        if conversation is not None:
-            return conversation
-        conversation = Conversation(id=chat_id, created_at=now, updated_at=now)
+    async def begin(self, thread: ChatThread, text: str, *, user: User | None) -> PendingReply:
+        question = Turn(Speaker.USER, text, self.clock.now())
+        conversation = await self._loaded(thread, question.at)
+        conversation.admit(user.id if user else None)
+        context = within_budget(thread.recent, max_turns=self.policy.context_turns, max_chars=self.policy.context_chars)
         try:
-            await uow.conversations.add(conversation)
-        except ValueError:  # another connection created it a moment ago
-            found = await uow.conversations.get(chat_id)
-            assert found is not None
-            return found
-        return conversation
+            await self._record(thread, conversation, question)
+        except NotFound:  # deleted since this connection read it: the chat starts again, empty
+            thread.forget()
+            conversation = await self._loaded(thread, question.at)
+            conversation.admit(user.id if user else None)
+            context = []
+            await self._record(thread, conversation, question)
+        if thread.conversation is None:  # someone else wrote in this chat meanwhile: what it holds now
+            await self._loaded(thread, question.at)
+            earlier = list(takewhile(lambda turn: not _same(turn, question), thread.recent))
+            context = within_budget(earlier, max_turns=self.policy.context_turns, max_chars=self.policy.context_chars)
+        return PendingReply(thread, question, ChatPrompt(self.policy.system_prompt, context, text))
 
     def stream(self, pending: PendingReply) -> AsyncGenerator[str, None]:
         return self.model.stream(pending.prompt)
 
     async def finish(self, pending: PendingReply, answer: str) -> Turn:
-        text = answer.strip() or NO_ANSWER
-        async with self.uow() as uow:
-            conversation = await uow.conversations.get(pending.chat_id)
-            if conversation is None:  # deleted while the model was answering: nothing to add it to
-                return Turn(Speaker.ASSISTANT, text, self.clock.now())
-            turn = await uow.conversations.append(pending.chat_id, Turn(Speaker.ASSISTANT, text, self.clock.now()))
-            conversation.record(turn)
-            await uow.conversations.update(conversation)
-            await uow.commit()
+        thread = pending.thread
+        turn = Turn(Speaker.ASSISTANT, answer.strip() or NO_ANSWER, self.clock.now())
+        try:
+            count = await self.journal.append(thread.chat_id, turn, owner_id=None, title="")
+        except NotFound:  # deleted while the model was answering: nothing to add it to
+            thread.forget()
+            return turn
+        if thread.conversation is not None:
+            thread.conversation.record(turn)
+            thread.remember(turn, keep=self.policy.context_turns)
+            if count != thread.conversation.message_count:
+                thread.forget()
         return turn
+
+    async def _record(self, thread: ChatThread, conversation: Conversation, turn: Turn) -> None:
+        count = await self.journal.append(thread.chat_id, turn, owner_id=conversation.owner_id,
+                                          title=title_from(turn.text))
+        conversation.record(turn)
+        thread.remember(turn, keep=self.policy.context_turns)
+        if count != conversation.message_count:  # another connection wrote in this chat meanwhile
+            thread.forget()
+
+    async def _loaded(self, thread: ChatThread, now: datetime) -> Conversation:
+        if thread.conversation is not None:
+            return thread.conversation
+        async with self.uow(read_only=True) as uow:
+            conversation = await uow.conversations.get(thread.chat_id)
+            history = await uow.conversations.recent_turns(thread.chat_id, limit=self.policy.context_turns)
+        if conversation is None:
+            conversation = await self._create(thread.chat_id, now)
+        thread.conversation, thread.recent = conversation, history
+        return conversation
+
+    async def _create(self, chat_id: str, now: datetime) -> Conversation:
+        conversation = Conversation(id=chat_id, created_at=now, updated_at=now)
+        async with self.uow() as uow:
+            try:
+                await uow.conversations.add(conversation)
+            except ValueError:  # another connection created it a moment ago
+                found = await uow.conversations.get(chat_id)
+                assert found is not None
+                return found
+            await uow.commit()
+        return conversation
+
+
+def _same(stored: Turn, turn: Turn) -> bool:
+    return stored.speaker is turn.speaker and stored.at == turn.at and stored.text == turn.text

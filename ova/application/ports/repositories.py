@@ -103,3 +103,15 @@ class ConversationRepository(Protocol):
 
     async def delete(self, chat_id: str) -> bool:
         """Remove a chat and its turns; ``False`` when there was none."""
+
+
+class TurnJournal(Protocol):
+    """Chat turns written as they are said, outside any unit of work, so that an implementation may
+    store the turns of many conversations in one transaction (group commit) on a busy server."""
+
+    async def append(self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str) -> int:
+        """Store ``turn`` in an existing chat and return when it is committed. In the same transaction
+        the chat's message count grows by one, ``updated_at`` becomes the turn's time, an anonymous
+        chat is claimed by ``owner_id`` (an owned one keeps its owner) and an untitled one takes
+        ``title``. Returns the chat's message count after the commit, which counts the turns other
+        connections wrote too. ``NotFound`` when the chat does not exist (only that turn fails)."""

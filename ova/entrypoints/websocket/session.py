@@ -60,6 +60,7 @@ class ChatSession:
         self.services = services
         self.settings = services.settings
         self.chat_id = chat_id
+        self._thread = services.converse.thread(chat_id)
         self.client_id = "chat_" + secrets.token_hex(4)
         self._token = token
         self._user: User | None = None
@@ -300,7 +301,7 @@ class ChatSession:
         else:
             text = message.text
         user = await self._user_now()
-        pending = await services.converse.begin(self.chat_id, text, user=user)
+        pending = await services.converse.begin(self._thread, text, user=user)
         pieces: list[str] = []
         first_piece_s: float | None = None
         async with services.telemetry.generation():
