@@ -95,6 +95,7 @@ class Options:
     threads: int
     pin: bool
     strict: bool
+    server_deflate: bool = False
 
 
 @dataclass
@@ -264,9 +265,11 @@ def ova_command() -> list[str]:
     return [sys.executable, "-m", "ova", "serve", "--host", "127.0.0.1", "--port", str(free_port())]
 
 
-def bare_command() -> list[str]:
+def bare_command(deflate: bool) -> list[str]:
+    """The bare app under uvicorn with ``ova serve``'s settings, permessage-deflate included."""
     return [sys.executable, "-m", "uvicorn", "bench.ws_ratio:bare_app", "--host", "127.0.0.1",
-            "--port", str(free_port()), *UVICORN_FLAGS, "--ws-max-size", str(ws_max_size())]
+            "--port", str(free_port()), *UVICORN_FLAGS, "--ws-max-size", str(ws_max_size()),
+            "--ws-per-message-deflate", "true" if deflate else "false"]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -518,10 +521,10 @@ def capacity(options: Options, tmp: Path, report: Report) -> list[Check]:
     if total < options.capacity_connections:
         print(f"   RLIMIT_NOFILE {nofile} (hard {report.nofile['hard']}) allows only {total} connections "
               f"of the {options.capacity_connections} asked for", flush=True)
-    env = chat_env(tmp, {"WS_IDLE_TIMEOUT_S": "3600"})
+    env = chat_env(tmp, {"WS_IDLE_TIMEOUT_S": "3600", "WS_COMPRESSION": str(options.server_deflate).lower()})
     rows: list[dict[str, Any]] = []
     for compression in options.compressions:
-        for name, command in (("ova", ova_command()), ("bare", bare_command())):
+        for name, command in (("ova", ova_command()), ("bare", bare_command(options.server_deflate))):
             with start(name, command, env if name == "ova" else {**os.environ, "PYTHONPATH": str(ROOT)}, tmp,
                        cpu=None) as served:
                 hold_connections(served, 50, 1, compression)  # first-use allocations, not per connection
@@ -603,12 +606,13 @@ def roundtrip_run(served: Served, options: Options, client_cpu: int | None) -> d
 
 def throughput(options: Options, tmp: Path, report: Report) -> list[Check]:
     server_cpu, client_cpu = (0, 1) if options.pin else (None, None)
-    env = chat_env(tmp, {"WS_MESSAGES_PER_MINUTE": "100000", "WS_IDLE_TIMEOUT_S": "3600"})
+    env = chat_env(tmp, {"WS_MESSAGES_PER_MINUTE": "100000", "WS_IDLE_TIMEOUT_S": "3600",
+                         "WS_COMPRESSION": str(options.server_deflate).lower()})
     runs: dict[str, list[dict[str, Any]]] = {"bare": [], "ova": []}
     with ExitStack() as stack:
         servers = {
-            "bare": stack.enter_context(start("bare", bare_command(), {**os.environ, "PYTHONPATH": str(ROOT)}, tmp,
-                                              server_cpu)),
+            "bare": stack.enter_context(start("bare", bare_command(options.server_deflate),
+                                              {**os.environ, "PYTHONPATH": str(ROOT)}, tmp, server_cpu)),
             "ova": stack.enter_context(start("ova", ova_command(), env, tmp, server_cpu)),
         }
         for round_ in range(options.rounds):
@@ -809,6 +813,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--prompts", type=int, default=None, help="questions per round and side in model (4)")
     parser.add_argument("--max-tokens", type=int, default=128, help="CHAT_MAX_TOKENS and max_tokens in model (128)")
     parser.add_argument("--threads", type=int, default=None, help="CHAT_THREADS and n_threads in model (CPUs)")
+    parser.add_argument("--server-deflate", choices=("default", "on", "off"), default="default",
+                        help="WS_COMPRESSION of ova and the same for the bare app (default: ova's default)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the throughput server and clients")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 1,000 idle, 200 × 5 messages, 1 round")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
@@ -827,6 +833,14 @@ def compressions(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def server_deflate(choice: str) -> bool:
+    if choice == "default":
+        from ova.config.settings import ChatSettings
+
+        return ChatSettings().compression
+    return choice == "on"
+
+
 def options_from(args: argparse.Namespace) -> Options:
     quick = args.quick
 
@@ -839,6 +853,7 @@ def options_from(args: argparse.Namespace) -> Options:
         throughput_connections=pick(args.connections, 1_000, 200), messages=pick(args.messages, 10, 5),
         rounds=pick(args.rounds, 3, 1), client_processes=max(1, args.client_processes),
         hold_processes=max(1, args.hold_processes), compressions=compressions(args.compression),
+        server_deflate=server_deflate(args.server_deflate),
         prompts=pick(args.prompts, 4, 2),
         max_tokens=args.max_tokens, threads=args.threads or max(1, os.cpu_count() or 1),
         pin=not args.no_pin and cpus >= 2, strict=args.strict,
@@ -873,7 +888,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     options=asdict(options))
     report.nofile = raise_nofile(max(options.capacity_connections, options.throughput_connections) + FD_RESERVE)
     print(f"ova chat bench: {report.machine['cpus']} CPUs, Python {report.machine['python']}, RLIMIT_NOFILE "
-          f"{report.nofile['soft']} (hard {report.nofile['hard']}), client offer(s) {', '.join(options.compressions)}",
+          f"{report.nofile['soft']} (hard {report.nofile['hard']}), client offer(s) {', '.join(options.compressions)}, "
+          f"server permessage-deflate {'on' if options.server_deflate else 'off'}",
           flush=True)
     parts = [options.only] if options.only else ["capacity", "throughput", "model"]
     checks: list[Check] = []

@@ -159,6 +159,7 @@ class ChatSettings:
     idle_timeout_s: float = 120.0
     send_timeout_s: float = 10.0
     shutdown_grace_s: float = 5.0
+    compression: bool = False
 
     @property
     def max_text_bytes(self) -> int:

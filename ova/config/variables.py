@@ -205,4 +205,6 @@ VARIABLES: tuple[Variable, ...] = (
              "a client that does not read a frame in this time is disconnected"),
     Variable("WS_SHUTDOWN_GRACE_S", "chat", "shutdown_grace_s", parse_float(0, 600),
              "on shutdown, time generations get to finish before they are cancelled"),
+    Variable("WS_COMPRESSION", "chat", "compression", parse_bool,
+             "accept permessage-deflate (costs about 40 KiB of memory a connection; chat frames are small)"),
 )

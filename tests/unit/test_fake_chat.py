@@ -29,7 +29,7 @@ async def test_the_default_answer_streams_word_by_word_and_records_the_prompt() 
     got = await pieces(model, "hola mundo")
 
     assert got == ["Respuesta ", "a: ", "hola ", "mundo"]
-    assert model.prompts == [prompt("hola mundo")]
+    assert list(model.prompts) == [prompt("hola mundo")]
     assert (model.active, model.cancelled, model.completed) == (0, 0, 1)
 
 

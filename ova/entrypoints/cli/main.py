@@ -59,6 +59,7 @@ def serve(host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         timeout_graceful_shutdown=30,
         ws_max_size=max_frame_bytes(settings.chat.max_text_bytes, settings.chat.max_audio_bytes) + 1024,
+        ws_per_message_deflate=settings.chat.compression,
     ))
 
 

@@ -13,6 +13,8 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess, multiprocess
 
+from ova.entrypoints.gc_tuning import freeze_startup_heap
+
 
 def _app_state(app: Any) -> Any:
     """The Starlette app's ``state`` behind uvicorn's wrappers (proxy headers, logging)."""
@@ -27,6 +29,10 @@ def _app_state(app: Any) -> Any:
 
 
 class GracefulServer(uvicorn.Server):
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        freeze_startup_heap()
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for server in self.servers:
             server.close()

@@ -20,6 +20,7 @@ from ova.adapters.sqlalchemy.revision import current_revision
 from ova.bootstrap import Container, build_container, close_container
 from ova.bootstrap.ai import loadable_models
 from ova.config import Settings, load_settings
+from ova.entrypoints.gc_tuning import freeze_again_if_tuned
 from ova.entrypoints.http.handlers import EXCEPTION_HANDLERS
 from ova.entrypoints.http.metrics import HttpMetrics
 from ova.entrypoints.http.middleware import EdgeApp, EdgeMiddleware
@@ -42,7 +43,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or load_settings()
     container = container or build_container(settings)
     metrics = HttpMetrics()
-    registry = chat_socket.ChatRegistry()
+    registry = chat_socket.ChatRegistry(
+        tick_s=min(1.0, settings.chat.send_timeout_s / 2, settings.chat.idle_timeout_s / 2))
     openapi_json = json.dumps(build_openapi(API_ROUTES), ensure_ascii=False).encode()
 
     @asynccontextmanager
@@ -120,6 +122,7 @@ async def _warm_up_models(container: Container) -> None:
             log.exception("model failed to load", model=type(model).__name__)
             continue
         log.info("model loaded", model=type(model).__name__, seconds=round(time.perf_counter() - started, 2))
+    freeze_again_if_tuned()
 
 
 async def _ensure_first_admin(settings: Settings, container: Container) -> None:

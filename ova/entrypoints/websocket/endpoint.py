@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
@@ -16,17 +17,32 @@ CHAT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class ChatRegistry:
-    """The open chat sessions of this process, so that shutdown can close them properly."""
+    """The open chat sessions of this process, so that shutdown can close them properly, and the
+    watchdog that enforces their idle and send timeouts (one task for all of them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tick_s: float = 1.0) -> None:
         self._sessions: set[ChatSession] = set()
         self.closing = False
+        self._tick_s = tick_s
+        self._watchdog: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
         return len(self._sessions)
 
     def add(self, session: ChatSession) -> None:
         self._sessions.add(session)
+        if self._watchdog is None:
+            self._watchdog = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _watch(self) -> None:
+        try:
+            while self._sessions:
+                await asyncio.sleep(self._tick_s)
+                now = time.monotonic()
+                for session in list(self._sessions):
+                    session.overdue(now)
+        finally:
+            self._watchdog = None
 
     def discard(self, session: ChatSession) -> None:
         self._sessions.discard(session)

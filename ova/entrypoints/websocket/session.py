@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import itertools
 import json
 import secrets
 import time
@@ -38,6 +39,8 @@ CLOSE_RESTART = 1012
 SPOKEN_CHARS = 1000
 RATE_WINDOW_S = 60.0
 REFUSALS_BEFORE_CLOSE = 5  # times the message limit: a client that keeps flooding is disconnected
+_ANSWER_PREFIX = "msg_" + secrets.token_hex(3)  # per process: ids stay unique across workers
+_answer_numbers = itertools.count(1)
 
 
 @frozen
@@ -75,6 +78,12 @@ class ChatSession:
         self._closing = False
         self._dropped = False
         self._reader: asyncio.Task[Any] | None = None
+        # read by ``overdue`` (the registry's watchdog), instead of a timer per frame
+        self._last_heard = time.monotonic()
+        self._receiving = False
+        self._send_since: float | None = None
+        self._sender: asyncio.Task[Any] | None = None
+        self._gave_up: str | None = None  # "idle" or "slow" once the watchdog has stepped in
         self._max_frame = frames.max_frame_bytes(self.settings.max_text_bytes, self.settings.max_audio_bytes)
 
     @property
@@ -128,26 +137,61 @@ class ChatSession:
             with suppress(TimeoutError, RuntimeError, OSError, WebSocketDisconnect):
                 await asyncio.wait_for(self.ws.close(code, reason), timeout=self.settings.send_timeout_s)
 
+    def overdue(self, now: float) -> None:
+        """Called about once a second by the registry's watchdog: a client that has not taken a frame
+        for ``send_timeout_s`` is given up on, and one silent for ``idle_timeout_s`` is closed. (One
+        check a second for every connection costs less than two timers for every frame.)"""
+        if self._gave_up is not None:
+            return
+        if self._send_since is not None and now - self._send_since > self.settings.send_timeout_s:
+            self._give_up("slow", self._sender)
+        elif self._receiving and now - self._last_heard > self.settings.idle_timeout_s:
+            self._give_up("idle", self._reader)
+
+    def _give_up(self, why: str, task: asyncio.Task[Any] | None) -> None:
+        if task is not None and not task.done():
+            self._gave_up = why
+            task.cancel()
+
+    def _stepped_in(self, why: str) -> bool:
+        """Whether the watchdog's cancellation (and no other) interrupted the current task; if so it
+        is taken back, so that the task goes on to close the connection."""
+        if self._gave_up != why:
+            return False
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+        return True
+
     async def _send(self, frame: dict[str, Any]) -> None:
         text = json.dumps(frame, ensure_ascii=False)
         async with self._send_lock:
-            try:  # asyncio.timeout, unlike wait_for (3.11), runs no extra task per frame
-                async with asyncio.timeout(self.settings.send_timeout_s):
-                    await self.ws.send_text(text)
-            except TimeoutError:
-                raise SlowClient from None
+            self._send_since, self._sender = time.monotonic(), asyncio.current_task()
+            try:
+                await self.ws.send_text(text)
+            except asyncio.CancelledError:
+                if self._stepped_in("slow"):
+                    raise SlowClient from None
+                raise
+            finally:
+                self._send_since = self._sender = None
 
     # --- reading -------------------------------------------------------------------------------
 
     async def _read(self) -> None:
         while True:
+            self._receiving = True
             try:
-                async with asyncio.timeout(self.settings.idle_timeout_s):
-                    message = await self.ws.receive()
-            except TimeoutError:
+                message = await self.ws.receive()
+            except asyncio.CancelledError:
+                if not self._stepped_in("idle"):
+                    raise
                 self._log.info("chat idle, closing")
                 await self._close(CLOSE_NORMAL, "inactividad")
                 return
+            finally:
+                self._receiving = False
+            self._last_heard = time.monotonic()
             if message["type"] == "websocket.disconnect":
                 return
             text = message.get("text")
@@ -263,7 +307,7 @@ class ChatSession:
             await asyncio.wait({worker})
 
     async def _answer(self, message: Message) -> None:
-        answer_id = "msg_" + secrets.token_hex(6)
+        answer_id = f"{_ANSWER_PREFIX}{next(_answer_numbers):x}"
         await self._send(frames.typing(True))
         self._current = reply = asyncio.create_task(self._reply(message, answer_id))
         outcome = "answered"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import deque
 from collections.abc import AsyncGenerator, Sequence
 
 from ova.application.ports.chat import ChatPrompt
@@ -28,6 +29,8 @@ from ova.domain.errors import Busy, ModelUnavailable
 NO_HISTORY = "(sin historial)"
 _WORDS = re.compile(r"\S+\s*")
 
+
+PROMPTS_KEPT = 1000
 
 class FakeChatModel:
     """Records every prompt in ``prompts``; ``active`` counts the streams running now and
@@ -40,7 +43,7 @@ class FakeChatModel:
     def __init__(self, *, piece_delay_s: float = 0.0, capacity: int | None = None) -> None:
         self.piece_delay_s = piece_delay_s
         self.capacity = capacity
-        self.prompts: list[ChatPrompt] = []
+        self.prompts: deque[ChatPrompt] = deque(maxlen=PROMPTS_KEPT)  # a long-running fake server stays small
         self.active = 0
         self.cancelled = 0
         self.completed = 0
