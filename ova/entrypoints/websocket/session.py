@@ -70,7 +70,8 @@ class ChatSession:
         # lists, not deques: an empty list allocates nothing, and 10,000 idle connections add up
         self._queue: list[Message] = []
         self._worker: asyncio.Task[None] | None = None
-        self._current: asyncio.Task[None] | None = None
+        self._replying = False  # the worker is inside ``_reply`` (what ``cancel`` stops)
+        self._cancel_asked = False
         self._answering = 0  # 1 while the worker answers a message it took off the queue
         self._send_lock = asyncio.Lock()
         self._accepted: list[float] = []
@@ -82,13 +83,13 @@ class ChatSession:
         self._last_heard = time.monotonic()
         self._receiving = False
         self._send_since: float | None = None
-        self._sender: asyncio.Task[Any] | None = None
+        self._sender: asyncio.Task[Any] | None = None  # the task in ``_send`` now
         self._gave_up: str | None = None  # "idle" or "slow" once the watchdog has stepped in
         self._max_frame = frames.max_frame_bytes(self.settings.max_text_bytes, self.settings.max_audio_bytes)
 
     @property
     def generating(self) -> bool:
-        return self._current is not None and not self._current.done()
+        return self._replying
 
     @property
     def _log(self) -> Any:
@@ -103,7 +104,7 @@ class ChatSession:
         async with self.services.telemetry.connection():
             self._log.info("chat connected")
             try:
-                await self._send(frames.connected(self.client_id, self.chat_id))
+                await self._send(frames.connected(self.client_id, self.chat_id), by_reader=True)
                 if self._token is not None:
                     await self._authenticate(self._token)
                 await self._read()
@@ -127,8 +128,7 @@ class ChatSession:
             try:
                 await asyncio.wait_for(asyncio.shield(worker), timeout=grace_s)
             except (TimeoutError, asyncio.CancelledError):
-                if self._current is not None:
-                    self._current.cancel()
+                self._cancel_reply()
                 await asyncio.wait({worker}, timeout=max(1.0, grace_s))
         await self._close(CLOSE_RESTART, "reinicio del servicio")
 
@@ -163,10 +163,12 @@ class ChatSession:
             task.uncancel()
         return True
 
-    async def _send(self, frame: dict[str, Any]) -> None:
+    async def _send(self, frame: dict[str, Any], *, by_reader: bool = False) -> None:
+        """Send one frame; the worker sends unless ``by_reader`` (which the watchdog needs to know
+        and ``asyncio.current_task`` would tell at a cost on every frame)."""
         text = json.dumps(frame, ensure_ascii=False)
         async with self._send_lock:
-            self._send_since, self._sender = time.monotonic(), asyncio.current_task()
+            self._send_since, self._sender = time.monotonic(), self._reader if by_reader else self._worker
             try:
                 await self.ws.send_text(text)
             except asyncio.CancelledError:
@@ -207,8 +209,7 @@ class ChatSession:
             if isinstance(frame, Ping):
                 continue
             if isinstance(frame, Cancel):
-                if self._current is not None:
-                    self._current.cancel()
+                self._cancel_reply()
             elif isinstance(frame, AuthMessage):
                 await self._authenticate(frame.token)
             else:
@@ -242,9 +243,9 @@ class ChatSession:
         now = time.monotonic()
         _forget_before(self._refused, now - RATE_WINDOW_S)
         self._refused.append(now)
-        await self.services.telemetry.message_done(error.code)
-        await self._send(frames.error(error.code, error.message, error.details))
-        await self._send(frames.typing(False))
+        self.services.telemetry.message_done(error.code)
+        await self._send(frames.error(error.code, error.message, error.details), by_reader=True)
+        await self._send(frames.typing(False), by_reader=True)
         if len(self._refused) > REFUSALS_BEFORE_CLOSE * self.settings.messages_per_minute:
             self._log.warning("chat flooded, closing")
             await self._close(CLOSE_POLICY, "demasiados mensajes")
@@ -255,7 +256,7 @@ class ChatSession:
             principal = await self.services.authenticate(token)
         except InvalidToken as error:
             self._token, self._user = None, None
-            await self._send(frames.error(error.code, error.detail))
+            await self._send(frames.error(error.code, error.detail), by_reader=True)
             return
         self._token, self._user = token, principal.user
         self._log.info("chat authenticated", user_id=principal.user.id)
@@ -306,16 +307,31 @@ class ChatSession:
             worker.cancel()
             await asyncio.wait({worker})
 
+    def _cancel_reply(self) -> None:
+        """Stop the answer being generated (``cancel`` frame, or the shutdown's grace is over): the
+        worker is cancelled inside ``_reply`` and ``_answer`` turns that into a ``cancelled`` error."""
+        if self._replying and not self._cancel_asked and self._worker is not None:
+            self._cancel_asked = True
+            self._worker.cancel()
+
+    def _cancelled_by_request(self) -> bool:
+        """Whether the cancellation just caught is ``_cancel_reply``'s alone; it is taken back if so."""
+        asked, self._cancel_asked = self._cancel_asked, False
+        worker = self._worker
+        if not asked or worker is None:
+            return False
+        return worker.uncancel() == 0
+
     async def _answer(self, message: Message) -> None:
         answer_id = f"{_ANSWER_PREFIX}{next(_answer_numbers):x}"
         await self._send(frames.typing(True))
-        self._current = reply = asyncio.create_task(self._reply(message, answer_id))
         outcome = "answered"
+        self._replying = True
         try:
-            await reply
+            await self._reply(message, answer_id)
         except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
+            self._replying = False
+            if not self._cancelled_by_request():
                 raise
             outcome = "cancelled"
             await self._send(frames.error("cancelled", "Respuesta cancelada."))
@@ -329,8 +345,10 @@ class ChatSession:
             self._log.exception("chat answer failed")
             await self._send(frames.error("internal_error", "Error interno al responder; inténtalo de nuevo."))
         finally:
-            self._current = None
-        await self.services.telemetry.message_done(outcome)
+            self._replying = False
+            if self._cancel_asked:  # asked too late to land inside the reply: taken back
+                self._cancelled_by_request()
+        self.services.telemetry.message_done(outcome)
         await self._send(frames.typing(False))
 
     async def _reply(self, message: Message, answer_id: str) -> None:
@@ -348,7 +366,7 @@ class ChatSession:
         pending = await services.converse.begin(self._thread, text, user=user)
         pieces: list[str] = []
         first_piece_s: float | None = None
-        async with services.telemetry.generation():
+        with services.telemetry.generation():
             started = time.perf_counter()
             async with aclosing(services.converse.stream(pending)) as stream:
                 async for piece in stream:

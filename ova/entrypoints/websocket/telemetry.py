@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -41,34 +42,59 @@ class ChatTelemetry:
                                            "Pieces of text (tokens) per second after the first one.",
                                            buckets=RATE_BUCKETS, registry=registry)
         self.tokens = Counter("ova_chat_tokens_total", "Pieces of text (tokens) generated.", registry=registry)
+        self._deltas: dict[str, int] = {}
+        self._publisher: asyncio.Task[None] | None = None
 
-    async def _add(self, name: str, amount: int) -> None:
+    def _add(self, name: str, amount: int) -> None:
+        """Shared counters change in batches: what changes while one batch is published (a Redis
+        round trip with several workers) goes out with the next, and a +1 and a -1 in the same batch
+        cost nothing. The first change after a quiet spell is published on the next loop turn."""
+        self._deltas[name] = self._deltas.get(name, 0) + amount
+        if self._publisher is None:
+            self._publisher = asyncio.get_running_loop().create_task(self._publish())
+
+    async def _publish(self) -> None:
+        try:
+            while self._deltas:
+                deltas, self._deltas = self._deltas, {}
+                for name, amount in deltas.items():
+                    if amount:
+                        await self._publish_one(name, amount)
+        finally:
+            self._publisher = None
+
+    async def _publish_one(self, name: str, amount: int) -> None:
         try:
             await self.counters.add(name, amount)
         except Exception as error:  # counting must never break a conversation
             log.warning("shared counter not updated", counter=name, error=str(error)[:200])
 
+    async def flush(self) -> None:
+        """Wait until every change so far is published."""
+        while self._publisher is not None:
+            await asyncio.wait({self._publisher})
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[None]:
         self.connections.inc()
         self.connections_total.inc()
-        await self._add(ACTIVE_CONNECTIONS, 1)
-        await self._add(TOTAL_CONNECTIONS, 1)
+        self._add(ACTIVE_CONNECTIONS, 1)
+        self._add(TOTAL_CONNECTIONS, 1)
         try:
             yield
         finally:
             self.connections.dec()
-            await self._add(ACTIVE_CONNECTIONS, -1)
+            self._add(ACTIVE_CONNECTIONS, -1)
 
-    @asynccontextmanager
-    async def generation(self) -> AsyncIterator[None]:
+    @contextmanager
+    def generation(self) -> Iterator[None]:
         self.generations.inc()
-        await self._add(ACTIVE_GENERATIONS, 1)
+        self._add(ACTIVE_GENERATIONS, 1)
         try:
             yield
         finally:
             self.generations.dec()
-            await self._add(ACTIVE_GENERATIONS, -1)
+            self._add(ACTIVE_GENERATIONS, -1)
 
     def generated(self, *, first_piece_s: float | None, pieces: int, seconds: float) -> None:
         self.tokens.inc(pieces)
@@ -78,7 +104,7 @@ class ChatTelemetry:
             if pieces > 1 and streaming > 0:
                 self.tokens_per_second.observe((pieces - 1) / streaming)
 
-    async def message_done(self, outcome: str) -> None:
+    def message_done(self, outcome: str) -> None:
         self.messages.labels(outcome).inc()
         if outcome == "answered":
-            await self._add(MESSAGES_PROCESSED, 1)
+            self._add(MESSAGES_PROCESSED, 1)
