@@ -15,8 +15,9 @@ from typing import Any
 import structlog
 from attrs import frozen
 from sqlalchemy import Integer, String, bindparam, case, func, insert, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ova.adapters.sqlalchemy.column_types import UTCDateTime
 from ova.adapters.sqlalchemy.conversations import CHAT_NOT_FOUND
@@ -44,6 +45,32 @@ _BUMP_CHAT = (
 _COUNTS = select(conversations.c.id, conversations.c.message_count).where(
     conversations.c.id.in_(bindparam("ids", expanding=True))
 )
+
+
+class _Prepared:
+    """A statement compiled once for a dialect, executed as driver SQL with rows of values already
+    converted by the columns' own bind processors. (Through ``Connection.execute`` SQLAlchemy builds
+    and processes a parameter dictionary for every row of an ``executemany``: measured, that cost a
+    chat message more than the database itself.)"""
+
+    def __init__(self, statement: Any, dialect: Dialect, column_keys: list[str] | None = None) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+        if compiled.positiontup is None:
+            raise ValueError(f"{dialect.name} does not use positional parameters")
+        self.sql = str(compiled)
+        self.names: list[str] = list(compiled.positiontup)
+        self.defaults = {name: compiled.binds[name].value for name in self.names}
+        self.processors = [compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                           for name in self.names]
+
+    def rows(self, values: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        steps = list(zip(self.names, self.processors, strict=True))
+        defaults = self.defaults
+        return [tuple(process(row.get(name, defaults[name])) if process else row.get(name, defaults[name])
+                      for name, process in steps) for row in values]
+
+    async def executemany(self, connection: AsyncConnection, values: list[dict[str, Any]]) -> None:
+        await connection.exec_driver_sql(self.sql, self.rows(values))
 
 
 @frozen
@@ -81,17 +108,17 @@ class SqlTurnJournal:
         self._max_batch = max_batch
         self._pending: list[tuple[_Entry, asyncio.Future[int]]] = []
         self._writer: asyncio.Task[None] | None = None
+        dialect = engine.dialect
+        self._append_turns = _Prepared(_APPEND_TURNS, dialect, ["chat_id", "speaker", "text", "created_at"])
+        self._bump_chats = _Prepared(_BUMP_CHAT, dialect)
 
     async def append(self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str) -> int:
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._pending.append((_Entry(chat_id, turn, owner_id, title), future))
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_pending())
-        try:
-            return await asyncio.shield(future)
-        except asyncio.CancelledError:  # the caller stopped waiting; its turn is written all the same
-            future.add_done_callback(_retrieve)
-            raise
+        # a caller that stops waiting (cancelled) cancels only its future: the turn is written all the same
+        return await future
 
     async def aclose(self) -> None:
         """Wait until every turn handed in so far is written."""
@@ -139,8 +166,8 @@ class SqlTurnJournal:
         entries = sorted(entries, key=lambda entry: entry.chat_id)
         chats = _chat_rows(entries)
         async with self._engine.begin() as connection:
-            await connection.execute(_APPEND_TURNS, _turn_rows(entries))
-            await connection.execute(_BUMP_CHAT, chats)
+            await self._append_turns.executemany(connection, _turn_rows(entries))
+            await self._bump_chats.executemany(connection, chats)
             result = await connection.execute(_COUNTS, {"ids": [row["b_id"] for row in chats]})
             return {row.id: row.message_count for row in result}
 
@@ -161,8 +188,3 @@ def _settle(future: asyncio.Future[int], outcome: int | Exception) -> None:
         future.set_exception(outcome)
     else:
         future.set_result(outcome)
-
-
-def _retrieve(future: asyncio.Future[int]) -> None:
-    if not future.cancelled():
-        future.exception()  # nobody awaits it any more: no "exception was never retrieved" warning
