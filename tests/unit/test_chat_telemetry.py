@@ -1,0 +1,89 @@
+"""The chat's shared counters: published in batches, never in the way of a conversation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+
+from prometheus_client import CollectorRegistry
+
+from ova.adapters.state.memory import MemorySharedState
+from ova.entrypoints.websocket.telemetry import (
+    ACTIVE_CONNECTIONS,
+    MESSAGES_PROCESSED,
+    TOTAL_CONNECTIONS,
+    ChatTelemetry,
+)
+
+
+class CountingCounters:
+    """Counters that record every ``add`` (and can be made to fail)."""
+
+    def __init__(self, *, failing: bool = False) -> None:
+        self.calls: list[tuple[str, int]] = []
+        self.failing = failing
+
+    async def add(self, name: str, amount: int = 1) -> int:
+        await asyncio.sleep(0)
+        if self.failing:
+            raise ConnectionError("redis is down")
+        self.calls.append((name, amount))
+        return amount
+
+    async def get_many(self, names: Sequence[str]) -> Mapping[str, int]:
+        return {}
+
+
+async def test_changes_made_in_one_loop_turn_are_published_once_with_their_sum() -> None:
+    counters = CountingCounters()
+    telemetry = ChatTelemetry(counters)
+    for _ in range(500):
+        telemetry.message_done("answered")
+        with telemetry.generation():
+            pass
+    await telemetry.flush()
+    assert counters.calls == [(MESSAGES_PROCESSED, 500)]  # +1 and -1 generations cancel out
+
+
+async def test_changes_made_while_a_batch_is_published_go_out_with_the_next() -> None:
+    counters = CountingCounters()
+    telemetry = ChatTelemetry(counters)
+    telemetry.message_done("answered")
+    await asyncio.sleep(0)  # the first batch is being published
+    telemetry.message_done("answered")
+    telemetry.message_done("answered")
+    await telemetry.flush()
+    assert counters.calls == [(MESSAGES_PROCESSED, 1), (MESSAGES_PROCESSED, 2)]
+
+
+async def test_refused_messages_are_not_counted_as_processed() -> None:
+    counters = CountingCounters()
+    telemetry = ChatTelemetry(counters)
+    telemetry.message_done("rate_limited")
+    telemetry.message_done("cancelled")
+    await telemetry.flush()
+    assert counters.calls == []
+
+
+async def test_connections_are_counted_in_the_shared_state() -> None:
+    state = MemorySharedState()
+    telemetry = ChatTelemetry(state)
+    async with telemetry.connection(), telemetry.connection():
+        await telemetry.flush()
+        assert await state.get_many([ACTIVE_CONNECTIONS, TOTAL_CONNECTIONS]) == {
+            ACTIVE_CONNECTIONS: 2, TOTAL_CONNECTIONS: 2,
+        }
+    await telemetry.flush()
+    assert (await state.get_many([ACTIVE_CONNECTIONS]))[ACTIVE_CONNECTIONS] == 0
+
+
+async def test_a_failing_shared_state_never_reaches_the_conversation() -> None:
+    registry = CollectorRegistry()
+    telemetry = ChatTelemetry(CountingCounters(failing=True), registry)
+    with telemetry.generation():
+        await asyncio.sleep(0)
+        assert registry.get_sample_value("ova_chat_generations_active") == 1
+    telemetry.message_done("answered")
+    await telemetry.flush()
+    assert registry.get_sample_value("ova_chat_generations_active") == 0
+    assert registry.get_sample_value("ova_ws_messages_total", {"outcome": "answered"}) == 1
