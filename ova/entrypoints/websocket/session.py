@@ -41,6 +41,8 @@ RATE_WINDOW_S = 60.0
 REFUSALS_BEFORE_CLOSE = 5  # times the message limit: a client that keeps flooding is disconnected
 _ANSWER_PREFIX = "msg_" + secrets.token_hex(3)  # per process: ids stay unique across workers
 _answer_numbers = itertools.count(1)
+TYPING_ON = json.dumps(frames.typing(True))  # sent around every answer: serialized once
+TYPING_OFF = json.dumps(frames.typing(False))
 
 
 @frozen
@@ -71,6 +73,7 @@ class ChatSession:
         self._queue: list[Message] = []
         self._worker: asyncio.Task[None] | None = None
         self._replying = False  # the worker is inside ``_reply`` (what ``cancel`` stops)
+        self._wakeup: asyncio.Future[None] | None = None  # what a worker with nothing to do waits on
         self._cancel_asked = False
         self._answering = 0  # 1 while the worker answers a message it took off the queue
         self._send_lock = asyncio.Lock()
@@ -125,6 +128,8 @@ class ChatSession:
         self._closing = True
         worker = self._worker
         if worker is not None and not worker.done():
+            if self._wakeup is not None and not self._wakeup.done():
+                self._wakeup.set_result(None)  # a waiting worker sees ``_closing`` and ends
             try:
                 await asyncio.wait_for(asyncio.shield(worker), timeout=grace_s)
             except (TimeoutError, asyncio.CancelledError):
@@ -163,10 +168,10 @@ class ChatSession:
             task.uncancel()
         return True
 
-    async def _send(self, frame: dict[str, Any], *, by_reader: bool = False) -> None:
-        """Send one frame; the worker sends unless ``by_reader`` (which the watchdog needs to know
-        and ``asyncio.current_task`` would tell at a cost on every frame)."""
-        text = json.dumps(frame, ensure_ascii=False)
+    async def _send(self, frame: dict[str, Any] | str, *, by_reader: bool = False) -> None:
+        """Send one frame (a dict, or its JSON already); the worker sends unless ``by_reader`` (which
+        the watchdog needs to know and ``asyncio.current_task`` would tell at a cost on every frame)."""
+        text = frame if isinstance(frame, str) else json.dumps(frame, ensure_ascii=False)
         async with self._send_lock:
             self._send_since, self._sender = time.monotonic(), self._reader if by_reader else self._worker
             try:
@@ -236,8 +241,13 @@ class ChatSession:
             return
         self._accepted.append(now)
         self._queue.append(message)
+        self._wake_worker()
+
+    def _wake_worker(self) -> None:
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._work())
+        elif self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
 
     async def _refuse(self, error: FrameError) -> None:
         now = time.monotonic()
@@ -245,7 +255,7 @@ class ChatSession:
         self._refused.append(now)
         self.services.telemetry.message_done(error.code)
         await self._send(frames.error(error.code, error.message, error.details), by_reader=True)
-        await self._send(frames.typing(False), by_reader=True)
+        await self._send(TYPING_OFF, by_reader=True)
         if len(self._refused) > REFUSALS_BEFORE_CLOSE * self.settings.messages_per_minute:
             self._log.warning("chat flooded, closing")
             await self._close(CLOSE_POLICY, "demasiados mensajes")
@@ -277,12 +287,20 @@ class ChatSession:
     # --- answering -----------------------------------------------------------------------------
 
     async def _work(self) -> None:
+        """Answers the queued messages in order. Started by a connection's first message, it then
+        waits for the next one (a future, cheaper than a task per message) until shutdown or the end
+        of the connection; a connection that never writes has no worker at all."""
+        loop = asyncio.get_running_loop()
         try:
-            while self._queue:
+            while not self._closing or self._queue:
+                if not self._queue:
+                    self._wakeup = loop.create_future()
+                    await self._wakeup
+                    continue
                 message = self._queue.pop(0)
                 if self._closing:
                     await self._send(frames.error("unavailable", "El servicio se está reiniciando; vuelve a conectar."))
-                    await self._send(frames.typing(False))
+                    await self._send(TYPING_OFF)
                     continue
                 self._answering = 1
                 try:
@@ -324,7 +342,7 @@ class ChatSession:
 
     async def _answer(self, message: Message) -> None:
         answer_id = f"{_ANSWER_PREFIX}{next(_answer_numbers):x}"
-        await self._send(frames.typing(True))
+        await self._send(TYPING_ON)
         outcome = "answered"
         self._replying = True
         try:
@@ -349,7 +367,7 @@ class ChatSession:
             if self._cancel_asked:  # asked too late to land inside the reply: taken back
                 self._cancelled_by_request()
         self.services.telemetry.message_done(outcome)
-        await self._send(frames.typing(False))
+        await self._send(TYPING_OFF)
 
     async def _reply(self, message: Message, answer_id: str) -> None:
         services = self.services

@@ -43,6 +43,7 @@ class ChatTelemetry:
                                            buckets=RATE_BUCKETS, registry=registry)
         self.tokens = Counter("ova_chat_tokens_total", "Pieces of text (tokens) generated.", registry=registry)
         self._deltas: dict[str, int] = {}
+        self._by_outcome: dict[str, Counter] = {}
         self._publisher: asyncio.Task[None] | None = None
 
     def _add(self, name: str, amount: int) -> None:
@@ -105,6 +106,9 @@ class ChatTelemetry:
                 self.tokens_per_second.observe((pieces - 1) / streaming)
 
     def message_done(self, outcome: str) -> None:
-        self.messages.labels(outcome).inc()
+        counter = self._by_outcome.get(outcome)
+        if counter is None:
+            counter = self._by_outcome[outcome] = self.messages.labels(outcome)
+        counter.inc()
         if outcome == "answered":
             self._add(MESSAGES_PROCESSED, 1)
