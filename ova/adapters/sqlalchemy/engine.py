@@ -6,10 +6,11 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
+import sqlalchemy
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import QueuePool, StaticPool
+from sqlalchemy.pool import QueuePool, SingletonThreadPool, StaticPool
 
 Backend = Literal["sqlite", "mysql"]
 
@@ -64,6 +65,18 @@ def _create_sqlite_engine(url: URL, *, echo: bool, pool_size: int, max_overflow:
         engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow,
                                      pool_reset_on_return=None)
     configure_sqlite(engine.sync_engine)
+    return engine
+
+
+def sync_sqlite_engine(url: URL) -> Engine | None:
+    """A synchronous engine (the standard ``sqlite3`` driver, one connection, usable from any one
+    thread) on the same SQLite file as an asyncio engine, configured alike; ``None`` for an
+    in-memory database or another backend."""
+    if database_backend(url) != "sqlite" or is_sqlite_memory(url):
+        return None
+    engine = sqlalchemy.create_engine(url.set(drivername="sqlite"), poolclass=SingletonThreadPool,
+                                      pool_reset_on_return=None)
+    configure_sqlite(engine)
     return engine
 
 
