@@ -27,6 +27,7 @@ import importlib.util
 import os
 import threading
 from collections.abc import AsyncGenerator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ova.application.ports.chat import ChatPrompt
@@ -77,6 +78,10 @@ class LlamaChatModel:
         self._admitted = 0  # running + waiting
         self._running = 0  # generation threads alive
         self._slots: asyncio.Semaphore | None = None
+        # Generations run on long-lived threads: llama.cpp's worker threads (OpenMP) belong to the
+        # thread that calls it, and a new calling thread for every answer added about 13 ms (a quarter)
+        # to the time to the first token, measured against the same model called from one thread.
+        self._threads = ThreadPoolExecutor(concurrency, thread_name_prefix="llama-chat")
 
     @property
     def loaded(self) -> bool:
@@ -139,7 +144,7 @@ class LlamaChatModel:
 
         self._running += 1
         try:
-            threading.Thread(target=work, name="llama-chat", daemon=True).start()
+            self._threads.submit(work)
         except BaseException:
             self._running -= 1
             self._admitted -= 1
