@@ -812,7 +812,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "'deflate,none': capacity runs each, throughput the first (deflate,none)")
     parser.add_argument("--prompts", type=int, default=None, help="questions per round and side in model (4)")
     parser.add_argument("--max-tokens", type=int, default=128, help="CHAT_MAX_TOKENS and max_tokens in model (128)")
-    parser.add_argument("--threads", type=int, default=None, help="CHAT_THREADS and n_threads in model (CPUs)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="CHAT_THREADS and n_threads in model (default: CHAT_THREADS' default, half the CPUs)")
     parser.add_argument("--server-deflate", choices=("default", "on", "off"), default="default",
                         help="WS_COMPRESSION of ova and the same for the bare app (default: ova's default)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the throughput server and clients")
@@ -841,6 +842,14 @@ def server_deflate(choice: str) -> bool:
     return choice == "on"
 
 
+def default_chat_threads() -> int:
+    """``CHAT_THREADS`` as ``ova serve`` sets it by default (half the cores), so that both sides run
+    the model as deployed; ``--threads`` measures another setting."""
+    from ova.config.settings import ChatSettings
+
+    return ChatSettings().threads
+
+
 def options_from(args: argparse.Namespace) -> Options:
     quick = args.quick
 
@@ -855,7 +864,7 @@ def options_from(args: argparse.Namespace) -> Options:
         hold_processes=max(1, args.hold_processes), compressions=compressions(args.compression),
         server_deflate=server_deflate(args.server_deflate),
         prompts=pick(args.prompts, 4, 2),
-        max_tokens=args.max_tokens, threads=args.threads or max(1, os.cpu_count() or 1),
+        max_tokens=args.max_tokens, threads=args.threads or default_chat_threads(),
         pin=not args.no_pin and cpus >= 2, strict=args.strict,
     )
 
