@@ -115,3 +115,31 @@ async def test_a_caller_that_stops_waiting_still_gets_its_turn_stored(
     await asyncio.gather(waiting, return_exceptions=True)
     assert await turn_journal.append("c1", a_turn("dos", 2), owner_id=None, title="") == 2
     assert (await stored(uow_factory, "c1"))[1] == ["uno", "dos"]
+
+
+async def test_a_turn_can_create_its_chat_in_the_same_commit(
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
+) -> None:
+    ana = await add_user(uow_factory, "ana@example.com")
+    count = await turn_journal.append("nuevo", a_turn("hola", 3), owner_id=ana, title="hola", created_at=at(3))
+    conversation, texts = await stored(uow_factory, "nuevo")
+    assert count == 1 and texts == ["hola"]
+    assert conversation is not None
+    assert (conversation.owner_id, conversation.title, conversation.created_at, conversation.updated_at) == (
+        ana, "hola", at(3), at(3),
+    )
+
+
+async def test_creating_a_chat_that_exists_is_refused_and_the_rest_of_the_batch_is_written(
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
+) -> None:
+    await add_chats(uow_factory, a_chat("c1"))
+    outcomes = await asyncio.gather(
+        turn_journal.append("c1", a_turn("otra vez", 1), owner_id=None, title="", created_at=at(1)),
+        turn_journal.append("c2", a_turn("nuevo", 1), owner_id=None, title="", created_at=at(1)),
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[0], ValueError) and "already exists" in str(outcomes[0])
+    assert outcomes[1] == 1
+    assert (await stored(uow_factory, "c1"))[1] == []
+    assert (await stored(uow_factory, "c2"))[1] == ["nuevo"]

@@ -166,6 +166,21 @@ async def test_a_chat_deleted_while_a_connection_is_open_starts_again_empty(chat
     assert conversation is not None and conversation.owner_id == ana.id and conversation.title == "otra vez"
 
 
+async def test_a_new_chat_is_stored_with_its_first_turn_and_its_writer_as_owner(chat: Chat) -> None:
+    ana = await chat.user("ana")
+    thread = chat.converse.new_thread()
+    assert thread.chat_id.startswith("chat")
+    async with chat.uow(read_only=True) as uow:
+        assert await uow.conversations.get(thread.chat_id) is None
+    await chat.say(thread.chat_id, "Hola, soy Ana", user=ana, thread=thread)
+    await chat.say(thread.chat_id, "¿Y tú?", user=ana, thread=thread)
+    assert [t.text for t in chat.model.prompts[-1].history] == ["Hola, soy Ana", "Respuesta a: Hola, soy Ana"]
+    async with chat.uow(read_only=True) as uow:
+        conversation = await uow.conversations.get(thread.chat_id)
+    assert conversation is not None
+    assert (conversation.owner_id, conversation.title, conversation.message_count) == (ana.id, "Hola, soy Ana", 4)
+
+
 async def test_users_list_their_own_chats_and_admins_list_all(chat: Chat) -> None:
     ana, luis = await chat.user("ana"), await chat.user("luis")
     admin = await chat.user("root", Role.ADMIN)

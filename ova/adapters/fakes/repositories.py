@@ -235,8 +235,15 @@ class InMemoryTurnJournal:
     def __init__(self, data: InMemoryData) -> None:
         self._data = data
 
-    async def append(self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str) -> int:
+    async def append(
+        self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str, created_at: datetime | None = None,
+    ) -> int:
         stored = self._data.conversations.get(chat_id)
+        if created_at is not None:
+            if stored is not None:
+                raise ValueError(f"chat {chat_id!r} already exists")
+            stored = Conversation(id=chat_id, created_at=_utc(created_at), updated_at=_utc(created_at))
+            self._data.turns[chat_id] = []
         if stored is None:
             raise NotFound("Conversación no encontrada.")
         owner = stored.owner_id if stored.owner_id is not None else owner_id

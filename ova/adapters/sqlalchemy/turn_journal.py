@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -80,6 +81,7 @@ class _Entry:
     turn: Turn
     owner_id: int | None
     title: str
+    created_at: datetime | None = None
 
 
 def _turn_rows(batch: list[_Entry]) -> list[dict[str, Any]]:
@@ -117,12 +119,16 @@ class SqlTurnJournal:
         dialect = engine.dialect
         self._append_turns = _Prepared(_APPEND_TURNS, dialect, ["chat_id", "speaker", "text", "created_at"])
         self._bump_chats = _Prepared(_BUMP_CHAT, dialect)
+        self._create_chats = _Prepared(insert(conversations), dialect,
+                                       ["id", "owner_id", "title", "message_count", "created_at", "updated_at"])
         self._sync_engine = sync_sqlite_engine(engine.url)
         self._thread = ThreadPoolExecutor(1, "ova-turn-journal") if self._sync_engine is not None else None
 
-    async def append(self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str) -> int:
+    async def append(
+        self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str, created_at: datetime | None = None,
+    ) -> int:
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._pending.append((_Entry(chat_id, turn, owner_id, title), future))
+        self._pending.append((_Entry(chat_id, turn, owner_id, title, created_at), future))
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_pending())
         # a caller that stops waiting (cancelled) cancels only its future: the turn is written all the same
@@ -188,6 +194,10 @@ class SqlTurnJournal:
         # processes writing batches about the same chats cannot deadlock on MariaDB
         entries = sorted(entries, key=lambda entry: entry.chat_id)
         chats = _chat_rows(entries)
+        created = [{"id": e.chat_id, "owner_id": None, "title": "", "message_count": 0, "created_at": e.created_at,
+                    "updated_at": e.created_at} for e in entries if e.created_at is not None]
+        if created:
+            self._create_chats.executemany(connection, created)
         self._append_turns.executemany(connection, _turn_rows(entries))
         self._bump_chats.executemany(connection, chats)
         result = connection.execute(_COUNTS, {"ids": [row["b_id"] for row in chats]})
@@ -198,6 +208,8 @@ class SqlTurnJournal:
         async with self._engine.connect() as connection:
             await connection.execution_options(**{READ_ONLY: True})
             exists = (await connection.execute(_COUNTS, {"ids": [entry.chat_id]})).first() is not None
+        if exists and entry.created_at is not None:
+            return ValueError(f"chat {entry.chat_id!r} already exists")
         if exists:
             return ValueError(f"no user {entry.owner_id} to own chat {entry.chat_id!r}")
         return NotFound(CHAT_NOT_FOUND)

@@ -39,6 +39,7 @@ class ChatThread:
     chat_id: str
     conversation: Conversation | None = None
     recent: list[Turn] = Factory(list)
+    is_new: bool = False  # an id the service just made: nothing to read, created with its first turn
 
     def forget(self) -> None:
         self.conversation, self.recent = None, []
@@ -80,7 +81,12 @@ class Converse:
         return self.ids.new_id()
 
     def thread(self, chat_id: str) -> ChatThread:
+        """A chat the client named: it may exist already (read at the first message) or not."""
         return ChatThread(chat_id)
+
+    def new_thread(self) -> ChatThread:
+        """A new chat under an id made now: stored together with its first turn, read from nowhere."""
+        return ChatThread(self.new_chat_id(), is_new=True)
 
     async def begin(self, thread: ChatThread, text: str, *, user: User | None) -> PendingReply:
         question = Turn(Speaker.USER, text, self.clock.now())
@@ -121,7 +127,9 @@ class Converse:
 
     async def _record(self, thread: ChatThread, conversation: Conversation, turn: Turn) -> None:
         count = await self.journal.append(thread.chat_id, turn, owner_id=conversation.owner_id,
-                                          title=title_from(turn.text))
+                                          title=title_from(turn.text),
+                                          created_at=conversation.created_at if thread.is_new else None)
+        thread.is_new = False
         conversation.record(turn)
         thread.remember(turn, keep=self.policy.context_turns)
         if count != conversation.message_count:  # another connection wrote in this chat meanwhile
@@ -129,6 +137,9 @@ class Converse:
 
     async def _loaded(self, thread: ChatThread, now: datetime) -> Conversation:
         if thread.conversation is not None:
+            return thread.conversation
+        if thread.is_new:
+            thread.conversation, thread.recent = Conversation(id=thread.chat_id, created_at=now, updated_at=now), []
             return thread.conversation
         async with self.uow(read_only=True) as uow:
             conversation = await uow.conversations.get(thread.chat_id)

@@ -109,8 +109,11 @@ class TurnJournal(Protocol):
     """Chat turns written as they are said, outside any unit of work, so that an implementation may
     store the turns of many conversations in one transaction (group commit) on a busy server."""
 
-    async def append(self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str) -> int:
-        """Store ``turn`` in an existing chat and return when it is committed. In the same transaction
+    async def append(
+        self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str, created_at: datetime | None = None,
+    ) -> int:
+        """Store ``turn`` in an existing chat (or, with ``created_at``, in a new chat created in the same
+        transaction: ``ValueError`` if it exists) and return when it is committed. In the same transaction
         the chat's message count grows by one, ``updated_at`` becomes the turn's time, an anonymous
         chat is claimed by ``owner_id`` (an owned one keeps its owner) and an untitled one takes
         ``title``. Returns the chat's message count after the commit, which counts the turns other

@@ -69,7 +69,7 @@ async def chat(websocket: WebSocket) -> None:
             "invalid_chat_id", "El identificador de chat solo admite letras, números, '-' y '_' (hasta 64)."))
         await websocket.close(CLOSE_POLICY)
         return
-    session = ChatSession(websocket, services, chat_id=chat_id or services.converse.new_chat_id(),
+    session = ChatSession(websocket, services, chat_id=chat_id,
                           token=websocket.query_params.get("token") or None)
     registry.add(session)
     try:

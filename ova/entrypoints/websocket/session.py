@@ -60,12 +60,14 @@ class SlowClient(Exception):
 
 
 class ChatSession:
-    def __init__(self, websocket: WebSocket, services: ChatServices, *, chat_id: str, token: str | None) -> None:
+    def __init__(self, websocket: WebSocket, services: ChatServices, *, chat_id: str | None, token: str | None) -> None:
+        """``chat_id`` is the one the client asked for; without one the session starts a new chat."""
         self.ws = websocket
         self.services = services
         self.settings = services.settings
-        self.chat_id = chat_id
-        self._thread = services.converse.thread(chat_id)
+        converse = services.converse
+        self._thread = converse.thread(chat_id) if chat_id is not None else converse.new_thread()
+        self.chat_id = self._thread.chat_id
         self.client_id = "chat_" + secrets.token_hex(4)
         self._token = token
         self._user: User | None = None
