@@ -87,6 +87,7 @@ class Options:
     throughput_connections: int
     messages: int
     rounds: int
+    model_rounds: int
     client_processes: int
     hold_processes: int
     compressions: tuple[str, ...]
@@ -739,7 +740,7 @@ def model(options: Options, tmp: Path, report: Report) -> list[Check]:
     with start("ova local chat", ova_command(), env, tmp, cpu=None) as served, clients([direct_args]) as (direct,):
         ask_all(served.ws_url, ["Say hello."])  # loads the model
         direct.read(timeout_s=300)
-        for round_ in range(options.rounds):
+        for round_ in range(options.model_rounds):
             for index, question in enumerate(questions):
                 pair: dict[str, Any] = {"round": round_ + 1, "question": question}
                 first_ws = (round_ + index) % 2 == 0
@@ -757,7 +758,7 @@ def model(options: Options, tmp: Path, report: Report) -> list[Check]:
         direct.tell("")
     report.model = {"threads": options.threads, "max_tokens": options.max_tokens, "pairs": pairs}
     rows = []
-    for round_ in range(1, options.rounds + 1):
+    for round_ in range(1, options.model_rounds + 1):
         ws_answers = [p["ws"] for p in pairs if p["round"] == round_]
         direct_answers = [p["direct"] for p in pairs if p["round"] == round_]
         inside = [a["model_ttft_s"] for a in ws_answers if a["model_ttft_s"] is not None]
@@ -803,7 +804,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=None,
                         help="connections: idle ones for capacity (10000), talking ones for throughput (1000)")
     parser.add_argument("--messages", type=int, default=None, help="messages per connection in throughput (10)")
-    parser.add_argument("--rounds", type=int, default=None, help="alternating rounds for throughput and model (3)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="alternating rounds: throughput (3) and model (6: its pairs vary more)")
     parser.add_argument("--client-processes", type=int, default=1,
                         help="throughput client processes, all on the CPU the server does not use (1)")
     parser.add_argument("--hold-processes", type=int, default=2, help="client processes holding idle connections (2)")
@@ -860,7 +862,8 @@ def options_from(args: argparse.Namespace) -> Options:
     return Options(
         only=args.only, capacity_connections=pick(args.connections, 10_000, 1_000),
         throughput_connections=pick(args.connections, 1_000, 200), messages=pick(args.messages, 10, 5),
-        rounds=pick(args.rounds, 3, 1), client_processes=max(1, args.client_processes),
+        rounds=pick(args.rounds, 3, 1), model_rounds=pick(args.rounds, 6, 1),
+        client_processes=max(1, args.client_processes),
         hold_processes=max(1, args.hold_processes), compressions=compressions(args.compression),
         server_deflate=server_deflate(args.server_deflate),
         prompts=pick(args.prompts, 4, 2),
