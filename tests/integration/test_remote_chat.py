@@ -362,7 +362,7 @@ async def test_fallback_answers_with_the_local_model_when_the_remote_is_down(
     both = ChatModelWithFallback(chat, local)
 
     assert "".join(await collect(both)) == f"Respuesta a: {PROMPT.message}"
-    assert local.prompts == [PROMPT]
+    assert list(local.prompts) == [PROMPT]
     assert both.breaker is chat.breaker and both.model == MODEL
 
 
@@ -370,7 +370,7 @@ async def test_fallback_keeps_the_remote_answer_when_it_works(fake: FakeChatServ
                                                               chat: OpenAICompatibleChatModel) -> None:
     local = FakeChatModel()
     assert "".join(await collect(ChatModelWithFallback(chat, local))) == ANSWER
-    assert local.prompts == []
+    assert not local.prompts
 
 
 async def test_fallback_does_not_glue_a_second_answer_after_remote_pieces(
@@ -383,7 +383,7 @@ async def test_fallback_does_not_glue_a_second_answer_after_remote_pieces(
 
     assert isinstance(error, ModelUnavailable)
     assert received == ANSWER
-    assert local.prompts == []
+    assert not local.prompts
 
 
 async def test_closing_the_fallback_early_closes_the_remote_stream(fake: FakeChatServer,

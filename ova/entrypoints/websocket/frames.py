@@ -14,6 +14,7 @@ from typing import Any
 
 from attrs import frozen
 
+from ova.domain.errors import DomainError, TooManyAttempts
 from ova.entrypoints.http.converter import RequestValidationError, dump, parse
 
 Frame = dict[str, Any]
@@ -193,3 +194,14 @@ def spoken(text: str, wav: bytes) -> Frame:
 
 def error(code: str, message: str, details: dict[str, Any] | None = None) -> Frame:
     return {"type": "error", "error": message, "code": code, "details": details or {}}
+
+
+def refusal(failure: DomainError | FrameError) -> Frame:
+    """The ``error`` frame for a refused frame or a failed use case (``retry_after_s`` when known)."""
+    if isinstance(failure, FrameError):
+        return error(failure.code, failure.message, failure.details)
+    details: dict[str, Any] = {}
+    retry_after = getattr(failure, "retry_after_s", None)
+    if isinstance(failure, TooManyAttempts) or retry_after is not None:
+        details["retry_after_s"] = retry_after
+    return error(failure.code, failure.detail, details)

@@ -8,7 +8,6 @@ exactly one closing frame (``text`` or ``error``) and then ``typing`` false.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import itertools
 import json
 import secrets
@@ -24,12 +23,13 @@ from ova.application.accounts.authenticate import Authenticate
 from ova.application.chat.conversation import Converse
 from ova.application.speech.use_cases import SpeechRequest, SynthesizeSpeech, TranscribeAudio
 from ova.config.settings import ChatSettings
-from ova.domain.errors import DomainError, InvalidToken, TooManyAttempts
+from ova.domain.errors import DomainError, InvalidToken
 from ova.domain.speech import AudioClip
 from ova.domain.users import User
 from ova.entrypoints.websocket import frames
 from ova.entrypoints.websocket.frames import AudioMessage, AuthMessage, Cancel, FrameError, Message, Ping
 from ova.entrypoints.websocket.telemetry import ChatTelemetry
+from ova.entrypoints.websocket.window import SlidingWindow
 
 log = structlog.get_logger("ova.chat")
 
@@ -79,8 +79,8 @@ class ChatSession:
         self._cancel_asked = False
         self._answering = 0  # 1 while the worker answers a message it took off the queue
         self._send_lock = asyncio.Lock()
-        self._accepted: list[float] = []
-        self._refused: list[float] = []
+        self._accepted = SlidingWindow(RATE_WINDOW_S)
+        self._refused = SlidingWindow(RATE_WINDOW_S)
         self._closing = False
         self._dropped = False
         self._reader: asyncio.Task[Any] | None = None
@@ -227,9 +227,8 @@ class ChatSession:
             await self._refuse(FrameError("unavailable", "El servicio se está reiniciando; vuelve a conectar."))
             return
         now = time.monotonic()
-        _forget_before(self._accepted, now - RATE_WINDOW_S)
-        if len(self._accepted) >= self.settings.messages_per_minute:
-            retry_after = max(1, round(self._accepted[0] + RATE_WINDOW_S - now))
+        if self._accepted.count(now) >= self.settings.messages_per_minute:
+            retry_after = max(1, round(self._accepted.free_in(now)))
             limit = self.settings.messages_per_minute
             await self._refuse(FrameError("rate_limited", "Demasiados mensajes; espera un poco.",
                                           retry_after_s=retry_after, limit_per_minute=limit))
@@ -241,7 +240,7 @@ class ChatSession:
             await self._refuse(FrameError("busy", "Aún estoy respondiendo a tus mensajes anteriores; espera un poco.",
                                           pending=waiting))
             return
-        self._accepted.append(now)
+        self._accepted.add(now)
         self._queue.append(message)
         self._wake_worker()
 
@@ -253,12 +252,11 @@ class ChatSession:
 
     async def _refuse(self, error: FrameError) -> None:
         now = time.monotonic()
-        _forget_before(self._refused, now - RATE_WINDOW_S)
-        self._refused.append(now)
+        self._refused.add(now)
         self.services.telemetry.message_done(error.code)
         await self._send(frames.error(error.code, error.message, error.details), by_reader=True)
         await self._send(TYPING_OFF, by_reader=True)
-        if len(self._refused) > REFUSALS_BEFORE_CLOSE * self.settings.messages_per_minute:
+        if self._refused.count(now) > REFUSALS_BEFORE_CLOSE * self.settings.messages_per_minute:
             self._log.warning("chat flooded, closing")
             await self._close(CLOSE_POLICY, "demasiados mensajes")
             raise WebSocketDisconnect(CLOSE_POLICY)
@@ -359,7 +357,7 @@ class ChatSession:
             raise
         except (DomainError, FrameError) as error:
             outcome = error.code
-            await self._send(_error_frame(error))
+            await self._send(frames.refusal(error))
         except Exception:
             outcome = "internal_error"
             self._log.exception("chat answer failed")
@@ -410,17 +408,3 @@ class ChatSession:
             return
         await self._send(frames.spoken(text, speech.wav))
 
-
-def _error_frame(error: DomainError | FrameError) -> dict[str, Any]:
-    if isinstance(error, FrameError):
-        return frames.error(error.code, error.message, error.details)
-    details: dict[str, Any] = {}
-    retry_after = getattr(error, "retry_after_s", None)
-    if isinstance(error, TooManyAttempts) or retry_after is not None:
-        details["retry_after_s"] = retry_after
-    return frames.error(error.code, error.detail, details)
-
-
-def _forget_before(times: list[float], limit: float) -> None:
-    """Drop the times before ``limit`` (``times`` is in increasing order)."""
-    del times[:bisect.bisect_left(times, limit)]
