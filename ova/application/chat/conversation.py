@@ -32,9 +32,10 @@ class ChatPolicy:
 @define
 class ChatThread:
     """One connection's view of a chat: the conversation and its recent turns, read on the first
-    message and then kept up to date with the connection's own turns. When the stored message count
-    shows that someone else wrote in the chat meanwhile (another connection), or the chat was deleted,
-    the thread forgets what it held and reads the chat again at the next message."""
+    message and then kept up to date with the connection's own turns. When the count a commit gives
+    back shows that someone else wrote in the chat meanwhile (another connection), or the chat was
+    deleted, the thread forgets what it held and reads the chat again: at once when the user's message
+    revealed it (before its prompt is built), at the next message when the answer did."""
 
     chat_id: str
     conversation: Conversation | None = None
