@@ -122,7 +122,7 @@ class SqlTurnJournal:
         self._create_chats = _Prepared(insert(conversations), dialect,
                                        ["id", "owner_id", "title", "message_count", "created_at", "updated_at"])
         self._sync_engine = sync_sqlite_engine(engine.url)
-        self._thread = ThreadPoolExecutor(1, "ova-turn-journal") if self._sync_engine is not None else None
+        self._thread: ThreadPoolExecutor | None = None  # started by the first batch
 
     async def append(
         self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str, created_at: datetime | None = None,
@@ -138,10 +138,10 @@ class SqlTurnJournal:
         """Wait until every turn handed in so far is written, then release the thread and its connection."""
         while self._writer is not None:
             await asyncio.wait({self._writer})
-        if self._thread is not None and self._sync_engine is not None:
-            await asyncio.get_running_loop().run_in_executor(self._thread, self._sync_engine.dispose)
-            self._thread.shutdown(wait=False)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None and self._sync_engine is not None:
+            await asyncio.get_running_loop().run_in_executor(thread, self._sync_engine.dispose)
+            thread.shutdown(wait=False)
 
     async def _write_pending(self) -> None:
         try:
@@ -179,7 +179,9 @@ class SqlTurnJournal:
             _settle(future, counts[entry.chat_id])
 
     async def _write(self, entries: list[_Entry]) -> dict[str, int]:
-        if self._thread is not None:
+        if self._sync_engine is not None:
+            if self._thread is None:
+                self._thread = ThreadPoolExecutor(1, "ova-turn-journal")
             return await asyncio.get_running_loop().run_in_executor(self._thread, self._write_now, entries)
         async with self._engine.begin() as connection:
             return await connection.run_sync(self._write_in, entries)
