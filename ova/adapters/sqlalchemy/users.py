@@ -120,5 +120,8 @@ class SqlUserRepository:
             select(func.count())
             .select_from(users)
             .where(users.c.rol == Role.ADMIN.value, users.c.activo.is_(True))
+            # a locking read on MariaDB: a concurrent demotion waits here for this transaction and then
+            # counts what it committed (a plain read would count the snapshot: two admins for both)
+            .with_for_update()
         )
         return (await self._conn.execute(query)).scalar_one()

@@ -41,7 +41,9 @@ class UserRepository(Protocol):
     async def delete(self, user_id: int) -> bool:
         """Remove a user; ``False`` when there was none."""
 
-    async def count_active_admins(self) -> int: ...
+    async def count_active_admins(self) -> int:
+        """Active admins, counted so that two units of work that each demote one cannot both see the
+        other's admin still active (the rows counted stay locked until the unit of work ends)."""
 
 
 class ContactRepository(Protocol):
