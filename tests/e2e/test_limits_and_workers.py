@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
 
+from tests.e2e.chat_client import chat, closing_frame
 from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD, running_server, server_env
 from tests.services import require_service
 
@@ -138,3 +142,26 @@ def test_two_workers_with_redis_refuse_a_disabled_or_demoted_account_at_once(
         finally:
             a.close()
             b.close()
+
+
+def test_a_stopped_server_takes_its_chat_connections_out_of_the_shared_counts(
+    tmp_path: Path, redis_prefix_cleanup: None
+) -> None:
+    """/status/websocket sums the workers' counts in Redis: a worker that stops with sockets open
+    must take them out, or every later reading counts connections that no longer exist."""
+    connection = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    names = ("ova:counter:active_connections", "ova:counter:active_generations")
+    before = [int(connection.get(name) or 0) for name in names]
+    env = server_env(tmp_path, {"REDIS_URL": REDIS_URL, "WS_SHUTDOWN_GRACE_S": "0.5"})
+    with running_server(env) as base, ExitStack() as stack:
+        clients = [stack.enter_context(chat(base)) for _ in range(3)]
+        for client in clients:
+            assert closing_frame(client.ask("hola"))["type"] == "text"
+        clients[0].send({"type": "text", "text": "!slow 1 100"})  # one answer still running at the stop
+        assert clients[0].receive()["type"] == "typing"
+        assert httpx.get(base + "/status/websocket").json()["active_connections"] == before[0] + 3
+        pid = int(httpx.get(base + "/status").json()["instance"].rsplit(":", 1)[-1])
+        os.kill(pid, signal.SIGTERM)
+        assert [client.close_code(timeout=20) for client in clients] == [1012] * 3
+    assert [int(connection.get(name) or 0) for name in names] == before
+    connection.close()

@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             yield
         finally:
             await registry.close_all(settings.chat.shutdown_grace_s)
+            await app.state.chat_services.telemetry.flush()  # the closed connections leave the shared counts
             if warming is not None:
                 warming.cancel()
             await close_container(container)

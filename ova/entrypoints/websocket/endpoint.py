@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 
@@ -25,6 +26,7 @@ class ChatRegistry:
         self.closing = False
         self._tick_s = tick_s
         self._watchdog: asyncio.Task[None] | None = None
+        self._emptied = asyncio.Event()
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -46,14 +48,22 @@ class ChatRegistry:
 
     def discard(self, session: ChatSession) -> None:
         self._sessions.discard(session)
+        if not self._sessions:
+            self._emptied.set()
 
-    async def close_all(self, grace_s: float) -> None:
+    async def close_all(self, grace_s: float, *, wait_s: float = 5.0) -> None:
         """Answers in progress get ``grace_s`` seconds to finish, then are cancelled; every socket
-        is closed with 1012 (service restart), which tells the client to reconnect."""
+        is closed with 1012 (service restart), which tells the client to reconnect. Returns once every
+        session has ended (or after ``wait_s`` more seconds), so that what they count is counted."""
         self.closing = True
         sessions = list(self._sessions)
-        if sessions:
-            await asyncio.gather(*(s.shutdown(grace_s) for s in sessions), return_exceptions=True)
+        if not sessions:
+            return
+        self._emptied.clear()
+        await asyncio.gather(*(s.shutdown(grace_s) for s in sessions), return_exceptions=True)
+        if self._sessions:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._emptied.wait(), timeout=wait_s)
 
 
 async def chat(websocket: WebSocket) -> None:
