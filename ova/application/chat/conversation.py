@@ -45,9 +45,16 @@ class ChatThread:
     def forget(self) -> None:
         self.conversation, self.recent = None, []
 
-    def remember(self, turn: Turn, *, keep: int) -> None:
+    def stored(self, turn: Turn, *, count: int, keep: int) -> None:
+        """``turn`` is committed and the chat now holds ``count`` turns: keep the last ``keep`` turns,
+        or forget everything if the count shows turns this thread has not seen."""
+        if self.conversation is None:
+            return
+        self.conversation.record(turn)
         self.recent.append(turn)
         del self.recent[: max(0, len(self.recent) - keep)]
+        if count != self.conversation.message_count:
+            self.forget()
 
 
 @frozen
@@ -93,7 +100,7 @@ class Converse:
         question = Turn(Speaker.USER, text, self.clock.now())
         conversation = await self._loaded(thread, question.at)
         conversation.admit(user.id if user else None)
-        context = within_budget(thread.recent, max_turns=self.policy.context_turns, max_chars=self.policy.context_chars)
+        context = self._context(thread.recent)
         try:
             await self._record(thread, conversation, question)
         except NotFound:  # deleted since this connection read it: the chat starts again, empty
@@ -104,8 +111,7 @@ class Converse:
             await self._record(thread, conversation, question)
         if thread.conversation is None:  # someone else wrote in this chat meanwhile: what it holds now
             await self._loaded(thread, question.at)
-            earlier = list(takewhile(lambda turn: not _same(turn, question), thread.recent))
-            context = within_budget(earlier, max_turns=self.policy.context_turns, max_chars=self.policy.context_chars)
+            context = self._context(list(takewhile(lambda turn: not _same(turn, question), thread.recent)))
         return PendingReply(thread, question, ChatPrompt(self.policy.system_prompt, context, text))
 
     def stream(self, pending: PendingReply) -> AsyncGenerator[str, None]:
@@ -119,11 +125,7 @@ class Converse:
         except NotFound:  # deleted while the model was answering: nothing to add it to
             thread.forget()
             return turn
-        if thread.conversation is not None:
-            thread.conversation.record(turn)
-            thread.remember(turn, keep=self.policy.context_turns)
-            if count != thread.conversation.message_count:
-                thread.forget()
+        thread.stored(turn, count=count, keep=self.policy.context_turns)
         return turn
 
     async def _record(self, thread: ChatThread, conversation: Conversation, turn: Turn) -> None:
@@ -131,10 +133,10 @@ class Converse:
                                           title=title_from(turn.text),
                                           created_at=conversation.created_at if thread.is_new else None)
         thread.is_new = False
-        conversation.record(turn)
-        thread.remember(turn, keep=self.policy.context_turns)
-        if count != conversation.message_count:  # another connection wrote in this chat meanwhile
-            thread.forget()
+        thread.stored(turn, count=count, keep=self.policy.context_turns)
+
+    def _context(self, turns: list[Turn]) -> list[Turn]:
+        return within_budget(turns, max_turns=self.policy.context_turns, max_chars=self.policy.context_chars)
 
     async def _loaded(self, thread: ChatThread, now: datetime) -> Conversation:
         if thread.conversation is not None:
