@@ -349,7 +349,7 @@ def test_garbage_authorization_headers_are_401(client: httpx.Client, header: str
 
 @pytest.mark.parametrize(("name", "value"), [
     ("skip", "-1"), ("skip", "abc"), ("skip", "1.5"), ("limit", "0"), ("limit", "-5"), ("limit", "diez"),
-    ("limit", "1e3"),
+    ("limit", "1e3"), ("skip", "\x0b"), ("limit", " "),
 ])
 def test_bad_pagination_values_are_422_naming_the_parameter(client: httpx.Client, admin: Account,
                                                             name: str, value: str) -> None:

@@ -97,10 +97,12 @@ async def read_form(request: Request, cls: type[T]) -> T:
 
 
 def _int_param(request: Request, name: str, default: int, minimum: int, cap: int) -> int:
-    """A whole number from the query string; any value past ``cap`` counts as ``cap``."""
-    raw = (request.query_params.get(name) or "").strip()
+    """A whole number from the query string (absent or ``?name=`` is ``default``; blanks around the
+    digits are tolerated, blanks alone are not a number); any value past ``cap`` counts as ``cap``."""
+    raw = request.query_params.get(name)
     if not raw:
         return default
+    raw = raw.strip()
     if _INTEGER.fullmatch(raw) is None:
         raise RequestValidationError([FieldError(name, "debe ser un número entero")])
     value = int(raw[:24])  # longer digit strings are past any cap anyway
