@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,15 +69,22 @@ def _create_sqlite_engine(url: URL, *, echo: bool, pool_size: int, max_overflow:
     return engine
 
 
-def sync_sqlite_engine(url: URL) -> Engine | None:
+def sync_sqlite_engine(url: URL, *, pragmas: Sequence[str] = ()) -> Engine | None:
     """A synchronous engine (the standard ``sqlite3`` driver, one connection, usable from any one
-    thread) on the same SQLite file as an asyncio engine, configured alike; ``None`` for an
-    in-memory database or another backend."""
+    thread) on the same SQLite file as an asyncio engine, configured alike and then with ``pragmas``
+    (``"cache_size=-65536"``...); ``None`` for an in-memory database or another backend."""
     if database_backend(url) != "sqlite" or is_sqlite_memory(url):
         return None
     engine = sqlalchemy.create_engine(url.set(drivername="sqlite"), poolclass=SingletonThreadPool,
                                       pool_reset_on_return=None)
     configure_sqlite(engine)
+    if pragmas:
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            for pragma in pragmas:
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.close()
     return engine
 
 

@@ -98,7 +98,9 @@ class Converse:
 
     async def begin(self, thread: ChatThread, text: str, *, user: User | None) -> PendingReply:
         question = Turn(Speaker.USER, text, self.clock.now())
-        conversation = await self._loaded(thread, question.at)
+        conversation = thread.conversation
+        if conversation is None:
+            conversation = await self._loaded(thread, question.at)
         conversation.admit(user.id if user else None)
         context = self._context(thread.recent)
         try:

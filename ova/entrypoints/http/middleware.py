@@ -24,6 +24,7 @@ from ova.entrypoints.http.problems import problem
 from ova.entrypoints.request_context import current_request_id
 
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+SERVER_SEND = "ova.server_send"  # in a WebSocket's scope: the server's own ``send``, unwrapped
 log = structlog.get_logger("ova.http")
 
 
@@ -120,6 +121,7 @@ class EdgeMiddleware:
                 break
         request_id = request_id or _new_request_id()
         _prepare(scope, request_id)
+        scope[SERVER_SEND] = send
         token = current_request_id.set(request_id)
         try:
             await self.app(scope, receive, send)
@@ -138,6 +140,13 @@ class EdgeApp(Starlette):
         if not isinstance(inner, EdgeMiddleware):
             raise TypeError("EdgeApp needs EdgeMiddleware as its first (outermost) middleware")
         return inner
+
+
+def server_send(scope: Scope) -> Send | None:
+    """The server's ``send`` for a WebSocket, as ``EdgeMiddleware`` found it (``None`` without it):
+    what a hot path may call to skip the framework's layers, which add nothing to a ``websocket.send``."""
+    found: Send | None = scope.get(SERVER_SEND)
+    return found
 
 
 def _new_request_id() -> str:

@@ -181,11 +181,13 @@ class Answering:
                 raise FrameError("no_speech", "No he entendido nada en la nota de voz.")
         else:
             text = message.text
-        user = await self._user_now()
+        user = await self._user_now() if self._token is not None else None
         pending = await services.converse.begin(self._thread, text, user=user)
         pieces: list[str] = []
         first_piece_s: float | None = None
-        with services.telemetry.generation():
+        telemetry = services.telemetry
+        telemetry.generation_started()
+        try:
             started = time.perf_counter()
             async with aclosing(services.converse.stream(pending)) as stream:
                 async for piece in stream:
@@ -194,8 +196,9 @@ class Answering:
                     pieces.append(piece)
                     if message.stream and piece:
                         await self._send(frames.chunk(answer_id, piece))
-            services.telemetry.generated(first_piece_s=first_piece_s, pieces=len(pieces),
-                                         seconds=time.perf_counter() - started)
+            telemetry.generated(first_piece_s=first_piece_s, pieces=len(pieces), seconds=time.perf_counter() - started)
+        finally:
+            telemetry.generation_ended()
         turn = await services.converse.finish(pending, "".join(pieces))
         await self._send(frames.answer(answer_id, turn.text, turn.at))
         if isinstance(message, AudioMessage):

@@ -15,7 +15,7 @@ from typing import Any
 from attrs import frozen
 
 from ova.domain.errors import DomainError, TooManyAttempts
-from ova.entrypoints.http.converter import RequestValidationError, dump, parse
+from ova.entrypoints.http.converter import RequestValidationError, dump, dump_datetime, parse
 
 Frame = dict[str, Any]
 
@@ -181,7 +181,7 @@ def chunk(answer_id: str, text: str) -> Frame:
 
 
 def answer(answer_id: str, text: str, at: datetime) -> Frame:
-    return {"type": "text", "id": answer_id, "text": text, "is_user": False, "timestamp": dump(at)}
+    return {"type": "text", "id": answer_id, "text": text, "is_user": False, "timestamp": dump_datetime(at)}
 
 
 def transcription(text: str) -> Frame:

@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ova.domain.errors import InvalidToken
 from ova.domain.users import User
+from ova.entrypoints.http.middleware import server_send
 from ova.entrypoints.websocket import frames
 from ova.entrypoints.websocket.answering import TYPING_OFF, Answering, ChatServices, SlowClient
 from ova.entrypoints.websocket.frames import AuthMessage, Cancel, FrameError, Message, Ping
@@ -41,6 +42,7 @@ class ChatSession(Answering):
     def __init__(self, websocket: WebSocket, services: ChatServices, *, chat_id: str | None, token: str | None) -> None:
         """``chat_id`` is the one the client asked for; without one the session starts a new chat."""
         self.ws = websocket
+        self._raw_send = server_send(websocket.scope) or websocket.send
         self.services = services
         self.settings = services.settings
         converse = services.converse
@@ -150,18 +152,27 @@ class ChatSession(Answering):
 
     async def _send(self, frame: dict[str, Any] | str, *, by_reader: bool = False) -> None:
         """Send one frame (a dict, or its JSON already); the worker sends unless ``by_reader`` (which
-        the watchdog needs to know and ``asyncio.current_task`` would tell at a cost on every frame)."""
+        the watchdog needs to know and ``asyncio.current_task`` would tell at a cost on every frame).
+
+        Frames go to the server's own ASGI ``send`` (``raw_send``): Starlette's ``WebSocket.send`` and
+        its two error-handling layers only check states this session tracks itself, and cost three
+        coroutine frames per frame sent. A client gone is ``WebSocketDisconnect``, as Starlette says it."""
         text = frame if isinstance(frame, str) else json.dumps(frame, ensure_ascii=False)
-        async with self._send_lock:
+        message = {"type": "websocket.send", "text": text}
+        lock = self._send_lock
+        await lock.acquire()  # uncontended unless a slow client holds back an earlier frame
+        try:
             self._send_since, self._sender = time.monotonic(), self._reader if by_reader else self._worker
-            try:
-                await self.ws.send_text(text)
-            except asyncio.CancelledError:
-                if self._stepped_in("slow"):
-                    raise SlowClient from None
-                raise
-            finally:
-                self._send_since = self._sender = None
+            await self._raw_send(message)
+        except asyncio.CancelledError:
+            if self._stepped_in("slow"):
+                raise SlowClient from None
+            raise
+        except OSError:
+            raise WebSocketDisconnect(1006) from None
+        finally:
+            self._send_since = self._sender = None
+            lock.release()
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -89,13 +89,20 @@ class ChatTelemetry:
 
     @contextmanager
     def generation(self) -> Iterator[None]:
-        self.generations.inc()
-        self._add(ACTIVE_GENERATIONS, 1)
+        self.generation_started()
         try:
             yield
         finally:
-            self.generations.dec()
-            self._add(ACTIVE_GENERATIONS, -1)
+            self.generation_ended()
+
+    def generation_started(self) -> None:
+        """What ``generation()`` does on entry, for a hot path that calls both halves itself."""
+        self.generations.inc()
+        self._add(ACTIVE_GENERATIONS, 1)
+
+    def generation_ended(self) -> None:
+        self.generations.dec()
+        self._add(ACTIVE_GENERATIONS, -1)
 
     def generated(self, *, first_piece_s: float | None, pieces: int, seconds: float) -> None:
         self.tokens.inc(pieces)
