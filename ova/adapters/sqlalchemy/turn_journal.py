@@ -107,6 +107,8 @@ def sqlite_datetime(value: datetime | None) -> str | None:
     ``datetime.isoformat`` instead of SQLAlchemy's per-field formatting."""
     if value is None:
         return None
+    if value.tzinfo is UTC:  # what the clock gives: "...+00:00" cut off, one datetime fewer made
+        return value.isoformat(" ", "microseconds")[:-6]
     if value.utcoffset() is None:
         raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
