@@ -11,8 +11,11 @@ in child processes of this one).
                                                                       target: < 30 KiB a connection
 2. throughput: C connections (1,000) each sending ``--messages`` messages, one at a time (send a
    ``text`` frame, read up to ``typing`` false), against ova (fake model) and the bare app, which
-   answers each message with the same three frames; alternating (ABBA) rounds, the server pinned to
-   one CPU and the clients to the other.                              target: ≥ 0.70× bare
+   answers each message with the same three frames; alternating rounds (bare, stored, ova, then the
+   other way round), the server pinned to one CPU and the clients to the other. target: ≥ 0.70× bare
+   For reference, the same load on ``stored_app``: the bare app that also commits both turns of every
+   message through ova's turn journal before answering (what durable storage alone costs), and each
+   server's CPU time per round trip.
 3. local model: time to first token and tokens/s of the local model (SmolLM2, llama.cpp) through the
    WebSocket (``stream: true``, counting ``chunk`` frames; a fresh chat per question, so no history) vs
    ``llama_cpp.Llama.create_chat_completion(stream=True)`` in a separate process with the same file,
@@ -47,8 +50,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,6 +139,65 @@ async def bare_chat(websocket: WebSocket) -> None:
 
 
 bare_app = Starlette(routes=[Route("/status", bare_status, methods=["GET"]), WebSocketRoute("/ws", bare_chat)])
+
+
+# --- a second reference: the bare app that also stores both turns (``bench.ws_ratio:stored_app``) ---------
+
+
+STORED_DB = "OVA_BENCH_STORED_DB"  # the migrated SQLite file the stored app writes to
+
+
+async def stored_chat(websocket: WebSocket) -> None:
+    """``bare_chat`` plus what every chat message costs a service that keeps it: the question and the
+    answer each committed through ova's own turn journal (group commit on SQLite, a new chat made with
+    its first turn) before the answer is sent. Nothing else of ova: no limits, context, model or metrics.
+    What ova spends beyond this app is its own machinery; what this app spends beyond ``bare_chat`` is
+    durable storage."""
+    from ova.domain.chat import Speaker, Turn
+
+    journal = websocket.app.state.journal
+    await websocket.accept()
+    chat_id = os.urandom(12).hex()
+    await websocket.send_text(json.dumps({"type": "connected", "client_id": "stored", "chat_id": chat_id,
+                                          "status": "connected"}))
+    created = False
+    try:
+        while True:
+            raw = await websocket.receive_text()
+            data = json.loads(raw)
+            text = data.get("text", raw) if isinstance(data, dict) else raw
+            await websocket.send_text(json.dumps({"type": "typing", "is_typing": True}))
+            asked = datetime.now(UTC)
+            await journal.append(chat_id, Turn(Speaker.USER, text, asked), owner_id=None, title=text[:60],
+                                 created_at=None if created else asked)
+            created = True
+            answer = Turn(Speaker.ASSISTANT, f"Respuesta a: {text}", datetime.now(UTC))
+            await journal.append(chat_id, answer, owner_id=None, title="")
+            await websocket.send_text(json.dumps({
+                "type": "text", "id": "msg_stored", "text": answer.text, "is_user": False,
+                "timestamp": answer.at.isoformat(),
+            }, ensure_ascii=False))
+            await websocket.send_text(json.dumps({"type": "typing", "is_typing": False}))
+    except WebSocketDisconnect:
+        pass
+
+
+@asynccontextmanager
+async def stored_lifespan(app: Starlette) -> AsyncIterator[None]:
+    from ova.adapters.sqlalchemy.engine import create_engine
+    from ova.adapters.sqlalchemy.turn_journal import SqlTurnJournal
+
+    engine = create_engine(f"sqlite+aiosqlite:///{os.environ[STORED_DB]}")
+    app.state.journal = SqlTurnJournal(engine)
+    try:
+        yield
+    finally:
+        await app.state.journal.aclose()
+        await engine.dispose()
+
+
+stored_app = Starlette(routes=[Route("/status", bare_status, methods=["GET"]), WebSocketRoute("/ws", stored_chat)],
+                       lifespan=stored_lifespan)
 
 
 # --- pure helpers --------------------------------------------------------------------------------
@@ -266,9 +328,10 @@ def ova_command() -> list[str]:
     return [sys.executable, "-m", "ova", "serve", "--host", "127.0.0.1", "--port", str(free_port())]
 
 
-def bare_command(deflate: bool) -> list[str]:
-    """The bare app under uvicorn with ``ova serve``'s settings, permessage-deflate included."""
-    return [sys.executable, "-m", "uvicorn", "bench.ws_ratio:bare_app", "--host", "127.0.0.1",
+def bare_command(deflate: bool, app: str = "bare_app") -> list[str]:
+    """The bare app (or ``stored_app``) under uvicorn with ``ova serve``'s settings, permessage-deflate
+    included."""
+    return [sys.executable, "-m", "uvicorn", f"bench.ws_ratio:{app}", "--host", "127.0.0.1",
             "--port", str(free_port()), *UVICORN_FLAGS, "--ws-max-size", str(ws_max_size()),
             "--ws-per-message-deflate", "true" if deflate else "false"]
 
@@ -605,60 +668,86 @@ def roundtrip_run(served: Served, options: Options, client_cpu: int | None) -> d
             "client_cpu": round(sum(part["cpu_s"] for part in parts) / elapsed, 3), "client_processes": len(shares)}
 
 
+SERVERS = ("bare", "stored", "ova")
+
+
 def throughput(options: Options, tmp: Path, report: Report) -> list[Check]:
+    """Round trips against the bare app, the stored app (bare + ova's turn journal) and ova, in
+    alternating orders (ABC, CBA, ...: a drift of the machine cancels out)."""
     server_cpu, client_cpu = (0, 1) if options.pin else (None, None)
     env = chat_env(tmp, {"WS_MESSAGES_PER_MINUTE": "100000", "WS_IDLE_TIMEOUT_S": "3600",
                          "WS_COMPRESSION": str(options.server_deflate).lower()})
-    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "ova": []}
+    stored_dir = tmp / "stored"
+    stored_dir.mkdir(exist_ok=True)
+    migrate(stored_dir)
+    bare_env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in SERVERS}
     with ExitStack() as stack:
         servers = {
-            "bare": stack.enter_context(start("bare", bare_command(options.server_deflate),
-                                              {**os.environ, "PYTHONPATH": str(ROOT)}, tmp, server_cpu)),
+            "bare": stack.enter_context(start("bare", bare_command(options.server_deflate), bare_env, tmp, server_cpu)),
+            "stored": stack.enter_context(start("stored", bare_command(options.server_deflate, "stored_app"),
+                                                {**bare_env, STORED_DB: str(stored_dir / "ova.db")}, tmp, server_cpu)),
             "ova": stack.enter_context(start("ova", ova_command(), env, tmp, server_cpu)),
         }
         for round_ in range(options.rounds):
-            for name in ("bare", "ova") if round_ % 2 == 0 else ("ova", "bare"):  # ABBA: cancels drift
+            for name in SERVERS if round_ % 2 == 0 else reversed(SERVERS):
                 run = roundtrip_run(servers[name], options, client_cpu)
                 runs[name].append(run)
                 result = LoadResult.from_json(run["result"])
-                print(f"   round {round_ + 1} {name:<5} {result.requests} round trips in {result.duration_s:.1f} s: "
+                print(f"   round {round_ + 1} {name:<6} {result.requests} round trips in {result.duration_s:.1f} s: "
                       f"{result.rps:.0f}/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, errors "
                       f"{result.errors}, closing frames {result.statuses}; CPU: server {run['server_cpu']:.0%}, "
                       f"clients {run['client_cpu']:.0%}", flush=True)
     logged = {name: logged_errors(served.log.read_text(errors="replace")) for name, served in servers.items()}
-    report.throughput = {"runs": runs, "server_errors": {name: dict(errors) for name, errors in logged.items()}}
     print(table(
         ("round", "server", "round trips", "seconds", "per s", "p50 ms", "p99 ms", "errors", "closing frames",
          "server CPU", "client CPU"),
         [(index + 1, name, r["result"]["requests"], f"{r['result']['duration_s']:.1f}", f"{r['result']['rps']:.0f}",
           f"{r['result']['p50_ms']:.1f}", f"{r['result']['p99_ms']:.1f}", r["result"]["errors"],
           " ".join(f"{k}:{v}" for k, v in r["result"]["statuses"].items()), f"{r['server_cpu']:.0%}",
-          f"{r['client_cpu']:.0%}") for index in range(options.rounds) for name, r in
-         (("bare", runs["bare"][index]), ("ova", runs["ova"][index]))],
+          f"{r['client_cpu']:.0%}") for index in range(options.rounds) for name in SERVERS
+         for r in (runs[name][index],)],
     ), flush=True)
-    ratios = [ova["result"]["rps"] / bare["result"]["rps"] if bare["result"]["rps"] else 0.0
-              for ova, bare in zip(runs["ova"], runs["bare"], strict=True)]
-    ratio = statistics.median(ratios)
-    expected = options.throughput_connections * options.messages
-    valid = all(run["result"]["requests"] == expected and run["result"]["errors"] == 0
-                and set(run["result"]["statuses"]) == {"text"} for run in [*runs["ova"], *runs["bare"]])
+
+    def ratios(numerator: str, denominator: str) -> list[float]:
+        return [top["result"]["rps"] / bottom["result"]["rps"] if bottom["result"]["rps"] else 0.0
+                for top, bottom in zip(runs[numerator], runs[denominator], strict=True)]
 
     def median_of(name: str, key: str) -> float:
         return statistics.median(run["result"][key] for run in runs[name])
 
+    def cpu_per_message_us(name: str) -> float:
+        """The server's CPU time per round trip (its CPU share over its rate), median of the rounds."""
+        return statistics.median(run["server_cpu"] / run["result"]["rps"] * 1e6 if run["result"]["rps"] else 0.0
+                                 for run in runs[name])
+
+    versus_bare, versus_stored = ratios("ova", "bare"), ratios("ova", "stored")
+    stored_versus_bare = ratios("stored", "bare")
+    ratio = statistics.median(versus_bare)
+    report.throughput = {
+        "runs": runs, "server_errors": {name: dict(errors) for name, errors in logged.items()},
+        "ratios": {"ova/bare": versus_bare, "ova/stored": versus_stored, "stored/bare": stored_versus_bare},
+        "server_cpu_us_per_message": {name: round(cpu_per_message_us(name), 1) for name in SERVERS},
+    }
+    expected = options.throughput_connections * options.messages
+    valid = all(run["result"]["requests"] == expected and run["result"]["errors"] == 0
+                and set(run["result"]["statuses"]) == {"text"} for name in SERVERS for run in runs[name])
     for name, errors in logged.items():
         for error, count in errors.most_common(5):
             print(f"   {name} logged {count}× {error}", flush=True)
     ova_errors = "; ".join(f"{count}× {error}" for error, count in logged["ova"].most_common(3))
-
+    cpu = report.throughput["server_cpu_us_per_message"]
     return [Check(
         name=f"chat round trips/s, {options.throughput_connections} connections, fake model, vs bare Starlette",
         value=round(ratio, 3), target=f"≥ {THROUGHPUT_RATIO_TARGET:.2f}× bare", passed=ratio >= THROUGHPUT_RATIO_TARGET,
         valid=valid,
-        detail=(f"median of the rounds' ratios ({', '.join(f'{r:.2f}×' for r in ratios)}); median "
+        detail=(f"median of the rounds' ratios ({', '.join(f'{r:.2f}×' for r in versus_bare)}); median "
                 f"{median_of('ova', 'rps'):.0f}/s vs {median_of('bare', 'rps'):.0f}/s; p50 "
                 f"{median_of('ova', 'p50_ms'):.1f} vs {median_of('bare', 'p50_ms'):.1f} ms, p99 "
                 f"{median_of('ova', 'p99_ms'):.1f} vs {median_of('bare', 'p99_ms'):.1f} ms; "
+                f"server CPU per round trip: ova {cpu['ova']:.0f} µs, bare {cpu['bare']:.0f} µs, bare + stored turns "
+                f"{cpu['stored']:.0f} µs; reference: bare + stored turns {statistics.median(stored_versus_bare):.2f}× "
+                f"bare, ova {statistics.median(versus_stored):.2f}× bare + stored turns; "
                 f"server on CPU {server_cpu}, {options.client_processes} client process(es) on CPU {client_cpu}"
                 + (f"; ova logged {ova_errors}" if ova_errors else "")),
     )]

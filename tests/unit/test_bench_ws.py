@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import resource
+from pathlib import Path
 
 import pytest
+import sqlalchemy
 from starlette.testclient import TestClient
 
 from bench.load import LoadResult
 from bench.ws_ratio import (
+    STORED_DB,
     bare_app,
     compressions,
     connections_possible,
@@ -19,9 +22,11 @@ from bench.ws_ratio import (
     merge,
     raise_nofile,
     split_evenly,
+    stored_app,
     stream_timing,
     table,
 )
+from ova.adapters.sqlalchemy.tables import metadata
 
 
 def a_result(samples: list[float], statuses: dict[str, int], errors: int = 0) -> LoadResult:
@@ -122,6 +127,33 @@ def test_the_bare_app_speaks_the_chat_protocol_with_nothing_behind_it() -> None:
     assert frames[1]["type"] == "text" and frames[1]["text"] == "Respuesta a: hola"
     assert frames[2] == {"type": "typing", "is_typing": False}
     assert status["status"] == "online"
+
+
+def test_the_stored_app_answers_like_the_bare_app_once_both_turns_are_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    database = tmp_path / "stored.db"
+    engine = sqlalchemy.create_engine(f"sqlite:///{database}")
+    metadata.create_all(engine)
+    monkeypatch.setenv(STORED_DB, str(database))
+    with TestClient(stored_app) as client, client.websocket_connect("/ws") as socket:
+        chat_id = socket.receive_json()["chat_id"]
+        for text in ("hola", "otra vez"):
+            socket.send_json({"type": "text", "text": text})
+            frames = [socket.receive_json() for _ in range(3)]
+            assert [frame["type"] for frame in frames] == ["typing", "text", "typing"]
+            assert frames[1]["text"] == f"Respuesta a: {text}"
+    with engine.connect() as connection:
+        stored = connection.execute(sqlalchemy.text(
+            "SELECT speaker, text FROM chat_turns WHERE chat_id = :id ORDER BY id"), {"id": chat_id}).all()
+        count = connection.execute(sqlalchemy.text(
+            "SELECT message_count FROM conversations WHERE id = :id"), {"id": chat_id}).scalar_one()
+    engine.dispose()
+    assert [tuple(row) for row in stored] == [
+        ("user", "hola"), ("assistant", "Respuesta a: hola"),
+        ("user", "otra vez"), ("assistant", "Respuesta a: otra vez"),
+    ]
+    assert count == 4
 
 
 def test_a_histogram_sum_and_count_are_read_from_the_metrics_text() -> None:
