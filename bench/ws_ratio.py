@@ -152,7 +152,8 @@ async def stored_chat(websocket: WebSocket) -> None:
     answer each committed through ova's own turn journal (group commit on SQLite, a new chat made with
     its first turn) before the answer is sent. Nothing else of ova: no limits, context, model or metrics.
     What ova spends beyond this app is its own machinery; what this app spends beyond ``bare_chat`` is
-    durable storage."""
+    durable storage. (Its loop repeats ``bare_chat``'s on purpose: a shared helper would add a call
+    per message to the baseline being measured.)"""
     from ova.domain.chat import Speaker, Turn
 
     journal = websocket.app.state.journal
