@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import mysql, sqlite
 
 from ova.adapters.sqlalchemy.column_types import UTCDateTime
+from ova.adapters.sqlalchemy.tables import conversations
 from ova.adapters.sqlalchemy.turn_journal import _APPEND_TURNS, _BUMP_CHAT, _Prepared, sqlite_datetime
 
 SQLITE = sqlite.dialect()
@@ -56,3 +58,8 @@ def test_on_mariadb_dates_go_through_the_columns_own_conversion() -> None:
     prepared = _Prepared(_APPEND_TURNS, mysql.dialect(), ["chat_id", "speaker", "text", "created_at"])
     [row] = prepared.rows([{"chat_id": "c1", "speaker": "user", "text": "hola", "created_at": at}])
     assert row == ("c1", "user", "hola", datetime(2026, 5, 6, 5, 8, 9, 123456))
+
+
+def test_a_statement_with_one_parameter_still_gets_rows_of_one_value() -> None:
+    prepared = _Prepared(delete(conversations).where(conversations.c.id == bindparam("b_id")), SQLITE)
+    assert prepared.rows([{"b_id": "c1"}, {"b_id": "c2"}]) == [("c1",), ("c2",)]

@@ -77,13 +77,13 @@ class _Prepared:
                 process = sqlite_datetime
             if process is not None:
                 self.converters.append((index, process))
-        self._pick = itemgetter(*self.names)
+        names = self.names
+        self._pick: Callable[[dict[str, Any]], tuple[Any, ...]] = (
+            itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],))
 
     def rows(self, values: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         pick, defaults = self._pick, self.defaults
         picked = [pick(row) if len(row) == len(defaults) else pick({**defaults, **row}) for row in values]
-        if len(self.names) == 1:
-            picked = [(value,) for value in picked]
         if not self.converters:
             return picked
         converters = self.converters
