@@ -759,7 +759,8 @@ def throughput(options: Options, tmp: Path, report: Report) -> list[Check]:
                 f"server CPU per round trip (of it on the event loop's thread): ova {cpu['ova']:.0f} µs "
                 f"({loop['ova']:.0f}), bare {cpu['bare']:.0f} µs ({loop['bare']:.0f}), bare + stored turns "
                 f"{cpu['stored']:.0f} µs ({loop['stored']:.0f}); reference: bare + stored turns "
-                f"{statistics.median(stored_versus_bare):.2f}× bare, ova {statistics.median(versus_stored):.2f}× bare + stored turns; "
+                f"{statistics.median(stored_versus_bare):.2f}× bare, ova {statistics.median(versus_stored):.2f}× "
+                f"bare + stored turns; "
                 f"server on CPU {server_cpu}, {options.client_processes} client process(es) on CPU {client_cpu}"
                 + (f"; ova logged {ova_errors}" if ova_errors else "")),
     )]
