@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
+BASE   ?= HEAD
 
-.PHONY: run install install-test test lint typecheck unit bench bench-ai bench-chat clean
+.PHONY: run install install-test test lint typecheck unit bench bench-ai bench-chat bench-chat-ab clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,10 @@ bench-ai: install-test
 ## bench-chat: the chat WebSocket: idle connections' memory, round trips vs bare Starlette, local model vs llama_cpp (not a test)
 bench-chat: install-test
 	$(BIN)/python -m bench.ws_ratio
+
+## bench-chat-ab: the chat's round trips, this working tree against BASE (a revision), alternated in one run
+bench-chat-ab: install-test
+	$(BIN)/python -m bench.ws_ab --base $(BASE)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -131,12 +131,13 @@ def ova_env(tmp: Path) -> dict[str, str]:
 
 @contextmanager
 def server(name: str, command: Sequence[str], env: Mapping[str, str], log: Path,
-           cpu: int | None) -> Iterator[str]:
-    """Starts a server on the port in ``command``, waits for ``/status``; always stops it."""
+           cpu: int | None, cwd: Path = ROOT) -> Iterator[str]:
+    """Starts a server on the port in ``command``, waits for ``/status``; always stops it. ``cwd``: the
+    checkout whose code ``python -m ...`` runs (another revision's, to compare two)."""
     port = command[command.index("--port") + 1]
     base = f"http://127.0.0.1:{port}"
     with log.open("wb") as output:
-        process = subprocess.Popen(list(command), env=dict(env), cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(list(command), env=dict(env), cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
         try:
             if cpu is not None:  # before the interpreter has started any thread, so all of them inherit it
                 os.sched_setaffinity(process.pid, {cpu})
@@ -179,9 +180,9 @@ def ova_server(tmp: Path, cpu: int | None) -> Any:
     return server("ova", command, ova_env(tmp), tmp / f"ova.{port}.log", cpu)
 
 
-def migrate(tmp: Path) -> None:
-    subprocess.run([sys.executable, "-m", "ova", "db", "upgrade"], env=ova_env(tmp), cwd=ROOT, check=True,
-                   capture_output=True, timeout=120)
+def migrate(tmp: Path, root: Path = ROOT) -> None:
+    subprocess.run([sys.executable, "-m", "ova", "db", "upgrade"], env={**ova_env(tmp), "PYTHONPATH": str(root)},
+                   cwd=root, check=True, capture_output=True, timeout=120)
 
 
 def log_in(base: str) -> str:
