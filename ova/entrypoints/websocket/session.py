@@ -154,8 +154,8 @@ class ChatSession(Answering):
         """Send one frame (a dict, or its JSON already); the worker sends unless ``by_reader`` (which
         the watchdog needs to know and ``asyncio.current_task`` would tell at a cost on every frame).
 
-        Frames go to the server's own ASGI ``send`` (``raw_send``): Starlette's ``WebSocket.send`` and
-        its two error-handling layers only check states this session tracks itself, and cost three
+        Frames go to the server's own ASGI ``send`` (``server_send``): Starlette's ``WebSocket.send``
+        and its two error-handling layers only check states this session tracks itself, and cost four
         coroutine frames per frame sent. A client gone is ``WebSocketDisconnect``, as Starlette says it."""
         text = frame if isinstance(frame, str) else json.dumps(frame, ensure_ascii=False)
         message = {"type": "websocket.send", "text": text}
