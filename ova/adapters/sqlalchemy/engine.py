@@ -78,20 +78,13 @@ def sync_sqlite_engine(url: URL, *, pragmas: Sequence[str] = ()) -> Engine | Non
         return None
     engine = sqlalchemy.create_engine(url.set(drivername="sqlite"), poolclass=SingletonThreadPool,
                                       pool_reset_on_return=None)
-    configure_sqlite(engine)
-    if pragmas:
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            for pragma in pragmas:
-                cursor.execute(f"PRAGMA {pragma}")
-            cursor.close()
+    configure_sqlite(engine, pragmas=pragmas)
     return engine
 
 
-def configure_sqlite(engine: Any) -> None:
+def configure_sqlite(engine: Any, *, pragmas: Sequence[str] = ()) -> None:
     """WAL with ``synchronous=NORMAL``, foreign keys, a busy timeout and a Unicode ``lower()`` on every
-    connection.
+    connection, then ``pragmas`` (what one engine's connections need besides).
 
     The WAL is copied back into the database (checkpoint) once it holds ``SQLITE_WAL_AUTOCHECKPOINT_PAGES``
     pages, on every connection alike (the commit that crosses it does the copy): a page written by many
@@ -115,16 +108,16 @@ def configure_sqlite(engine: Any) -> None:
     consistent snapshot on its own, and readers never queue behind writers (WAL).
     """
 
+    settings = ("foreign_keys=ON", f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "journal_mode=WAL",
+                "synchronous=NORMAL", f"wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}", *pragmas)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
+        for pragma in settings:
+            cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
