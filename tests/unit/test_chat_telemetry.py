@@ -39,8 +39,8 @@ async def test_changes_made_in_one_loop_turn_are_published_once_with_their_sum()
     telemetry = ChatTelemetry(counters)
     for _ in range(500):
         telemetry.message_done("answered")
-        with telemetry.generation():
-            pass
+        telemetry.generation_started()
+        telemetry.generation_ended()
     await telemetry.flush()
     assert counters.calls == [(MESSAGES_PROCESSED, 500)]  # +1 and -1 generations cancel out
 
@@ -80,9 +80,10 @@ async def test_connections_are_counted_in_the_shared_state() -> None:
 async def test_a_failing_shared_state_never_reaches_the_conversation() -> None:
     registry = CollectorRegistry()
     telemetry = ChatTelemetry(CountingCounters(failing=True), registry)
-    with telemetry.generation():
-        await asyncio.sleep(0)
-        assert registry.get_sample_value("ova_chat_generations_active") == 1
+    telemetry.generation_started()
+    await asyncio.sleep(0)
+    assert registry.get_sample_value("ova_chat_generations_active") == 1
+    telemetry.generation_ended()
     telemetry.message_done("answered")
     await telemetry.flush()
     assert registry.get_sample_value("ova_chat_generations_active") == 0
