@@ -98,9 +98,7 @@ class Converse:
 
     async def begin(self, thread: ChatThread, text: str, *, user: User | None) -> PendingReply:
         question = Turn(Speaker.USER, text, self.clock.now())
-        conversation = thread.conversation
-        if conversation is None:
-            conversation = await self._loaded(thread, question.at)
+        conversation = await self._loaded(thread, question.at)
         conversation.admit(user.id if user else None)
         context = self._context(thread.recent)
         try:

@@ -181,7 +181,7 @@ class Answering:
                 raise FrameError("no_speech", "No he entendido nada en la nota de voz.")
         else:
             text = message.text
-        user = await self._user_now() if self._token is not None else None
+        user = await self._user_now()
         pending = await services.converse.begin(self._thread, text, user=user)
         pieces: list[str] = []
         first_piece_s: float | None = None
