@@ -9,7 +9,7 @@ from starlette.middleware import Middleware
 from starlette.types import Message, Receive, Scope, Send
 
 from ova.entrypoints.http.metrics import HttpMetrics
-from ova.entrypoints.http.middleware import EdgeApp, EdgeMiddleware
+from ova.entrypoints.http.middleware import EdgeApp, EdgeMiddleware, server_send
 from ova.entrypoints.request_context import current_request_id
 
 ORIGIN = "http://localhost:3000"
@@ -121,6 +121,16 @@ async def test_websockets_get_a_request_id_and_nothing_http_only() -> None:
     assert inside == {"path": "/ws/chat", "state": {"request_id": "ws-1"}, "logged": "ws-1"}
     assert current_request_id.get() is None
     assert metrics._observed == {}
+
+
+async def test_a_websocket_app_finds_the_servers_own_send_in_its_scope() -> None:
+    async def socket(scope: Scope, receive: Receive, send: Send) -> None:
+        await server_send(scope)({"type": "websocket.accept"})
+
+    sent = await call(edge(socket), {"type": "websocket", "path": "/ws", "headers": [], "state": {}})
+    assert sent == [{"type": "websocket.accept"}]  # through the server's send itself
+    with pytest.raises(RuntimeError, match="EdgeMiddleware"):
+        server_send({"type": "websocket", "path": "/ws", "headers": []})
 
 
 async def test_lifespan_passes_straight_through() -> None:

@@ -142,10 +142,12 @@ class EdgeApp(Starlette):
         return inner
 
 
-def server_send(scope: Scope) -> Send | None:
-    """The server's ``send`` for a WebSocket, as ``EdgeMiddleware`` found it (``None`` without it):
-    what a hot path may call to skip the framework's layers, which add nothing to a ``websocket.send``."""
+def server_send(scope: Scope) -> Send:
+    """The server's ``send`` for a WebSocket, as ``EdgeMiddleware`` found it: what a hot path may call to
+    skip the framework's layers, which add nothing to a ``websocket.send``."""
     found: Send | None = scope.get(SERVER_SEND)
+    if found is None:
+        raise RuntimeError("no server send in this scope: the app must run behind EdgeMiddleware")
     return found
 
 

@@ -42,7 +42,7 @@ class ChatSession(Answering):
     def __init__(self, websocket: WebSocket, services: ChatServices, *, chat_id: str | None, token: str | None) -> None:
         """``chat_id`` is the one the client asked for; without one the session starts a new chat."""
         self.ws = websocket
-        self._raw_send = server_send(websocket.scope) or websocket.send
+        self._raw_send = server_send(websocket.scope)
         self.services = services
         self.settings = services.settings
         converse = services.converse
