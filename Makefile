@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 BASE   ?= HEAD
 
-.PHONY: run install install-test test lint typecheck unit bench bench-ai bench-chat bench-chat-ab clean
+.PHONY: run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab wrk-tool clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,9 +54,19 @@ typecheck: install-test
 unit: install-test
 	$(BIN)/pytest -q tests/unit
 
-## bench: compare the app with a bare Starlette app under the same load (not a test)
-bench: install-test
+# wrk (Debian's) measures from outside the process; installed here when missing (needs root or sudo)
+wrk-tool:
+	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+
+## bench: compare the app with a bare Starlette app under the same load, by ova's load generator and by wrk (not a test)
+bench: install-test wrk-tool
 	$(BIN)/python -m bench.http_ratio
+	$(BIN)/python -m bench.wrk_ab
+
+## bench-http-ab: /status and /auth/me by wrk, this working tree against BASE (a revision) and a bare app, alternated
+bench-http-ab: install-test wrk-tool
+	$(BIN)/python -m bench.wrk_ab --base $(BASE)
 
 ## bench-ai: local AI models over HTTP vs called in-process, /status under detection load, memory (not a test)
 bench-ai: install-test

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from ova.adapters.sqlalchemy.engine import database_backend, ping
+from ova.application.ports.database import Database
 from ova.application.ports.health import ProbeResult
 from ova.application.ports.shared_state import SharedState
 
@@ -13,12 +11,12 @@ class DatabaseProbe:
     name = "database"
     critical = True
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     async def check(self) -> ProbeResult:
-        latency = await ping(self._engine)
-        return ProbeResult(status="ok", latency_ms=round(latency, 2), provider=database_backend(self._engine.url))
+        latency = await self._database.ping()
+        return ProbeResult(status="ok", latency_ms=round(latency, 2), provider=self._database.backend)
 
 
 class SharedStateProbe:

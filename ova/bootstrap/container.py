@@ -1,22 +1,31 @@
 """The composition root: the one place that reads ``Settings`` and chooses adapters.
 
-Tests override providers (``container.shared_state.override(...)``) to swap in fakes.
+Every provider is wired by keyword. What must be closed (the database pool, the turn journal, the
+shared state's connection, the HTTP client, the chat counters not yet published) has a ``Resource``
+that the app's lifespan opens with ``init_resources()`` and closes with ``shutdown_resources()``, in
+dependency order. Unit tests build their world from this container, overriding providers with ova's
+fakes (``container.uow.override(providers.Object(...))``).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
 from dependency_injector import containers, providers
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ova.adapters.probes import DatabaseProbe, ModelProbe, SharedStateProbe
 from ova.adapters.security.jwt_codec import JoseTokenCodec
 from ova.adapters.security.password_hasher import Argon2PasswordHasher
+from ova.adapters.sqlalchemy.database import SqlDatabase
 from ova.adapters.sqlalchemy.engine import create_engine
 from ova.adapters.sqlalchemy.turn_journal import SqlTurnJournal
 from ova.adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
 from ova.adapters.state.memory import MemorySharedState
 from ova.adapters.state.redis import RedisSharedState
 from ova.adapters.system import RandomIds, SystemClock
+from ova.adapters.telemetry.chat_telemetry import ChatTelemetry
+from ova.adapters.telemetry.http_metrics import HttpMetrics
 from ova.application.accounts.account_cache import AccountCache
 from ova.application.accounts.authenticate import Authenticate
 from ova.application.accounts.login import LogIn
@@ -27,17 +36,22 @@ from ova.application.accounts.register import RegisterUser
 from ova.application.accounts.token_pairs import TokenPairs
 from ova.application.chat.conversation import ChatPolicy, Converse
 from ova.application.chat.history import ChatHistory, DeleteChat, ListChats
+from ova.application.chat.registry import ChatRegistry, watchdog_tick_s
 from ova.application.contact.inbox import DeleteMessage, FlagMessage, GetMessage, ListMessages, SendContactMessage
 from ova.application.health import CheckHealth
+from ova.application.ports.database import Database
 from ova.application.ports.health import HealthProbe
 from ova.application.ports.shared_state import SharedState
 from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.application.users.manage import CreateUser, DeleteUser, EnsureAdmin, GetUser, ListUsers, UpdateUser
 from ova.application.vision.analyze import AnalyzeImage, DescribeImage, DetectObjects
 from ova.application.vision.sign import DescribeSignModel, RecognizeSign
-from ova.bootstrap.ai import AI, selected_models
+from ova.bootstrap.ai import AI, loadable_models, selected_models
+from ova.bootstrap.chat import ChatServices
 from ova.config.settings import Settings
 from ova.domain.rate_limits import RateLimit
+
+T = TypeVar("T")
 
 
 def make_shared_state(redis_url: str | None) -> SharedState:
@@ -47,7 +61,19 @@ def make_shared_state(redis_url: str | None) -> SharedState:
     return MemorySharedState()
 
 
-def health_probes_for(engine: AsyncEngine, state: SharedState, ai: AI, settings: Settings) -> list[HealthProbe]:
+async def closed_at_exit(
+    resource: T, close: Callable[[T], Awaitable[object]], **opened_after: object,
+) -> AsyncIterator[T]:
+    """A ``Resource`` for an object built by a plain provider: nothing to do at start (so the object
+    stays usable synchronously from anywhere), ``close(resource)`` at shutdown. ``opened_after`` names
+    the resources this one must be closed before."""
+    try:
+        yield resource
+    finally:
+        await close(resource)
+
+
+def health_probes_for(database: Database, state: SharedState, ai: AI, settings: Settings) -> list[HealthProbe]:
     providers_in_use = {
         "detection": settings.ai.detection_provider, "captioning": settings.ai.captioning_provider,
         "asl": settings.ai.asl_provider, "stt": settings.ai.stt_provider, "tts": settings.ai.tts_provider,
@@ -55,11 +81,23 @@ def health_probes_for(engine: AsyncEngine, state: SharedState, ai: AI, settings:
     }
     models = selected_models(ai)
     return [
-        DatabaseProbe(engine),
+        DatabaseProbe(database),
         SharedStateProbe(state),
         *(ModelProbe(name, models[name], providers_in_use[name].value, warming_up=settings.ai.warm_up)
           for name in models),
     ]
+
+
+def _dispose(engine: Any) -> Awaitable[None]:
+    return engine.dispose()  # type: ignore[no-any-return]
+
+
+def _aclose(closable: Any) -> Awaitable[None]:
+    return closable.aclose()  # type: ignore[no-any-return]
+
+
+def _flush(telemetry: Any) -> Awaitable[None]:
+    return telemetry.flush()  # type: ignore[no-any-return]
 
 
 class Container(containers.DeclarativeContainer):
@@ -68,15 +106,22 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIds)
 
+    # --- storage and shared state ---------------------------------------------------------------
     engine = providers.Singleton(
-        create_engine,
-        url=settings.provided.database.url,
-        pool_size=settings.provided.database.pool_size,
+        create_engine, url=settings.provided.database.url, pool_size=settings.provided.database.pool_size,
     )
-    uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
-    turn_journal = providers.Singleton(SqlTurnJournal, engine)
-    shared_state = providers.Singleton(make_shared_state, settings.provided.redis_url)
+    database = providers.Singleton(SqlDatabase, engine=engine)
+    uow = providers.Singleton(SqlUnitOfWorkFactory, engine=engine)
+    turn_journal = providers.Singleton(SqlTurnJournal, engine=engine)
+    shared_state = providers.Singleton(make_shared_state, redis_url=settings.provided.redis_url)
 
+    # --- what is closed at shutdown, in this order: chat counters, journal, then pool and state --
+    engine_resource = providers.Resource(closed_at_exit, resource=engine, close=_dispose)
+    journal_resource = providers.Resource(closed_at_exit, resource=turn_journal, close=_aclose,
+                                          engine=engine_resource)
+    shared_state_resource = providers.Resource(closed_at_exit, resource=shared_state, close=_aclose)
+
+    # --- accounts ---------------------------------------------------------------------------------
     hasher = providers.Singleton(
         Argon2PasswordHasher,
         time_cost=settings.provided.auth.password_time_cost,
@@ -94,66 +139,89 @@ class Container(containers.DeclarativeContainer):
 
     login_limits = providers.Singleton(
         LoginLimits.failures_per_window,
-        settings.provided.auth.login_max_failures,
-        settings.provided.auth.login_window_s,
+        failures=settings.provided.auth.login_max_failures,
+        window_s=settings.provided.auth.login_window_s,
     )
-    register_limit = providers.Singleton(RateLimit, "register", settings.provided.auth.register_max_per_hour, 3600)
-    contact_limit = providers.Singleton(RateLimit, "contact", settings.provided.http.contact_max_per_hour, 3600)
+    register_limit = providers.Singleton(
+        RateLimit, name="register", amount=settings.provided.auth.register_max_per_hour, period_s=3600)
+    contact_limit = providers.Singleton(
+        RateLimit, name="contact", amount=settings.provided.http.contact_max_per_hour, period_s=3600)
 
-    register = providers.Singleton(RegisterUser, uow, hasher, shared_state, clock, register_limit)
-    login = providers.Singleton(LogIn, uow, hasher, shared_state, token_pairs, login_limits, shared_state)
-    refresh = providers.Singleton(RefreshTokens, uow, token_pairs, shared_state)
-    logout = providers.Singleton(LogOut, uow, codec, shared_state)
-    account_cache = providers.Singleton(AccountCache, clock)  # per process; versions in shared_state
-    authenticate = providers.Singleton(Authenticate, codec, shared_state, uow, account_cache)
+    register = providers.Singleton(RegisterUser, uow=uow, hasher=hasher, limiter=shared_state, clock=clock,
+                                   limit=register_limit)
+    login = providers.Singleton(LogIn, uow=uow, hasher=hasher, limiter=shared_state, tokens=token_pairs,
+                                limits=login_limits, versions=shared_state)
+    refresh = providers.Singleton(RefreshTokens, uow=uow, tokens=token_pairs, revocations=shared_state)
+    logout = providers.Singleton(LogOut, uow=uow, codec=codec, revocations=shared_state)
+    account_cache = providers.Singleton(AccountCache, clock=clock)  # per process; versions in shared_state
+    authenticate = providers.Singleton(Authenticate, codec=codec, state=shared_state, uow=uow, accounts=account_cache)
 
-    list_users = providers.Singleton(ListUsers, uow)
-    get_user = providers.Singleton(GetUser, uow)
-    create_user = providers.Singleton(CreateUser, uow, hasher, clock)
-    update_user = providers.Singleton(UpdateUser, uow, hasher, shared_state)
-    delete_user = providers.Singleton(DeleteUser, uow, shared_state)
-    ensure_admin = providers.Singleton(EnsureAdmin, uow, hasher, clock, shared_state)
+    list_users = providers.Singleton(ListUsers, uow=uow)
+    get_user = providers.Singleton(GetUser, uow=uow)
+    create_user = providers.Singleton(CreateUser, uow=uow, hasher=hasher, clock=clock)
+    update_user = providers.Singleton(UpdateUser, uow=uow, hasher=hasher, versions=shared_state)
+    delete_user = providers.Singleton(DeleteUser, uow=uow, versions=shared_state)
+    ensure_admin = providers.Singleton(EnsureAdmin, uow=uow, hasher=hasher, clock=clock, versions=shared_state)
 
-    send_message = providers.Singleton(SendContactMessage, uow, shared_state, clock, contact_limit)
-    list_messages = providers.Singleton(ListMessages, uow)
-    get_message = providers.Singleton(GetMessage, uow)
-    flag_message = providers.Singleton(FlagMessage, uow)
-    delete_message = providers.Singleton(DeleteMessage, uow)
+    send_message = providers.Singleton(SendContactMessage, uow=uow, limiter=shared_state, clock=clock,
+                                       limit=contact_limit)
+    list_messages = providers.Singleton(ListMessages, uow=uow)
+    get_message = providers.Singleton(GetMessage, uow=uow)
+    flag_message = providers.Singleton(FlagMessage, uow=uow)
+    delete_message = providers.Singleton(DeleteMessage, uow=uow)
 
+    # --- AI ---------------------------------------------------------------------------------------
     ai = providers.Container(
         AI, settings=settings.provided.ai, chat_settings=settings.provided.chat,
         max_upload_bytes=settings.provided.http.max_upload_bytes,
     )
+    http_resource = providers.Resource(closed_at_exit, resource=ai.http, close=_aclose)
+    local_models = providers.Callable(loadable_models, ai=ai)
+    """The local models in use (directly or as fallbacks), loaded before the first request."""
+
     min_confidence = settings.provided.ai.detection_min_confidence
-    analyze_image = providers.Singleton(AnalyzeImage, ai.decoder, ai.detector, ai.captioner, min_confidence)
-    detect_objects = providers.Singleton(DetectObjects, ai.decoder, ai.detector, min_confidence)
-    describe_image = providers.Singleton(DescribeImage, ai.decoder, ai.detector, ai.captioner, min_confidence)
-    recognize_sign = providers.Singleton(RecognizeSign, ai.decoder, ai.sign, settings.provided.ai.asl_min_confidence)
-    describe_sign_model = providers.Singleton(DescribeSignModel, ai.sign)
-    transcribe_audio = providers.Singleton(TranscribeAudio, ai.stt)
-    synthesize_speech = providers.Singleton(SynthesizeSpeech, ai.tts)
+    analyze_image = providers.Singleton(AnalyzeImage, decoder=ai.decoder, detector=ai.detector,
+                                        captioner=ai.captioner, min_confidence=min_confidence)
+    detect_objects = providers.Singleton(DetectObjects, decoder=ai.decoder, detector=ai.detector,
+                                         min_confidence=min_confidence)
+    describe_image = providers.Singleton(DescribeImage, decoder=ai.decoder, detector=ai.detector,
+                                         captioner=ai.captioner, min_confidence=min_confidence)
+    recognize_sign = providers.Singleton(RecognizeSign, decoder=ai.decoder, recognizer=ai.sign,
+                                         min_confidence=settings.provided.ai.asl_min_confidence)
+    describe_sign_model = providers.Singleton(DescribeSignModel, recognizer=ai.sign)
+    transcribe_audio = providers.Singleton(TranscribeAudio, stt=ai.stt)
+    synthesize_speech = providers.Singleton(SynthesizeSpeech, tts=ai.tts)
 
+    # --- chat -------------------------------------------------------------------------------------
     chat_policy = providers.Singleton(
-        ChatPolicy, settings.provided.chat.system_prompt, settings.provided.chat.context_turns,
-        settings.provided.chat.context_chars,
+        ChatPolicy, system_prompt=settings.provided.chat.system_prompt,
+        context_turns=settings.provided.chat.context_turns, context_chars=settings.provided.chat.context_chars,
     )
-    converse = providers.Singleton(Converse, uow, turn_journal, ai.chat, clock, ids, chat_policy)
-    list_chats = providers.Singleton(ListChats, uow)
-    chat_history = providers.Singleton(ChatHistory, uow)
-    delete_chat = providers.Singleton(DeleteChat, uow)
+    converse = providers.Singleton(Converse, uow=uow, journal=turn_journal, model=ai.chat, clock=clock, ids=ids,
+                                   policy=chat_policy)
+    list_chats = providers.Singleton(ListChats, uow=uow)
+    chat_history = providers.Singleton(ChatHistory, uow=uow)
+    delete_chat = providers.Singleton(DeleteChat, uow=uow)
 
-    health_probes = providers.Singleton(health_probes_for, engine, shared_state, ai, settings)
-    check_health = providers.Singleton(CheckHealth, health_probes)
+    # --- operations -------------------------------------------------------------------------------
+    http_metrics = providers.Singleton(HttpMetrics)
+    chat_telemetry = providers.Singleton(ChatTelemetry, counters=shared_state, registry=http_metrics.provided.registry)
+    chat_telemetry_resource = providers.Resource(closed_at_exit, resource=chat_telemetry, close=_flush,
+                                                 state=shared_state_resource)
+    chat_registry = providers.Singleton(
+        ChatRegistry,
+        tick_s=providers.Callable(watchdog_tick_s, send_timeout_s=settings.provided.chat.send_timeout_s,
+                                  idle_timeout_s=settings.provided.chat.idle_timeout_s),
+    )
+    chat_services = providers.Singleton(
+        ChatServices, converse=converse, authenticate=authenticate, transcribe=transcribe_audio,
+        synthesize=synthesize_speech, telemetry=chat_telemetry, settings=settings.provided.chat,
+    )
+
+    health_probes = providers.Singleton(health_probes_for, database=database, state=shared_state, ai=ai,
+                                        settings=settings)
+    check_health = providers.Singleton(CheckHealth, probes=health_probes)
 
 
 def build_container(settings: Settings) -> Container:
     return Container(settings=settings)
-
-
-async def close_container(container: Container) -> None:
-    """Release what the singletons opened: the database pool and the shared-state connection; the chat
-    turns handed to the journal are written first."""
-    await container.turn_journal().aclose()
-    await container.shared_state().aclose()
-    await container.engine().dispose()
-    await container.ai.http().aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 
 from attrs import define, frozen
@@ -10,6 +11,13 @@ from attrs import define, frozen
 from ova.domain.errors import Forbidden
 
 TITLE_LENGTH = 80
+CHAT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+"""What a chat id may be (a client may choose its own): letters, digits, ``-`` and ``_``, up to 64."""
+_CHAT_ID = re.compile(CHAT_ID_PATTERN)
+
+
+def is_valid_chat_id(chat_id: str) -> bool:
+    return _CHAT_ID.match(chat_id) is not None
 
 
 class Speaker(enum.StrEnum):

@@ -82,6 +82,14 @@ class DependencyUnavailable(DomainError):
     default_detail = "Un servicio necesario no está disponible. Inténtalo de nuevo en unos segundos."
 
 
+class DatabaseUnavailable(DependencyUnavailable):
+    """The database cannot be reached or did not hand out a connection in time."""
+
+    code = "database_unavailable"
+    default_detail = "La base de datos no está disponible. Inténtalo de nuevo en unos segundos."
+    retry_after_s = 5
+
+
 class UnreadableMedia(DomainError):
     code = "unreadable_media"
     default_detail = "No se pudo leer el archivo enviado."

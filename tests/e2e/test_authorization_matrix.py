@@ -19,7 +19,7 @@ import pytest
 from attrs import frozen
 from PIL import Image
 
-from ova.entrypoints.http.app import API_ROUTES
+from ova.entrypoints.app import API_ROUTES
 from tests.e2e.chat_client import chat
 from tests.e2e.conftest import Account, login
 

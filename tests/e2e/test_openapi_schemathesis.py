@@ -27,7 +27,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from ova.entrypoints.http.app import API_ROUTES
+from ova.entrypoints.app import API_ROUTES
 from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD, running_server, server_env
 
 MAX_EXAMPLES = 20

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ova.config import load_settings
-from ova.entrypoints.http.app import create_app
+from ova.entrypoints.app import create_app
 from tests.e2e.server import free_port
 
 

@@ -11,7 +11,7 @@ from ova.adapters.ai.local.chat import LlamaChatModel
 from ova.adapters.ai.local.detection import YoloDetector
 from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
 from ova.adapters.ai.resilience import ChatModelWithFallback, ObjectDetectorWithFallback
-from ova.bootstrap import build_container, close_container
+from ova.bootstrap import build_container
 from ova.bootstrap.ai import AI, loadable_models
 from ova.config import load_settings
 
@@ -78,10 +78,11 @@ async def test_health_shows_each_capability_with_its_provider_and_circuit(tmp_pa
     settings = load_settings({"SQLITE_PATH": str(tmp_path / "h.db"), "DETECTION_PROVIDER": "huggingface",
                               "ASL_PROVIDER": "fake"}, env_file=tmp_path / "none")
     container = build_container(settings)
+    await container.init_resources()  # type: ignore[misc]
     try:
         report = await container.check_health()()
     finally:
-        await close_container(container)
+        await container.shutdown_resources()  # type: ignore[misc]
     assert report.checks["detection"].provider == "huggingface"
     assert report.checks["detection"].circuit == "closed"
     assert report.checks["asl"].provider == "fake" and report.checks["asl"].status == "ok"

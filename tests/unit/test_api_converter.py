@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ova.domain.errors import InvalidInput
 from ova.domain.text import Email, Password, Text
 from ova.domain.users import Role
-from ova.entrypoints.http.converter import FieldError, RequestValidationError, dump, parse
+from ova.entrypoints.asgi.converter import FieldError, RequestValidationError, dump, parse
 
 
 @attrs.frozen

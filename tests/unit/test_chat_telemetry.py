@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from prometheus_client import CollectorRegistry
 
 from ova.adapters.state.memory import MemorySharedState
-from ova.entrypoints.websocket.telemetry import (
+from ova.adapters.telemetry.chat_telemetry import (
     ACTIVE_CONNECTIONS,
     MESSAGES_PROCESSED,
     TOTAL_CONNECTIONS,

@@ -8,8 +8,8 @@ import pytest
 from starlette.middleware import Middleware
 from starlette.types import Message, Receive, Scope, Send
 
-from ova.entrypoints.http.metrics import HttpMetrics
-from ova.entrypoints.http.middleware import EdgeApp, EdgeMiddleware, server_send
+from ova.adapters.telemetry.http_metrics import HttpMetrics
+from ova.entrypoints.asgi.edge import EdgeApp, EdgeMiddleware, server_send
 from ova.entrypoints.request_context import current_request_id
 
 ORIGIN = "http://localhost:3000"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from ova.entrypoints.http.metrics import HttpMetrics
+from ova.adapters.telemetry.http_metrics import HttpMetrics
 
 
 def samples(metrics: HttpMetrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -22,7 +22,7 @@ from starlette.routing import Route
 from ova.domain.errors import InvalidInput
 from ova.domain.text import Email, Password, Text
 from ova.domain.users import Role
-from ova.entrypoints.http.converter import RequestValidationError, dump, parse
+from ova.entrypoints.asgi.converter import RequestValidationError, dump, parse
 from ova.entrypoints.http.openapi import (
     OperationSpec,
     QueryParam,

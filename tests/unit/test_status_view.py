@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 import ova
-from ova.entrypoints.http.converter import dump
+from ova.entrypoints.asgi.converter import dump
 from ova.entrypoints.http.routes.status import INSTANCE, StatusView, status_body
 
 

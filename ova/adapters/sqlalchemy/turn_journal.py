@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ova.adapters.sqlalchemy.column_types import UTCDateTime
 from ova.adapters.sqlalchemy.conversations import CHAT_NOT_FOUND
 from ova.adapters.sqlalchemy.engine import READ_ONLY, sync_sqlite_engine
+from ova.adapters.sqlalchemy.errors import translated
 from ova.adapters.sqlalchemy.tables import chat_turns as turns
 from ova.adapters.sqlalchemy.tables import conversations
 from ova.domain.chat import Turn
@@ -212,8 +213,9 @@ class SqlTurnJournal:
             return
         except Exception as error:
             log.warning("chat turns not written", turns=len(batch), error=str(error)[:200])
+            failure = translated(error)
             for entry in batch:
-                _settle(entry.future, error)
+                _settle(entry.future, failure)
             return
         except BaseException:
             for entry in batch:

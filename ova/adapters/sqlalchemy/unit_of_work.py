@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from ova.adapters.sqlalchemy.contacts import SqlContactRepository
 from ova.adapters.sqlalchemy.conversations import SqlConversationRepository
 from ova.adapters.sqlalchemy.engine import READ_ONLY
+from ova.adapters.sqlalchemy.errors import UNAVAILABLE, unavailable
 from ova.adapters.sqlalchemy.refresh_sessions import SqlRefreshSessionRepository
 from ova.adapters.sqlalchemy.users import SqlUserRepository
 from ova.application.ports.repositories import (
@@ -22,6 +23,7 @@ class SqlUnitOfWork:
     """One connection per ``async with``, in a transaction that is rolled back unless committed.
 
     After ``commit`` or ``rollback`` the next statement starts a new transaction (as in the fakes).
+    A database that cannot be reached, in any statement, leaves the block as ``DatabaseUnavailable``.
     """
 
     # Typed as the ports: the UnitOfWork protocol's attributes are mutable, hence invariant.
@@ -36,13 +38,18 @@ class SqlUnitOfWork:
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
-        connection = await self._engine.connect()
+        try:
+            connection = await self._engine.connect()
+        except UNAVAILABLE as error:
+            raise unavailable(error) from error
         try:
             if self._read_only:
                 await connection.execution_options(**{READ_ONLY: True})
             await connection.begin()
-        except BaseException:
+        except BaseException as error:
             await connection.close()
+            if isinstance(error, UNAVAILABLE):
+                raise unavailable(error) from error
             raise
         self._connection = connection
         self.users = SqlUserRepository(connection)
@@ -63,8 +70,12 @@ class SqlUnitOfWork:
         try:
             if connection.in_transaction():
                 await connection.rollback()
+        except UNAVAILABLE as error:
+            raise unavailable(error) from error
         finally:
             await connection.close()
+        if isinstance(exc, UNAVAILABLE):
+            raise unavailable(exc) from exc
 
     def _active(self) -> AsyncConnection:
         if self._connection is None:
@@ -74,7 +85,10 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        await self._active().commit()
+        try:
+            await self._active().commit()
+        except UNAVAILABLE as error:
+            raise unavailable(error) from error
 
     async def rollback(self) -> None:
         await self._active().rollback()

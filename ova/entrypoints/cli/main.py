@@ -8,8 +8,7 @@ import sys
 import click
 import httpx
 
-from ova.adapters.sqlalchemy import migrator
-from ova.bootstrap import build_container, close_container
+from ova.bootstrap import build_container
 from ova.config import ConfigError, Settings, load_settings
 from ova.config.loader import describe
 from ova.domain.errors import DomainError
@@ -47,7 +46,7 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers > 1 and not settings.redis_url:
         click.echo("warning: several workers without REDIS_URL do not share revocations or rate limits", err=True)
     run(uvicorn.Config(
-        "ova.entrypoints.http.app:create_app",
+        "ova.entrypoints.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -71,17 +70,16 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply every pending migration."""
-    settings = _settings()
-    migrator.upgrade(settings.database.url)
-    click.echo(f"database at revision {migrator.current(settings.database.url)}")
+    revision = build_container(_settings()).database().upgrade()
+    click.echo(f"database at revision {revision}")
 
 
 @db.command()
 def current() -> None:
     """Show the database's revision and the latest one."""
-    settings = _settings()
-    revision = migrator.current(settings.database.url)
-    head = migrator.head()
+    database = build_container(_settings()).database()
+    revision = database.stored_revision()
+    head = database.head()
     click.echo(f"current: {revision or '(none)'}\nhead:    {head}")
     if revision != head:
         click.echo("run `ova db upgrade` to apply pending migrations")
@@ -109,10 +107,11 @@ def create_admin(email: str, password: str, nombre: str) -> None:
 
     async def run() -> None:
         container = build_container(settings)
+        await container.init_resources()  # type: ignore[misc]
         try:
             user = await container.ensure_admin()(email, password, nombre)
         finally:
-            await close_container(container)
+            await container.shutdown_resources()  # type: ignore[misc]
         assert user is not None
         click.echo(f"admin ready: {user.email} (id {user.id})")
 

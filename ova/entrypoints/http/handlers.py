@@ -6,21 +6,21 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ova.domain.errors import DomainError
-from ova.entrypoints.http.converter import RequestValidationError
-from ova.entrypoints.http.problems import HttpProblem, domain_problem, problem
+from ova.domain.errors import DatabaseUnavailable, DomainError
+from ova.entrypoints.asgi.converter import RequestValidationError
+from ova.entrypoints.asgi.problems import HttpProblem, domain_problem, problem
 
 log = structlog.get_logger("ova.http")
 
 
 async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, DatabaseUnavailable):
+        log.error("database unavailable", error=str(exc.__cause__ or exc).splitlines()[0][:200])
     return domain_problem(exc)
 
 
@@ -40,18 +40,10 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, headers=dict(exc.headers or {}))
 
 
-async def on_database_unavailable(request: Request, exc: Exception) -> Response:
-    log.error("database unavailable", error=str(exc).splitlines()[0][:200])
-    return problem(503, "La base de datos no está disponible. Inténtalo de nuevo en unos segundos.",
-                   "database_unavailable", headers={"Retry-After": "5"})
-
-
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 EXCEPTION_HANDLERS: Mapping[Any, Handler] = {
     DomainError: on_domain_error,
     HttpProblem: on_http_problem,
     RequestValidationError: on_validation_error,
     HTTPException: on_http_exception,
-    OperationalError: on_database_unavailable,
-    PoolTimeout: on_database_unavailable,
 }

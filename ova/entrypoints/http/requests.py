@@ -11,8 +11,8 @@ from starlette.requests import Request
 
 from ova.application.accounts.authenticate import Principal
 from ova.domain.errors import NotAuthenticated
-from ova.entrypoints.http.converter import FieldError, RequestValidationError, parse
-from ova.entrypoints.http.problems import HttpProblem
+from ova.entrypoints.asgi.converter import FieldError, RequestValidationError, parse
+from ova.entrypoints.asgi.problems import HttpProblem
 
 if TYPE_CHECKING:
     from ova.bootstrap import Container

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ova.domain.errors import NotFound
-from ova.entrypoints.http.converter import dump
+from ova.entrypoints.asgi.converter import dump
 from ova.entrypoints.http.openapi.operations import OperationSpec, QueryParam
 
 Endpoint = Callable[[Request], Awaitable[Response]]

@@ -12,8 +12,8 @@ from starlette.types import Message, Receive
 
 from ova.domain.errors import MediaTooLarge
 from ova.domain.text import Text
-from ova.entrypoints.http.converter import FieldError, RequestValidationError, parse
-from ova.entrypoints.http.problems import HttpProblem
+from ova.entrypoints.asgi.converter import FieldError, RequestValidationError, parse
+from ova.entrypoints.asgi.problems import HttpProblem
 from ova.entrypoints.http.requests import media_type, read_json, read_raw_body, settings
 
 MULTIPART_OVERHEAD = 64 * 1024

@@ -15,35 +15,23 @@ import time
 from contextlib import aclosing
 from typing import Any
 
-from attrs import frozen
 from starlette.websockets import WebSocketDisconnect
 
-from ova.application.accounts.authenticate import Authenticate
-from ova.application.chat.conversation import ChatThread, Converse
-from ova.application.speech.use_cases import SpeechRequest, SynthesizeSpeech, TranscribeAudio
+from ova.application.chat.conversation import ChatThread
+from ova.application.speech.use_cases import SpeechRequest
+from ova.bootstrap.chat import ChatServices
 from ova.config.settings import ChatSettings
 from ova.domain.errors import DomainError, InvalidToken
 from ova.domain.speech import AudioClip
 from ova.domain.users import User
 from ova.entrypoints.websocket import frames
 from ova.entrypoints.websocket.frames import AudioMessage, FrameError, Message
-from ova.entrypoints.websocket.telemetry import ChatTelemetry
 
 SPOKEN_CHARS = 1000
 _ANSWER_PREFIX = "msg_" + secrets.token_hex(3)  # per process: ids stay unique across workers
 _answer_numbers = itertools.count(1)
 TYPING_ON = json.dumps(frames.typing(True))  # sent around every answer: serialized once
 TYPING_OFF = json.dumps(frames.typing(False))
-
-
-@frozen
-class ChatServices:
-    converse: Converse
-    authenticate: Authenticate
-    transcribe: TranscribeAudio
-    synthesize: SynthesizeSpeech
-    telemetry: ChatTelemetry
-    settings: ChatSettings
 
 
 class SlowClient(Exception):

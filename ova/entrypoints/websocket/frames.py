@@ -15,7 +15,7 @@ from typing import Any
 from attrs import frozen
 
 from ova.domain.errors import DomainError, TooManyAttempts
-from ova.entrypoints.http.converter import RequestValidationError, dump, dump_datetime, parse
+from ova.entrypoints.asgi.converter import RequestValidationError, dump, dump_datetime, parse
 
 Frame = dict[str, Any]
 

@@ -18,11 +18,12 @@ from typing import Any
 import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from ova.bootstrap.chat import ChatServices
 from ova.domain.errors import InvalidToken
 from ova.domain.users import User
-from ova.entrypoints.http.middleware import server_send
+from ova.entrypoints.asgi.edge import server_send
 from ova.entrypoints.websocket import frames
-from ova.entrypoints.websocket.answering import TYPING_OFF, Answering, ChatServices, SlowClient
+from ova.entrypoints.websocket.answering import TYPING_OFF, Answering, SlowClient
 from ova.entrypoints.websocket.frames import AuthMessage, Cancel, FrameError, Message, Ping
 from ova.entrypoints.websocket.window import SlidingWindow
 

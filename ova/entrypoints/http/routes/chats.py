@@ -6,16 +6,16 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ova.domain.chat import CHAT_ID_PATTERN, is_valid_chat_id
 from ova.domain.errors import NotFound
 from ova.entrypoints.http.requests import container, pagination, principal
 from ova.entrypoints.http.routing import PAGINATION, api, respond_page
 from ova.entrypoints.http.views import ChatTurnView, ChatView
-from ova.entrypoints.websocket.endpoint import CHAT_ID
 
 
 def _chat_id(request: Request) -> str:
     chat_id: str = request.path_params["chat_id"]
-    if not CHAT_ID.match(chat_id):
+    if not is_valid_chat_id(chat_id):
         raise NotFound("Conversación no encontrada.")
     return chat_id
 
@@ -41,8 +41,6 @@ async def delete_chat(request: Request) -> Response:
 
 
 TAGS = ("chat",)
-CHAT_ID_PATTERN = CHAT_ID.pattern
-
 ROUTES = [
     api(list_chats, path="/chats", method="GET", summary="Mis conversaciones (más recientes primero)", tags=TAGS,
         response=list[ChatView], auth="user", query=PAGINATION, errors=(422,),

@@ -10,15 +10,13 @@ import time
 from datetime import UTC, datetime
 
 from attrs import frozen
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 
 import ova
-from ova.adapters.sqlalchemy.engine import database_backend, ping, pool_status
-from ova.adapters.sqlalchemy.revision import current_revision
 from ova.application.authorization import require_admin
-from ova.entrypoints.http.converter import dump_datetime
+from ova.application.ports.telemetry import RequestMetrics
+from ova.entrypoints.asgi.converter import dump_datetime
 from ova.entrypoints.http.requests import container, principal
 from ova.entrypoints.http.routing import api, respond
 
@@ -110,17 +108,14 @@ async def websocket_status(request: Request) -> Response:
 
 async def database_status(request: Request) -> Response:
     require_admin((await principal(request)).user)
-    engine = container(request).engine()
-    return respond(DatabaseStatusView(
-        backend=database_backend(engine.url),
-        latency_ms=round(await ping(engine), 2),
-        pool=pool_status(engine),
-        revision=await current_revision(engine),
-    ))
+    report = await container(request).database().describe()
+    return respond(DatabaseStatusView(backend=report.backend, latency_ms=report.latency_ms, pool=dict(report.pool),
+                                      revision=report.revision))
 
 
 async def metrics(request: Request) -> Response:
-    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    metrics: RequestMetrics = request.app.state.metrics
+    return Response(metrics.exposition(), media_type=metrics.content_type)
 
 
 TAGS = ("estado",)

@@ -1,4 +1,5 @@
-"""The Starlette application: routes, middleware, error handlers and the lifespan."""
+"""The ASGI application: the HTTP routes and the chat's WebSocket routes behind one edge, the error
+handlers and the lifespan. Everything it serves comes from the container."""
 
 from __future__ import annotations
 
@@ -15,22 +16,16 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 import ova
-from ova.adapters.sqlalchemy.migrator import head
-from ova.adapters.sqlalchemy.revision import current_revision
-from ova.bootstrap import Container, build_container, close_container
-from ova.bootstrap.ai import loadable_models
+from ova.bootstrap import Container, build_container
 from ova.config import Settings, load_settings
+from ova.entrypoints.asgi.edge import EdgeApp, EdgeMiddleware
 from ova.entrypoints.gc_tuning import freeze_again_if_tuned
 from ova.entrypoints.http.handlers import EXCEPTION_HANDLERS
-from ova.entrypoints.http.metrics import HttpMetrics
-from ova.entrypoints.http.middleware import EdgeApp, EdgeMiddleware
 from ova.entrypoints.http.openapi_document import build_openapi
 from ova.entrypoints.http.routes import auth, chats, contact, speech, status, users, vision
 from ova.entrypoints.http.routes.docs import docs_routes
 from ova.entrypoints.http.routing import starlette_routes
 from ova.entrypoints.websocket import endpoint as chat_socket
-from ova.entrypoints.websocket.session import ChatServices
-from ova.entrypoints.websocket.telemetry import ChatTelemetry
 
 log = structlog.get_logger("ova")
 # Starlette matches routes in order: the cheap, frequent probes and token checks come first.
@@ -42,27 +37,26 @@ EXPOSED_HEADERS = ["X-Request-ID", "X-Total-Count", "Retry-After", "WWW-Authenti
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Starlette:
     settings = settings or load_settings()
     container = container or build_container(settings)
-    metrics = HttpMetrics()
-    registry = chat_socket.ChatRegistry(
-        tick_s=min(1.0, settings.chat.send_timeout_s / 2, settings.chat.idle_timeout_s / 2))
+    metrics = container.http_metrics()
+    registry = container.chat_registry()
     openapi_json = json.dumps(build_openapi(API_ROUTES), ensure_ascii=False).encode()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await container.init_resources()  # type: ignore[misc]
         await _check_schema(container)
         await container.hasher().warm_up()
         warming = asyncio.create_task(_warm_up_models(container)) if settings.ai.warm_up else None
         await _ensure_first_admin(settings, container)
         log.info("ova started", version=ova.__version__, environment=settings.environment.value,
-                 database=container.engine().url.get_backend_name(), shared_state=container.shared_state().backend)
+                 database=container.database().backend, shared_state=container.shared_state().backend)
         try:
             yield
         finally:
             await registry.close_all(settings.chat.shutdown_grace_s)
-            await app.state.chat_services.telemetry.flush()  # the closed connections leave the shared counts
             if warming is not None:
                 warming.cancel()
-            await close_container(container)
+            await container.shutdown_resources()  # type: ignore[misc]
 
     app = EdgeApp(
         routes=[
@@ -92,30 +86,28 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.state.container = container
     app.state.metrics = metrics
     app.state.chat_registry = registry
-    app.state.chat_services = ChatServices(
-        converse=container.converse(), authenticate=container.authenticate(),
-        transcribe=container.transcribe_audio(), synthesize=container.synthesize_speech(),
-        telemetry=ChatTelemetry(container.shared_state(), metrics.registry), settings=settings.chat,
-    )
+    app.state.chat_services = container.chat_services()
     app.state.started = time.monotonic()
     return app
 
 
 async def _check_schema(container: Container) -> None:
+    database = container.database()
     try:
-        revision = await current_revision(container.engine())
+        revision = await database.revision()
     except Exception as error:  # the server still starts; /status/health reports the database
-        log.error("database unreachable at start-up", error=str(error).splitlines()[0][:200])
+        log.error("database unreachable at start-up", error=str(error.__cause__ or error).splitlines()[0][:200])
         return
-    if revision != head():
-        log.warning("database schema is not up to date; run `ova db upgrade`", current=revision, head=head())
+    if revision != database.head():
+        log.warning("database schema is not up to date; run `ova db upgrade`", current=revision,
+                    head=database.head())
 
 
 async def _warm_up_models(container: Container) -> None:
     """Loads the local models in use, one after the other, off the event loop; ``/status/health``
     reports each as loading until it is ready. A model that fails to load is logged and will be
     retried by its first request."""
-    for model in loadable_models(container.ai):
+    for model in container.local_models():
         started = time.perf_counter()
         try:
             await anyio.to_thread.run_sync(model.load)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
@@ -23,6 +23,8 @@ DURATION = "ova_http_request_duration_seconds"
 
 class HttpMetrics:
     """Requests by method, route template and status; latency by method and route template."""
+
+    content_type = CONTENT_TYPE_LATEST
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
@@ -37,6 +39,9 @@ class HttpMetrics:
             observed = self._observed[(method, route, status)] = [0.0] * (len(LATENCY_BUCKETS) + 2)
         observed[bisect_left(LATENCY_BUCKETS, seconds)] += 1  # the first bound >= seconds, as Prometheus' "le"
         observed[-1] += seconds
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
 
     def families(self) -> Iterator[Metric]:
         requests = CounterMetricFamily(REQUESTS, "HTTP requests by route template, method and status.",

@@ -19,8 +19,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ova.entrypoints.http.metrics import HttpMetrics
-from ova.entrypoints.http.problems import problem
+from ova.application.ports.telemetry import RequestMetrics
+from ova.entrypoints.asgi.problems import problem
 from ova.entrypoints.request_context import current_request_id
 
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -48,7 +48,7 @@ class EdgeMiddleware:
     HTTP-only. Other scopes (lifespan) pass straight through.
     """
 
-    def __init__(self, app: ASGIApp, *, metrics: HttpMetrics, access_log: bool = True,
+    def __init__(self, app: ASGIApp, *, metrics: RequestMetrics, access_log: bool = True,
                  allow_origins: Collection[str] = (), allow_methods: Collection[str] = ("GET",),
                  allow_headers: Collection[str] = (), expose_headers: Collection[str] = (),
                  allow_credentials: bool = False, max_age: int = 600) -> None:

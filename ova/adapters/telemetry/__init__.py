@@ -1,0 +1,1 @@
+"""Metrics and counters the service reports (Prometheus, and shared counters across workers)."""

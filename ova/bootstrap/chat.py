@@ -1,0 +1,21 @@
+"""What a chat connection uses, as the composition root wires it."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from ova.application.accounts.authenticate import Authenticate
+from ova.application.chat.conversation import Converse
+from ova.application.ports.telemetry import ChatTelemetry
+from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
+from ova.config.settings import ChatSettings
+
+
+@frozen
+class ChatServices:
+    converse: Converse
+    authenticate: Authenticate
+    transcribe: TranscribeAudio
+    synthesize: SynthesizeSpeech
+    telemetry: ChatTelemetry
+    settings: ChatSettings
