@@ -8,7 +8,7 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ova.adapters.probes import DatabaseProbe, ModelProbe, SharedStateProbe
+from ova.adapters.probes import DatabaseProbe, SharedStateProbe
 from ova.adapters.security.jwt_codec import JoseTokenCodec
 from ova.adapters.security.password_hasher import Argon2PasswordHasher
 from ova.adapters.sqlalchemy.engine import create_engine
@@ -35,7 +35,7 @@ from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.application.users.manage import CreateUser, DeleteUser, EnsureAdmin, GetUser, ListUsers, UpdateUser
 from ova.application.vision.analyze import AnalyzeImage, DescribeImage, DetectObjects
 from ova.application.vision.sign import DescribeSignModel, RecognizeSign
-from ova.bootstrap.ai import AI, selected_models
+from ova.bootstrap.ai import AI, model_probes
 from ova.config.settings import Settings
 from ova.domain.rate_limits import RateLimit
 
@@ -48,18 +48,7 @@ def make_shared_state(redis_url: str | None) -> SharedState:
 
 
 def health_probes_for(engine: AsyncEngine, state: SharedState, ai: AI, settings: Settings) -> list[HealthProbe]:
-    providers_in_use = {
-        "detection": settings.ai.detection_provider, "captioning": settings.ai.captioning_provider,
-        "asl": settings.ai.asl_provider, "stt": settings.ai.stt_provider, "tts": settings.ai.tts_provider,
-        "chat": settings.ai.chat_provider,
-    }
-    models = selected_models(ai)
-    return [
-        DatabaseProbe(engine),
-        SharedStateProbe(state),
-        *(ModelProbe(name, models[name], providers_in_use[name].value, warming_up=settings.ai.warm_up)
-          for name in models),
-    ]
+    return [DatabaseProbe(engine), SharedStateProbe(state), *model_probes(ai, settings.ai)]
 
 
 class Container(containers.DeclarativeContainer):
