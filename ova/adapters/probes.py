@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ova.adapters.ai.fallback import Fallback
 from ova.application.ports.database import Database
 from ova.application.ports.health import ProbeResult
+from ova.application.ports.models import LocalModel, RemoteModel
 from ova.application.ports.shared_state import SharedState
 
 
@@ -32,9 +34,10 @@ class SharedStateProbe:
 
 
 class ModelProbe:
-    """A capability's model: ``ok`` when ready; ``degraded`` while it loads, while its remote
-    provider's circuit is probing again, or when a local fallback stands in; ``down`` when the
-    circuit is open and nothing stands in. It never runs the model (health checks stay cheap)."""
+    """A capability's model: ``ok`` when ready; ``degraded`` while a ``LocalModel`` loads, while a
+    ``RemoteModel``'s circuit is probing again, or when a ``Fallback``'s local model stands in;
+    ``down`` when the circuit is open and nothing stands in. It never runs the model (health checks
+    stay cheap)."""
 
     critical = False
 
@@ -45,17 +48,19 @@ class ModelProbe:
         self._warming_up = warming_up
 
     async def check(self) -> ProbeResult:
-        breaker = getattr(self._adapter, "breaker", None)
-        if breaker is not None:
-            circuit: str = breaker.state
+        adapter, standby = self._adapter, None
+        if isinstance(adapter, Fallback):
+            adapter, standby = adapter.remote, adapter.local
+        if isinstance(adapter, RemoteModel):
+            circuit = adapter.breaker.state
             status = {"closed": "ok", "half_open": "degraded"}.get(circuit, "down")
             detail = None
-            if status == "down" and getattr(self._adapter, "local", None) is not None:
+            if status == "down" and standby is not None:
                 status, detail = "degraded", "proveedor remoto caído; responde el modelo local"
             elif status != "ok":
                 detail = "circuito abierto: el proveedor remoto falla"
             return ProbeResult(status=status, latency_ms=0.0, provider=self._provider, circuit=circuit, detail=detail)
-        if not getattr(self._adapter, "loaded", True):
+        if isinstance(adapter, LocalModel) and not adapter.loaded:
             if not self._warming_up:
                 return ProbeResult(status="ok", latency_ms=0.0, provider=self._provider,
                                    detail="se carga con la primera petición")

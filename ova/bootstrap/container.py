@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from dependency_injector import containers, providers
 
-from ova.adapters.probes import DatabaseProbe, ModelProbe, SharedStateProbe
+from ova.adapters.probes import DatabaseProbe, SharedStateProbe
 from ova.adapters.security.jwt_codec import JoseTokenCodec
 from ova.adapters.security.password_hasher import Argon2PasswordHasher
 from ova.adapters.sqlalchemy.database import SqlDatabase
@@ -46,7 +46,7 @@ from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.application.users.manage import CreateUser, DeleteUser, EnsureAdmin, GetUser, ListUsers, UpdateUser
 from ova.application.vision.analyze import AnalyzeImage, DescribeImage, DetectObjects
 from ova.application.vision.sign import DescribeSignModel, RecognizeSign
-from ova.bootstrap.ai import AI, loadable_models, selected_models
+from ova.bootstrap.ai import AI, loadable_models, model_probes
 from ova.bootstrap.chat import ChatServices
 from ova.config.settings import Settings
 from ova.domain.rate_limits import RateLimit
@@ -74,18 +74,7 @@ async def closed_at_exit(
 
 
 def health_probes_for(database: Database, state: SharedState, ai: AI, settings: Settings) -> list[HealthProbe]:
-    providers_in_use = {
-        "detection": settings.ai.detection_provider, "captioning": settings.ai.captioning_provider,
-        "asl": settings.ai.asl_provider, "stt": settings.ai.stt_provider, "tts": settings.ai.tts_provider,
-        "chat": settings.ai.chat_provider,
-    }
-    models = selected_models(ai)
-    return [
-        DatabaseProbe(database),
-        SharedStateProbe(state),
-        *(ModelProbe(name, models[name], providers_in_use[name].value, warming_up=settings.ai.warm_up)
-          for name in models),
-    ]
+    return [DatabaseProbe(database), SharedStateProbe(state), *model_probes(ai, settings.ai)]
 
 
 def _dispose(engine: Any) -> Awaitable[None]:

@@ -9,8 +9,21 @@ from typing import Any
 
 import attrs
 
-from ova.config.settings import DEFAULT_ORIGINS, DEV_JWT_SECRET, Environment, Provider, Settings
+from ova.config.settings import DEFAULT_ORIGINS, DEV_JWT_SECRET, AiSettings, Environment, Provider, Settings
 from ova.config.variables import VARIABLES
+
+_OFFLINE_AND_HUGGING_FACE = frozenset({Provider.LOCAL, Provider.HUGGINGFACE, Provider.FAKE})
+AI_PROVIDERS: Mapping[str, frozenset[Provider]] = {
+    "detection_provider": _OFFLINE_AND_HUGGING_FACE,
+    "captioning_provider": _OFFLINE_AND_HUGGING_FACE,
+    "asl_provider": _OFFLINE_AND_HUGGING_FACE,
+    "stt_provider": _OFFLINE_AND_HUGGING_FACE,
+    "tts_provider": _OFFLINE_AND_HUGGING_FACE,
+    "chat_provider": frozenset(Provider),
+}
+"""The providers that can serve each AI capability, by its provider setting in ``AiSettings``; any
+other is refused at start-up. The capability registry (``ova.bootstrap.capabilities``) declares an
+adapter for exactly these, and refuses to start otherwise (this layer may not import it)."""
 
 
 class ConfigError(Exception):
@@ -90,14 +103,7 @@ def safety_problems(settings: Settings) -> list[str]:
         problems.append("OVA_ADMIN_PASSWORD: use 8 to 1024 characters")
     if not database.use_sqlite and not database.url_override and not database.name:
         problems.append("DB_NAME: name the MySQL database (or set USE_SQLITE=true)")
-    ai = settings.ai
-    vision_and_speech = (
-        ("DETECTION_PROVIDER", ai.detection_provider), ("CAPTIONING_PROVIDER", ai.captioning_provider),
-        ("ASL_PROVIDER", ai.asl_provider), ("STT_PROVIDER", ai.stt_provider), ("TTS_PROVIDER", ai.tts_provider),
-    )
-    for name, provider in vision_and_speech:
-        if provider is Provider.OPENAI_COMPATIBLE:
-            problems.append(f"{name}: openai-compatible serves only the chat; use local, huggingface or fake")
+    problems.extend(provider_problems(settings.ai))
     if not settings.is_production:
         return problems
     secret = auth.jwt_secret_key
@@ -114,6 +120,29 @@ def safety_problems(settings: Settings) -> list[str]:
     if insecure:
         problems.append(f"ALLOWED_ORIGINS: production accepts only https:// origins (not {', '.join(insecure)})")
     return problems
+
+
+def provider_problems(ai: AiSettings) -> list[str]:
+    """A capability set to a provider that cannot serve it (see ``AI_PROVIDERS``)."""
+    problems: list[str] = []
+    for setting, accepted in AI_PROVIDERS.items():
+        provider: Provider = getattr(ai, setting)
+        if provider in accepted:
+            continue
+        served = [f"the {other.removesuffix('_provider')}" for other, choices in AI_PROVIDERS.items()
+                  if provider in choices]
+        serves = f"serves only {', '.join(served)}" if served else "serves no capability"
+        choices = _one_of([p.value for p in Provider if p in accepted])
+        problems.append(f"{_variable_of('ai', setting)}: {provider.value} {serves}; use {choices}")
+    return problems
+
+
+def _one_of(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _variable_of(section: str, attribute: str) -> str:
+    return next(v.name for v in VARIABLES if v.section == section and v.attribute == attribute)
 
 
 def _shown(secret: bool, raw: str) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from ova.adapters.ai.fallback import Fallback, with_fallback
 from ova.adapters.ai.huggingface import (
     GradioSignRecognizer,
     HfImageCaptioner,
@@ -26,7 +27,8 @@ from ova.adapters.ai.huggingface import (
     HfTextToSpeech,
     HuggingFaceClient,
 )
-from ova.adapters.ai.resilience import CircuitBreaker, ObjectDetectorWithFallback
+from ova.adapters.ai.resilience import CircuitBreaker
+from ova.application.ports.vision import ObjectDetector
 from ova.domain.errors import ModelUnavailable, UnreadableMedia
 from ova.domain.speech import AudioClip
 from ova.domain.vision import Box, DetectedObject, LabelScore, RgbImage
@@ -364,7 +366,9 @@ class LocalDetector:
 async def test_fallback_answers_locally_when_the_remote_is_down(fake: FakeHuggingFace, hf: HuggingFaceClient) -> None:
     fake.script(f"/models/{DETR}", server_error(503))
     remote = HfObjectDetector(hf, DETR)
-    detector = ObjectDetectorWithFallback(remote, LocalDetector())
+    local: ObjectDetector = LocalDetector()
+    detector = with_fallback(ObjectDetector, remote, local)
+    assert isinstance(detector, Fallback)
     assert (await detector.detect(IMAGE, min_confidence=0.3))[0].label == "local"
     assert detector.breaker is remote.breaker
     assert detector.model == DETR

@@ -94,13 +94,13 @@ def test_loading_twice_or_from_several_threads_builds_one_model() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    hands = recognizer._hands
+    hands = recognizer._parts.get()[0]
 
     recognizer.load()
 
     assert recognizer.loaded is True
     assert hands is not None
-    assert recognizer._hands is hands
+    assert recognizer._parts.get()[0] is hands
 
 
 async def test_concurrent_calls_through_two_workers_answer_as_sequential_ones(zidane: Image.Image) -> None:

@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 from ova.adapters.ai.fakes.chat import FakeChatModel
+from ova.adapters.ai.fallback import Fallback, with_fallback
 from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel, sse_data
-from ova.adapters.ai.resilience import ChatModelWithFallback, CircuitBreaker
-from ova.application.ports.chat import ChatPrompt
+from ova.adapters.ai.resilience import CircuitBreaker
+from ova.application.ports.chat import ChatModel, ChatPrompt
 from ova.domain.chat import Speaker, Turn
 from ova.domain.errors import ModelUnavailable
 from tests.fakes.chat_server import ANSWER, FakeChatServer, Streamed, answer, error_reply, words
@@ -90,7 +91,11 @@ def chat(server: tuple[FakeChatServer, str], http: httpx.AsyncClient, clock: Clo
     return make_chat(server[1], http, clock, sleeps)
 
 
-async def collect(chat: OpenAICompatibleChatModel | ChatModelWithFallback, prompt: ChatPrompt = PROMPT) -> list[str]:
+def chat_with_fallback(remote: ChatModel, local: ChatModel) -> ChatModel:
+    return with_fallback(ChatModel, remote, local)
+
+
+async def collect(chat: ChatModel, prompt: ChatPrompt = PROMPT) -> list[str]:
     return [piece async for piece in chat.stream(prompt)]
 
 
@@ -359,7 +364,8 @@ async def test_fallback_answers_with_the_local_model_when_the_remote_is_down(
 ) -> None:
     fake.script(error_reply(500))
     local = FakeChatModel()
-    both = ChatModelWithFallback(chat, local)
+    both = chat_with_fallback(chat, local)
+    assert isinstance(both, Fallback)
 
     assert "".join(await collect(both)) == f"Respuesta a: {PROMPT.message}"
     assert list(local.prompts) == [PROMPT]
@@ -369,7 +375,7 @@ async def test_fallback_answers_with_the_local_model_when_the_remote_is_down(
 async def test_fallback_keeps_the_remote_answer_when_it_works(fake: FakeChatServer,
                                                               chat: OpenAICompatibleChatModel) -> None:
     local = FakeChatModel()
-    assert "".join(await collect(ChatModelWithFallback(chat, local))) == ANSWER
+    assert "".join(await collect(chat_with_fallback(chat, local))) == ANSWER
     assert not local.prompts
 
 
@@ -379,7 +385,7 @@ async def test_fallback_does_not_glue_a_second_answer_after_remote_pieces(
     fake.script(Streamed(words(ANSWER), drop=True))
     local = FakeChatModel()
 
-    received, error = await until_failure(ChatModelWithFallback(chat, local).stream(PROMPT))
+    received, error = await until_failure(chat_with_fallback(chat, local).stream(PROMPT))
 
     assert isinstance(error, ModelUnavailable)
     assert received == ANSWER
@@ -389,7 +395,7 @@ async def test_fallback_does_not_glue_a_second_answer_after_remote_pieces(
 async def test_closing_the_fallback_early_closes_the_remote_stream(fake: FakeChatServer,
                                                                    chat: OpenAICompatibleChatModel) -> None:
     fake.script(answer("word " * 100, delay_s=0.02), answer())
-    stream = ChatModelWithFallback(chat, FakeChatModel()).stream(PROMPT)
+    stream = chat_with_fallback(chat, FakeChatModel()).stream(PROMPT)
     await anext(stream)
 
     await stream.aclose()

