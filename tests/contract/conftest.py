@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ova.adapters.fakes.repositories import InMemoryUnitOfWorkFactory
 from ova.adapters.sqlalchemy import migrator, tables
 from ova.adapters.sqlalchemy.engine import create_engine
 from ova.adapters.sqlalchemy.turn_journal import SqlTurnJournal
 from ova.adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
 from ova.application.ports.repositories import TurnJournal
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
+from tests.fakes.repositories import InMemoryUnitOfWorkFactory
 from tests.services import clear_mariadb_tables
 
 

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 
-from ova.adapters.fakes.clock import FakeClock
 from ova.adapters.state import MemorySharedState, RedisSharedState
 from ova.application.ports.shared_state import SharedState
 from ova.domain.errors import DependencyUnavailable
 from ova.domain.rate_limits import RateLimit
+from tests.fakes.clock import FakeClock
 
 REDIS_URL = os.environ.get("OVA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import pytest
 
 from ova.adapters.ai.fakes.chat import FakeChatModel
-from ova.adapters.fakes.clock import FakeClock, SequentialIds
-from ova.adapters.fakes.repositories import InMemoryUnitOfWorkFactory
 from ova.application.chat.conversation import NO_ANSWER, ChatPolicy, ChatThread, Converse
 from ova.application.chat.history import ChatHistory, DeleteChat, ListChats
 from ova.domain.chat import Speaker, Turn, title_from, within_budget
 from ova.domain.errors import Forbidden, NotFound
 from ova.domain.users import Role, User
+from tests.fakes.clock import FakeClock, SequentialIds
+from tests.fakes.repositories import InMemoryUnitOfWorkFactory
 
 
 class Chat:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from attrs import define
 
-from ova.adapters.fakes.clock import FakeClock, SequentialIds
-from ova.adapters.fakes.repositories import InMemoryUnitOfWorkFactory
-from ova.adapters.fakes.security import FakePasswordHasher
 from ova.adapters.security.jwt_codec import JoseTokenCodec
 from ova.adapters.state.memory import MemorySharedState
 from ova.application.accounts.account_cache import AccountCache
@@ -26,6 +23,9 @@ from ova.application.contact.inbox import (
 )
 from ova.application.users.manage import CreateUser, DeleteUser, EnsureAdmin, GetUser, ListUsers, UpdateUser
 from ova.domain.rate_limits import RateLimit
+from tests.fakes.clock import FakeClock, SequentialIds
+from tests.fakes.repositories import InMemoryUnitOfWorkFactory
+from tests.fakes.security import FakePasswordHasher
 
 
 @define
