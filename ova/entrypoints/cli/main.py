@@ -9,6 +9,7 @@ import click
 import httpx
 
 from ova.adapters.sqlalchemy import migrator
+from ova.application.accounts.purge_sessions import PurgeExpiredSessions
 from ova.bootstrap import build_container, close_container
 from ova.config import ConfigError, Settings, load_settings
 from ova.config.loader import describe
@@ -86,6 +87,22 @@ def current() -> None:
     if revision != head:
         click.echo("run `ova db upgrade` to apply pending migrations")
         sys.exit(1)
+
+
+@db.command()
+def purge() -> None:
+    """Delete the refresh sessions that have expired (a running server does it every
+    SESSION_PURGE_INTERVAL_S seconds too)."""
+    settings = _settings()
+
+    async def run() -> int:
+        container = build_container(settings)
+        try:
+            return await PurgeExpiredSessions(uow=container.uow(), clock=container.clock())()
+        finally:
+            await close_container(container)
+
+    click.echo(f"expired refresh sessions deleted: {asyncio.run(run())}")
 
 
 @main.group()
