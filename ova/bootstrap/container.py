@@ -31,6 +31,7 @@ from ova.application.accounts.authenticate import Authenticate
 from ova.application.accounts.login import LogIn
 from ova.application.accounts.logout import LogOut
 from ova.application.accounts.policies import LoginLimits
+from ova.application.accounts.purge_sessions import PurgeExpiredSessions
 from ova.application.accounts.refresh import RefreshTokens
 from ova.application.accounts.register import RegisterUser
 from ova.application.accounts.token_pairs import TokenPairs
@@ -48,6 +49,7 @@ from ova.application.vision.analyze import AnalyzeImage, DescribeImage, DetectOb
 from ova.application.vision.sign import DescribeSignModel, RecognizeSign
 from ova.bootstrap.ai import AI, loadable_models, model_probes
 from ova.bootstrap.chat import ChatServices
+from ova.bootstrap.housekeeping import Housekeeping
 from ova.config.settings import Settings
 from ova.domain.rate_limits import RateLimit
 
@@ -144,6 +146,7 @@ class Container(containers.DeclarativeContainer):
     logout = providers.Singleton(LogOut, uow=uow, codec=codec, revocations=shared_state)
     account_cache = providers.Singleton(AccountCache, clock=clock)  # per process; versions in shared_state
     authenticate = providers.Singleton(Authenticate, codec=codec, state=shared_state, uow=uow, accounts=account_cache)
+    purge_sessions = providers.Singleton(PurgeExpiredSessions, uow=uow, clock=clock)
 
     list_users = providers.Singleton(ListUsers, uow=uow)
     get_user = providers.Singleton(GetUser, uow=uow)
@@ -207,6 +210,8 @@ class Container(containers.DeclarativeContainer):
         synthesize=synthesize_speech, telemetry=chat_telemetry, settings=settings.provided.chat,
     )
 
+    housekeeping = providers.Singleton(
+        Housekeeping, purge_sessions=purge_sessions, interval_s=settings.provided.auth.session_purge_interval_s)
     health_probes = providers.Singleton(health_probes_for, database=database, state=shared_state, ai=ai,
                                         settings=settings)
     check_health = providers.Singleton(CheckHealth, probes=health_probes)

@@ -71,6 +71,7 @@ class AuthSettings:
     login_max_failures: int = 5
     login_window_minutes: int = 15
     register_max_per_hour: int = 10
+    session_purge_interval_s: int = 3600
     admin_email: str | None = None
     admin_password: str | None = None
 

@@ -134,6 +134,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("LOGIN_WINDOW_MINUTES", "auth", "login_window_minutes", parse_int(1, 1440), "login limit window"),
     Variable("REGISTER_MAX_PER_HOUR", "auth", "register_max_per_hour", parse_int(1, 100000),
              "registrations per client address per hour"),
+    Variable("SESSION_PURGE_INTERVAL_S", "auth", "session_purge_interval_s", parse_int(0, 604800),
+             "seconds between purges of expired refresh sessions, in each worker; 0 turns them off"),
     Variable("OVA_ADMIN_EMAIL", "auth", "admin_email", parse_optional_text,
              "creates this admin at start-up when no admin exists"),
     Variable("OVA_ADMIN_PASSWORD", "auth", "admin_password", parse_optional_text,

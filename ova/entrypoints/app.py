@@ -48,6 +48,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         await container.hasher().warm_up()
         warming = asyncio.create_task(_warm_up_models(container)) if settings.ai.warm_up else None
         await _ensure_first_admin(settings, container)
+        housekeeping = container.housekeeping()
+        housekeeping.start()
         log.info("ova started", version=ova.__version__, environment=settings.environment.value,
                  database=container.database().backend, shared_state=container.shared_state().backend)
         try:
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             await registry.close_all(settings.chat.shutdown_grace_s)
             if warming is not None:
                 warming.cancel()
+            await housekeeping.stop()
             await container.shutdown_resources()  # type: ignore[misc]
 
     app = EdgeApp(

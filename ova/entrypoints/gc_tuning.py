@@ -1,7 +1,7 @@
 """The garbage collector of a long-running server process.
 
-Measured with ``make bench-chat`` (1,000 chat connections): with CPython's default thresholds the
-collector ran about 1,200 times in a few seconds, for 1.5 s in all, and single pauses reached 230 ms
+Under many chat connections, CPython's default thresholds make the collector run often and pause
+long, as README's performance section shows
 (every full collection walks everything imported and loaded at start-up: the web stack, SQLAlchemy,
 the models' Python objects). ``gc.freeze()`` moves what exists once the server has started into a
 permanent generation that collections skip, and a larger first threshold makes young collections

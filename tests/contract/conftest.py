@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ova.adapters.fakes.repositories import InMemoryUnitOfWorkFactory
 from ova.adapters.sqlalchemy import migrator, tables
 from ova.adapters.sqlalchemy.engine import create_engine
 from ova.adapters.sqlalchemy.turn_journal import SqlTurnJournal
 from ova.adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
 from ova.application.ports.repositories import TurnJournal
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
+from tests.fakes.repositories import InMemoryUnitOfWorkFactory
 from tests.services import clear_mariadb_tables
 
 
@@ -53,13 +54,30 @@ def uow_factory(engine: AsyncEngine | None) -> UnitOfWorkFactory:
     return InMemoryUnitOfWorkFactory() if engine is None else SqlUnitOfWorkFactory(engine)
 
 
-@pytest.fixture
-async def turn_journal(engine: AsyncEngine | None, uow_factory: UnitOfWorkFactory) -> AsyncIterator[TurnJournal]:
-    """The journal writing to the same database as ``uow_factory``."""
+@asynccontextmanager
+async def _journal(engine: AsyncEngine | None, uow_factory: UnitOfWorkFactory) -> AsyncIterator[TurnJournal]:
     if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
         yield uow_factory.journal()
         return
     assert engine is not None
     journal = SqlTurnJournal(engine)
-    yield journal
-    await journal.aclose()
+    try:
+        yield journal
+    finally:
+        await journal.aclose()
+
+
+@pytest.fixture
+async def turn_journal(engine: AsyncEngine | None, uow_factory: UnitOfWorkFactory) -> AsyncIterator[TurnJournal]:
+    """The journal writing to the same database as ``uow_factory``."""
+    async with _journal(engine, uow_factory) as journal:
+        yield journal
+
+
+@pytest.fixture
+async def other_turn_journal(
+    engine: AsyncEngine | None, uow_factory: UnitOfWorkFactory,
+) -> AsyncIterator[TurnJournal]:
+    """A second journal on the same database, as another worker process would write."""
+    async with _journal(engine, uow_factory) as journal:
+        yield journal

@@ -1,4 +1,5 @@
-"""The conversation repository's contract, against the in-memory fakes, SQLite and MariaDB."""
+"""The conversation repository's contract, against the in-memory fakes, SQLite and MariaDB. Turns are
+written as the service writes them, through the turn journal."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from ova.application.ports.repositories import TurnJournal
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
 from ova.domain.chat import Conversation, Speaker, Turn
-from ova.domain.errors import NotFound
 from ova.domain.users import Role, User
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -43,11 +44,10 @@ async def add_chats(uow_factory: UnitOfWorkFactory, *chats: Conversation) -> Non
         await uow.commit()
 
 
-async def append_turns(uow_factory: UnitOfWorkFactory, chat_id: str, *turns: Turn) -> list[Turn]:
-    async with uow_factory() as uow:
-        stored = [await uow.conversations.append(chat_id, turn) for turn in turns]
-        await uow.commit()
-    return stored
+async def append_turns(turn_journal: TurnJournal, chat_id: str, *turns: Turn) -> None:
+    """Each turn committed in order; the chat keeps its owner and title."""
+    for turn in turns:
+        await turn_journal.append(chat_id, turn, owner_id=None, title="")
 
 
 # --- chats -----------------------------------------------------------------------------------------
@@ -114,44 +114,6 @@ async def test_adding_a_chat_for_an_unknown_owner_raises(uow_factory: UnitOfWork
         assert await uow.conversations.get("chat-1") is None
 
 
-async def test_update_saves_owner_title_count_and_updated_at_but_not_created_at(
-    uow_factory: UnitOfWorkFactory,
-) -> None:
-    owner = await add_user(uow_factory, "ana@example.com")
-    await add_chats(uow_factory, a_chat())
-    changed = Conversation(
-        id="chat-1",
-        created_at=at(999),
-        updated_at=at(120),
-        owner_id=owner,
-        title="Hola 👋",
-        message_count=2,
-    )
-    async with uow_factory() as uow:
-        await uow.conversations.update(changed)
-        await uow.commit()
-    async with uow_factory() as uow:
-        stored = await uow.conversations.get("chat-1")
-    assert stored == Conversation(
-        id="chat-1", created_at=T0, updated_at=at(120), owner_id=owner, title="Hola 👋", message_count=2
-    )
-
-
-async def test_update_unknown_chat_raises_not_found(uow_factory: UnitOfWorkFactory) -> None:
-    async with uow_factory() as uow:
-        with pytest.raises(NotFound):
-            await uow.conversations.update(a_chat("nope"))
-
-
-async def test_update_to_an_unknown_owner_raises_and_keeps_the_chat(uow_factory: UnitOfWorkFactory) -> None:
-    await add_chats(uow_factory, a_chat())
-    async with uow_factory() as uow:
-        with pytest.raises(ValueError, match="no user"):
-            await uow.conversations.update(a_chat(owner_id=987654, updated=60))
-        stored = await uow.conversations.get("chat-1")
-    assert stored == a_chat()
-
-
 async def test_changing_a_returned_chat_does_not_change_the_stored_one(uow_factory: UnitOfWorkFactory) -> None:
     chat = a_chat()
     async with uow_factory() as uow:
@@ -193,10 +155,12 @@ async def test_list_by_owner_or_all_is_newest_updated_first_and_pages_with_the_t
     assert (list(nobody.items), nobody.total) == ([], 0)
 
 
-async def test_list_reflects_updated_at_after_an_update(uow_factory: UnitOfWorkFactory) -> None:
+async def test_list_puts_a_chat_first_once_a_newer_turn_dates_it(
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
+) -> None:
     await add_chats(uow_factory, a_chat("first", updated=10), a_chat("second", updated=20))
+    await append_turns(turn_journal, "first", a_turn("hola", 30))
     async with uow_factory() as uow:
-        await uow.conversations.update(a_chat("first", updated=30))
         page = await uow.conversations.list(owner_id=None, skip=0, limit=10)
     assert [c.id for c in page.items] == ["first", "second"]
 
@@ -204,43 +168,29 @@ async def test_list_reflects_updated_at_after_an_update(uow_factory: UnitOfWorkF
 # --- turns -----------------------------------------------------------------------------------------
 
 
-async def test_append_returns_the_turn_with_an_increasing_id(uow_factory: UnitOfWorkFactory) -> None:
+async def test_turns_round_trip_with_increasing_ids_and_aware_utc_datetimes(
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
+) -> None:
     await add_chats(uow_factory, a_chat())
     question = Turn(speaker=Speaker.USER, text="¿Hola?", at=datetime(2026, 3, 1, 13, 0, tzinfo=MADRID))
-    answer = a_turn("Hola.", 1, Speaker.ASSISTANT)
-    first, second = await append_turns(uow_factory, "chat-1", question, answer)
+    answer = a_turn("Hola.", 3600, Speaker.ASSISTANT)
+    await append_turns(turn_journal, "chat-1", question, answer)
+    async with uow_factory() as uow:
+        first, second = (await uow.conversations.turns("chat-1", skip=0, limit=10)).items
     assert first.id is not None and second.id is not None
     assert second.id > first.id
     assert (first.speaker, first.text, first.at) == (question.speaker, question.text, question.at)
-    async with uow_factory() as uow:
-        stored = (await uow.conversations.turns("chat-1", skip=0, limit=10)).items
-    assert list(stored) == [first, second]
-    assert stored[0].at.utcoffset() == timedelta(0)
-    assert stored[1].speaker is Speaker.ASSISTANT
-
-
-async def test_append_to_an_unknown_chat_raises_not_found(uow_factory: UnitOfWorkFactory) -> None:
-    async with uow_factory() as uow:
-        with pytest.raises(NotFound):
-            await uow.conversations.append("nope", a_turn("¿Hola?"))
-
-
-async def test_append_stores_the_turn_only_and_leaves_the_chat_as_it_was(
-    uow_factory: UnitOfWorkFactory,
-) -> None:
-    await add_chats(uow_factory, a_chat())
-    await append_turns(uow_factory, "chat-1", a_turn("¿Hola?", 60))
-    async with uow_factory() as uow:
-        assert await uow.conversations.get("chat-1") == a_chat()
+    assert (second.speaker, second.text, second.at) == (answer.speaker, answer.text, answer.at)
+    assert first.at.utcoffset() == timedelta(0)
 
 
 async def test_recent_turns_are_the_last_ones_oldest_first_with_ties_by_id(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
 ) -> None:
     await add_chats(uow_factory, a_chat("chat-1"), a_chat("other"))
     # appended out of time order; "t2a" and "t2b" share a time, so the id decides
-    stored = await append_turns(
-        uow_factory,
+    await append_turns(
+        turn_journal,
         "chat-1",
         a_turn("t3", 3),
         a_turn("t1", 1),
@@ -248,7 +198,7 @@ async def test_recent_turns_are_the_last_ones_oldest_first_with_ties_by_id(
         a_turn("t2b", 2),
         a_turn("t4", 4),
     )
-    await append_turns(uow_factory, "other", a_turn("elsewhere", 10))
+    await append_turns(turn_journal, "other", a_turn("elsewhere", 10))
     async with uow_factory() as uow:
         last_three = await uow.conversations.recent_turns("chat-1", limit=3)
         everything = await uow.conversations.recent_turns("chat-1", limit=100)
@@ -256,14 +206,16 @@ async def test_recent_turns_are_the_last_ones_oldest_first_with_ties_by_id(
         unknown = await uow.conversations.recent_turns("nope", limit=3)
     assert [t.text for t in last_three] == ["t2b", "t3", "t4"]
     assert [t.text for t in everything] == ["t1", "t2a", "t2b", "t3", "t4"]
-    assert {t.id for t in everything} == {t.id for t in stored}
+    assert len({t.id for t in everything}) == 5
     assert (none, unknown) == ([], [])
 
 
-async def test_turns_page_oldest_first_with_the_total(uow_factory: UnitOfWorkFactory) -> None:
+async def test_turns_page_oldest_first_with_the_total(
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
+) -> None:
     await add_chats(uow_factory, a_chat("chat-1"), a_chat("other"))
-    await append_turns(uow_factory, "chat-1", *(a_turn(f"t{i}", 10 - i) for i in range(5)))
-    await append_turns(uow_factory, "other", a_turn("elsewhere", 0))
+    await append_turns(turn_journal, "chat-1", *(a_turn(f"t{i}", 10 - i) for i in range(5)))
+    await append_turns(turn_journal, "other", a_turn("elsewhere", 0))
     async with uow_factory() as uow:
         first = await uow.conversations.turns("chat-1", skip=0, limit=2)
         middle = await uow.conversations.turns("chat-1", skip=2, limit=2)
@@ -275,14 +227,17 @@ async def test_turns_page_oldest_first_with_the_total(uow_factory: UnitOfWorkFac
     assert (list(unknown.items), unknown.total) == ([], 0)
 
 
-async def test_a_60_kib_unicode_turn_round_trips_exactly(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_60_kib_unicode_turn_round_trips_exactly(
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
+) -> None:
     text = (UNICODE_TEXT * (60 * 1024 // len(UNICODE_TEXT) + 1))[: 60 * 1024]
     assert len(text.encode("utf-8")) > 65535, "more than a MySQL TEXT column holds"
     await add_chats(uow_factory, a_chat())
-    (turn,) = await append_turns(uow_factory, "chat-1", a_turn(text, speaker=Speaker.ASSISTANT))
+    turn = a_turn(text, speaker=Speaker.ASSISTANT)
+    await append_turns(turn_journal, "chat-1", turn)
     async with uow_factory() as uow:
         (stored,) = await uow.conversations.recent_turns("chat-1", limit=1)
-    assert stored == turn
+    assert (stored.speaker, stored.at) == (turn.speaker, turn.at)
     assert stored.text == text
 
 
@@ -290,11 +245,11 @@ async def test_a_60_kib_unicode_turn_round_trips_exactly(uow_factory: UnitOfWork
 
 
 async def test_delete_removes_the_chat_and_its_turns_and_is_false_the_second_time(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
 ) -> None:
     await add_chats(uow_factory, a_chat("chat-1"), a_chat("other"))
-    await append_turns(uow_factory, "chat-1", a_turn("uno", 1), a_turn("dos", 2))
-    await append_turns(uow_factory, "other", a_turn("tres", 3))
+    await append_turns(turn_journal, "chat-1", a_turn("uno", 1), a_turn("dos", 2))
+    await append_turns(turn_journal, "other", a_turn("tres", 3))
     async with uow_factory() as uow:
         assert await uow.conversations.delete("chat-1") is True
         assert await uow.conversations.delete("chat-1") is False
@@ -307,10 +262,10 @@ async def test_delete_removes_the_chat_and_its_turns_and_is_false_the_second_tim
 
 
 async def test_a_deleted_chat_id_can_be_used_again_without_its_old_turns(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
 ) -> None:
     await add_chats(uow_factory, a_chat())
-    await append_turns(uow_factory, "chat-1", a_turn("old"))
+    await append_turns(turn_journal, "chat-1", a_turn("old"))
     async with uow_factory() as uow:
         await uow.conversations.delete("chat-1")
         await uow.conversations.add(a_chat())
@@ -320,13 +275,13 @@ async def test_a_deleted_chat_id_can_be_used_again_without_its_old_turns(
 
 
 async def test_deleting_a_user_deletes_their_chats_and_turns_but_not_the_others(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
 ) -> None:
     ana = await add_user(uow_factory, "ana@example.com")
     bea = await add_user(uow_factory, "bea@example.com")
     await add_chats(uow_factory, a_chat("ana-1", ana), a_chat("ana-2", ana), a_chat("bea-1", bea), a_chat("anon"))
     for chat_id in ["ana-1", "ana-2", "bea-1", "anon"]:
-        await append_turns(uow_factory, chat_id, a_turn(f"hola from {chat_id}"))
+        await append_turns(turn_journal, chat_id, a_turn(f"hola from {chat_id}"))
     async with uow_factory() as uow:
         assert await uow.users.delete(ana)
         await uow.commit()
@@ -348,24 +303,20 @@ async def test_nothing_is_stored_without_commit(uow_factory: UnitOfWorkFactory) 
     await add_chats(uow_factory, a_chat("kept"))
     async with uow_factory() as uow:
         await uow.conversations.add(a_chat("chat-1"))
-        await uow.conversations.append("chat-1", a_turn("lost"))
-        await uow.conversations.append("kept", a_turn("lost too"))
-        await uow.conversations.update(a_chat("kept", updated=60))
+        assert await uow.conversations.delete("kept")
     async with uow_factory() as uow:
         assert await uow.conversations.get("chat-1") is None
         assert await uow.conversations.get("kept") == a_chat("kept")
-        assert await uow.conversations.recent_turns("kept", limit=10) == []
 
 
-async def test_rollback_discards_turns_appended_since_the_last_commit(uow_factory: UnitOfWorkFactory) -> None:
-    await add_chats(uow_factory, a_chat())
+async def test_rollback_discards_chats_added_since_the_last_commit(uow_factory: UnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
-        await uow.conversations.append("chat-1", a_turn("kept", 1))
+        await uow.conversations.add(a_chat("kept", updated=1))
         await uow.commit()
-        await uow.conversations.append("chat-1", a_turn("discarded", 2))
+        await uow.conversations.add(a_chat("discarded", updated=2))
         await uow.rollback()
-        await uow.conversations.append("chat-1", a_turn("also kept", 3))
+        await uow.conversations.add(a_chat("also-kept", updated=3))
         await uow.commit()
     async with uow_factory() as uow:
-        texts = [t.text for t in await uow.conversations.recent_turns("chat-1", limit=10)]
-    assert texts == ["kept", "also kept"]
+        page = await uow.conversations.list(owner_id=None, skip=0, limit=10)
+    assert [c.id for c in page.items] == ["also-kept", "kept"]

@@ -410,6 +410,27 @@ async def test_delete_expired_removes_sessions_expiring_at_or_before_now(
         assert await uow.refresh_sessions.get("future") is not None
 
 
+async def test_delete_expired_is_committed_and_takes_revoked_sessions_but_not_live_ones(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    (ana,) = await add_users(uow_factory, a_user())
+    assert ana.id is not None
+    madrid = timezone(timedelta(hours=1))
+    async with uow_factory() as uow:
+        for family, delta in [("expired", -timedelta(hours=1)), ("revoked", -timedelta(seconds=1)),
+                              ("live", timedelta(hours=1)), ("revoked-live", timedelta(days=1))]:
+            await uow.refresh_sessions.add(a_session(family, ana.id, expires_at=NOW + delta))
+        await uow.refresh_sessions.revoke("revoked")
+        await uow.refresh_sessions.revoke("revoked-live")
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.refresh_sessions.delete_expired(NOW.astimezone(madrid)) == 2
+        await uow.commit()
+    async with uow_factory() as uow:
+        left = {f for f in ["expired", "revoked", "live", "revoked-live"] if await uow.refresh_sessions.get(f)}
+    assert left == {"live", "revoked-live"}
+
+
 async def test_concurrent_rotations_of_one_family_let_exactly_one_win(
     uow_factory: UnitOfWorkFactory, database_url: str | None
 ) -> None:

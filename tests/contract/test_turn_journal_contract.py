@@ -46,17 +46,13 @@ async def test_the_title_is_set_once_and_an_anonymous_chat_is_claimed_once(
 
 
 async def test_the_count_returned_includes_turns_other_writers_added(
-    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal, other_turn_journal: TurnJournal,
 ) -> None:
     await add_chats(uow_factory, a_chat("c1"))
     assert await turn_journal.append("c1", a_turn("uno", 1), owner_id=None, title="") == 1
-    async with uow_factory() as uow:
-        conversation = await uow.conversations.get("c1")
-        assert conversation is not None
-        conversation.message_count += 1
-        await uow.conversations.update(conversation)
-        await uow.commit()
-    assert await turn_journal.append("c1", a_turn("dos", 2), owner_id=None, title="") == 3
+    assert await other_turn_journal.append("c1", a_turn("otro", 2), owner_id=None, title="") == 2
+    assert await turn_journal.append("c1", a_turn("dos", 3), owner_id=None, title="") == 3
+    assert (await stored(uow_factory, "c1"))[1] == ["uno", "otro", "dos"]
 
 
 async def test_a_turn_for_a_missing_chat_is_refused_and_the_others_of_its_batch_are_written(

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from ova.adapters.sqlalchemy.engine import create_engine
 from ova.adapters.sqlalchemy.migrator import head
+from ova.adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
+from ova.domain.tokens import RefreshSession
+from ova.domain.users import Role, User
 from tests.e2e.server import FAST_HASHING, free_port, running_server, server_env
 
 
@@ -45,6 +51,41 @@ def test_db_current_says_behind_until_upgrade(env: dict[str, str]) -> None:
     assert ova("db", "upgrade", env=env).returncode == 0
     after = ova("db", "current", env=env)
     assert after.returncode == 0 and f"current: {head()}" in after.stdout
+
+
+def sessions_in(url: str, *, add: dict[str, datetime] | None = None) -> set[str]:
+    """Adds sessions (family: expiry) for a new user when asked, and says which of those families exist."""
+
+    async def run() -> set[str]:
+        engine = create_engine(url)
+        try:
+            async with SqlUnitOfWorkFactory(engine)() as uow:
+                if add:
+                    user = await uow.users.add(User("Ana", "ana@example.org", Role.USER, True, datetime.now(UTC)))
+                    assert user.id is not None
+                    for family, expires_at in add.items():
+                        await uow.refresh_sessions.add(RefreshSession(family, user.id, "jti", expires_at))
+                    await uow.commit()
+                return {f for f in ("expired", "live") if await uow.refresh_sessions.get(f) is not None}
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def test_db_purge_deletes_the_expired_refresh_sessions_only(env: dict[str, str]) -> None:
+    assert ova("db", "upgrade", env=env).returncode == 0
+    url = f"sqlite+aiosqlite:///{env['SQLITE_PATH']}"
+    now = datetime.now(UTC)
+    sessions_in(url, add={"expired": now - timedelta(minutes=1), "live": now + timedelta(days=1)})
+
+    purged = ova("db", "purge", env=env)
+    again = ova("db", "purge", env=env)
+
+    assert purged.returncode == 0, purged.stderr
+    assert "expired refresh sessions deleted: 1" in purged.stdout
+    assert "expired refresh sessions deleted: 0" in again.stdout
+    assert sessions_in(url) == {"live"}
 
 
 def test_admin_create_creates_then_promotes_idempotently(env: dict[str, str]) -> None:

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from ova.adapters.fakes.security import FakePasswordHasher
 from ova.adapters.sqlalchemy import migrator, tables
 from ova.adapters.sqlalchemy.engine import create_engine
 from ova.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork, SqlUnitOfWorkFactory
@@ -27,6 +26,7 @@ from ova.application.users.commands import UserChanges
 from ova.application.users.manage import UpdateUser
 from ova.domain.errors import LastAdmin
 from ova.domain.users import Role, User
+from tests.fakes.security import FakePasswordHasher
 from tests.services import clear_mariadb_tables
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from ova.adapters.fakes.repositories import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
-from ova.adapters.fakes.security import LEGACY
 from ova.application.accounts.account_cache import AccountCache, account_version
 from ova.application.accounts.authenticate import Authenticate
 from ova.application.accounts.commands import Credentials, Registration
 from ova.application.users.commands import UserChanges
 from ova.domain.errors import InvalidToken
 from ova.domain.users import Role, User
+from tests.fakes.repositories import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
+from tests.fakes.security import LEGACY
 from tests.unit.world import World
 
 ANA = Registration(nombre="Ana", email="ana@example.org", password="correct horse")

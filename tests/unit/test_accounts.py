@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from ova.adapters.fakes.security import LEGACY
 from ova.application.accounts.commands import Credentials, Registration
 from ova.domain.errors import (
     AccountDisabled,
@@ -13,6 +12,7 @@ from ova.domain.errors import (
     TooManyAttempts,
 )
 from ova.domain.users import Role
+from tests.fakes.security import LEGACY
 from tests.unit.world import World, build_world
 
 ANA = Registration(nombre="Ana", email="Ana@Example.org", password="correct horse")

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import pytest
 
 from ova.adapters.ai.fakes.chat import FakeChatModel
-from ova.adapters.fakes.clock import FakeClock, SequentialIds
-from ova.adapters.fakes.repositories import InMemoryUnitOfWorkFactory
 from ova.application.chat.conversation import NO_ANSWER, ChatPolicy, ChatThread, Converse
 from ova.application.chat.history import ChatHistory, DeleteChat, ListChats
 from ova.domain.chat import Speaker, Turn, title_from, within_budget
 from ova.domain.errors import Forbidden, NotFound
 from ova.domain.users import Role, User
+from tests.fakes.clock import FakeClock, SequentialIds
+from tests.fakes.repositories import InMemoryUnitOfWorkFactory
 
 
 class Chat:
@@ -125,9 +125,8 @@ async def test_nobody_else_may_continue_a_users_chat(chat: Chat) -> None:
 
 async def test_a_connection_reads_its_chat_once_and_then_keeps_its_own_turns(chat: Chat) -> None:
     await chat.say("c1", "uno")
-    async with chat.uow() as uow:  # a turn written behind the connection's back, without counting it
-        await uow.conversations.append("c1", Turn(Speaker.USER, "oculto", chat.clock.now()))
-        await uow.commit()
+    # a turn slipped into the stored chat behind the connection's back, without counting it
+    chat.uow.data.turns["c1"].append(Turn(Speaker.USER, "oculto", chat.clock.now(), id=10_000))
     await chat.say("c1", "dos")
     assert [t.text for t in chat.model.prompts[-1].history] == ["uno", "Respuesta a: uno"]
 

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
-from ova.adapters.fakes.clock import FakeClock
 from ova.adapters.security import JoseTokenCodec
 from ova.domain.errors import InvalidToken
 from ova.domain.users import Role, User
+from tests.fakes.clock import FakeClock
 
 SECRET = "test-secret-with-at-least-32-bytes!!"
 

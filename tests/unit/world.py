@@ -1,22 +1,24 @@
-"""The use cases wired to in-memory adapters, as unit tests use them."""
+"""The use cases as the container wires them, over in-memory fakes, as unit tests use them.
+
+The world comes from ``ova.bootstrap.Container`` itself, with only the adapters that touch the outside
+(clock, ids, database, password hashing, shared state, and the token codec so that it reads the fake
+clock) overridden: a use case wired with the wrong port or limit in the container fails a unit test.
+The rate limits come from the test ``Settings`` through the container's own providers.
+"""
 
 from __future__ import annotations
 
 from attrs import define
+from dependency_injector import providers
 
-from ova.adapters.fakes.clock import FakeClock, SequentialIds
-from ova.adapters.fakes.repositories import InMemoryUnitOfWorkFactory
-from ova.adapters.fakes.security import FakePasswordHasher
 from ova.adapters.security.jwt_codec import JoseTokenCodec
 from ova.adapters.state.memory import MemorySharedState
 from ova.application.accounts.account_cache import AccountCache
 from ova.application.accounts.authenticate import Authenticate
 from ova.application.accounts.login import LogIn
 from ova.application.accounts.logout import LogOut
-from ova.application.accounts.policies import LoginLimits
 from ova.application.accounts.refresh import RefreshTokens
 from ova.application.accounts.register import RegisterUser
-from ova.application.accounts.token_pairs import TokenPairs
 from ova.application.contact.inbox import (
     DeleteMessage,
     FlagMessage,
@@ -25,7 +27,13 @@ from ova.application.contact.inbox import (
     SendContactMessage,
 )
 from ova.application.users.manage import CreateUser, DeleteUser, EnsureAdmin, GetUser, ListUsers, UpdateUser
-from ova.domain.rate_limits import RateLimit
+from ova.bootstrap import Container
+from ova.config.settings import AuthSettings, HttpSettings, Settings
+from tests.fakes.clock import FakeClock, SequentialIds
+from tests.fakes.repositories import InMemoryUnitOfWorkFactory
+from tests.fakes.security import FakePasswordHasher
+
+SECRET = "unit-test-secret-that-is-long-enough-32"
 
 
 @define
@@ -54,35 +62,59 @@ class World:
     delete_message: DeleteMessage
 
 
+def unit_settings(*, login_failures: int = 5, registrations: int = 100, contact_messages: int = 100) -> Settings:
+    """Defaults, except a test secret and the limits a test chooses (the login window stays 15 minutes)."""
+    return Settings(
+        auth=AuthSettings(
+            jwt_secret_key=SECRET, login_max_failures=login_failures, register_max_per_hour=registrations,
+        ),
+        http=HttpSettings(contact_max_per_hour=contact_messages),
+    )
+
+
+def unit_container(settings: Settings, clock: FakeClock) -> Container:
+    """The application's container with fakes for everything outside the process."""
+    container = Container(settings=settings)
+    container.clock.override(providers.Object(clock))
+    container.ids.override(providers.Object(SequentialIds("t")))
+    container.uow.override(providers.Object(InMemoryUnitOfWorkFactory()))
+    container.hasher.override(providers.Object(FakePasswordHasher()))
+    container.shared_state.override(providers.Object(MemorySharedState(now=clock.now)))
+    auth = settings.auth
+    container.codec.override(providers.Object(JoseTokenCodec(
+        secret=auth.jwt_secret_key, algorithm=auth.jwt_algorithm, access_lifetime_s=auth.access_lifetime_s,
+        refresh_lifetime_s=auth.refresh_lifetime_s, now=clock.now,
+    )))
+    return container
+
+
 def build_world(*, login_failures: int = 5, registrations: int = 100, contact_messages: int = 100) -> World:
     clock = FakeClock()
-    uow = InMemoryUnitOfWorkFactory()
-    hasher = FakePasswordHasher()
-    state = MemorySharedState(now=clock.now)
-    codec = JoseTokenCodec(secret="unit-test-secret-that-is-long-enough-32", now=clock.now)
-    pairs = TokenPairs(codec=codec, clock=clock, ids=SequentialIds("t"))
-    accounts = AccountCache(clock)
+    settings = unit_settings(
+        login_failures=login_failures, registrations=registrations, contact_messages=contact_messages,
+    )
+    container = unit_container(settings, clock)
     return World(
         clock=clock,
-        uow=uow,
-        hasher=hasher,
-        state=state,
-        codec=codec,
-        register=RegisterUser(uow, hasher, state, clock, RateLimit("register", registrations, 3600)),
-        login=LogIn(uow, hasher, state, pairs, LoginLimits.failures_per_window(login_failures, 900), state),
-        refresh=RefreshTokens(uow, pairs, state),
-        logout=LogOut(uow, codec, state),
-        authenticate=Authenticate(codec, state, uow, accounts),
-        accounts=accounts,
-        list_users=ListUsers(uow),
-        get_user=GetUser(uow),
-        create_user=CreateUser(uow, hasher, clock),
-        update_user=UpdateUser(uow, hasher, state),
-        delete_user=DeleteUser(uow, state),
-        ensure_admin=EnsureAdmin(uow, hasher, clock, state),
-        send_message=SendContactMessage(uow, state, clock, RateLimit("contact", contact_messages, 3600)),
-        list_messages=ListMessages(uow),
-        get_message=GetMessage(uow),
-        flag_message=FlagMessage(uow),
-        delete_message=DeleteMessage(uow),
+        uow=container.uow(),
+        hasher=container.hasher(),
+        state=container.shared_state(),
+        codec=container.codec(),
+        register=container.register(),
+        login=container.login(),
+        refresh=container.refresh(),
+        logout=container.logout(),
+        authenticate=container.authenticate(),
+        accounts=container.account_cache(),
+        list_users=container.list_users(),
+        get_user=container.get_user(),
+        create_user=container.create_user(),
+        update_user=container.update_user(),
+        delete_user=container.delete_user(),
+        ensure_admin=container.ensure_admin(),
+        send_message=container.send_message(),
+        list_messages=container.list_messages(),
+        get_message=container.get_message(),
+        flag_message=container.flag_message(),
+        delete_message=container.delete_message(),
     )

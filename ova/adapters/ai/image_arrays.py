@@ -15,11 +15,6 @@ def to_numpy_rgb(image: RgbImage) -> Pixels:
     return np.frombuffer(image.pixels, dtype=np.uint8).reshape(image.height, image.width, 3)
 
 
-def to_bgr(image: RgbImage) -> Pixels:
-    """A new array in OpenCV's channel order."""
-    return np.ascontiguousarray(to_numpy_rgb(image)[:, :, ::-1])
-
-
 def clip_box(x: int, y: int, width: int, height: int, image: RgbImage) -> Box | None:
     """The part of the box inside the image, or ``None`` if nothing of it is."""
     left, top = max(0, x), max(0, y)

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -11,15 +10,12 @@ from ova.adapters.sqlalchemy.tables import chat_turns as turns
 from ova.adapters.sqlalchemy.tables import conversations
 from ova.application.ports.repositories import Page
 from ova.domain.chat import Conversation, Speaker, Turn
-from ova.domain.errors import NotFound
 
 CHAT_NOT_FOUND = "Conversación no encontrada."
 
 # The statements of every chat message, built once: building one and computing its cache key costs
 # about as much again as running it through the async driver.
 _GET_CHAT = select(conversations).where(conversations.c.id == bindparam("chat_id"))
-_UPDATE_CHAT = update(conversations).where(conversations.c.id == bindparam("chat_id"))  # SET: the other params
-_APPEND_TURN = insert(turns)
 _RECENT_TURNS = (
     select(turns)
     .where(turns.c.chat_id == bindparam("chat_id"))
@@ -70,7 +66,8 @@ class SqlConversationRepository:
         self._conn = connection
 
     async def add(self, conversation: Conversation) -> None:
-        # No savepoint (as in ``update`` and ``append``): a failed INSERT leaves the transaction usable.
+        # No savepoint: a statement that fails a constraint is undone by the database itself (SQLite and
+        # InnoDB roll back just the statement), so the transaction goes on as if it had not run.
         try:
             await self._conn.execute(
                 insert(conversations).values(id=conversation.id, created_at=conversation.created_at,
@@ -86,32 +83,6 @@ class SqlConversationRepository:
     async def get(self, chat_id: str) -> Conversation | None:
         row = (await self._conn.execute(_GET_CHAT, {"chat_id": chat_id})).first()
         return _to_conversation(row) if row else None
-
-    async def update(self, conversation: Conversation) -> None:
-        # No savepoint here or in ``append`` (two statements fewer on every chat message): a statement
-        # that fails a constraint is undone by the database itself (SQLite and InnoDB roll back just the
-        # statement), so the transaction goes on as if it had not run.
-        try:
-            result = await self._conn.execute(_UPDATE_CHAT, {"chat_id": conversation.id, **_values(conversation)})
-        except IntegrityError as error:
-            if _is_missing_reference(error):
-                raise ValueError(f"no user {conversation.owner_id} to own chat {conversation.id!r}") from None
-            raise
-        if result.rowcount != 1:
-            raise NotFound(CHAT_NOT_FOUND)
-
-    async def append(self, chat_id: str, turn: Turn) -> Turn:
-        try:
-            result = await self._conn.execute(
-                _APPEND_TURN,
-                {"chat_id": chat_id, "speaker": turn.speaker.value, "text": turn.text, "created_at": turn.at},
-            )
-        except IntegrityError as error:
-            if _is_missing_reference(error):
-                raise NotFound(CHAT_NOT_FOUND) from None
-            raise
-        (turn_id,) = result.inserted_primary_key or (None,)
-        return attrs.evolve(turn, id=turn_id)
 
     async def recent_turns(self, chat_id: str, *, limit: int) -> list[Turn]:
         if limit <= 0:

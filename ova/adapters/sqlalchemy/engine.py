@@ -89,11 +89,10 @@ def configure_sqlite(engine: Any, *, pragmas: Sequence[str] = ()) -> None:
     The WAL is copied back into the database (checkpoint) once it holds ``SQLITE_WAL_AUTOCHECKPOINT_PAGES``
     pages, on every connection alike (the commit that crosses it does the copy): a page written by many
     commits, as the chat's busy index pages are, is then copied once instead of every 1,000 pages
-    (SQLite's default). Measured on the chat's turn journal: 31 -> 26 us of CPU per stored turn at
-    240,000 turns.
+    (SQLite's default).
 
-    ``synchronous=NORMAL`` (SQLite's advice for WAL): a commit no longer waits for an fsync of the WAL,
-    which cut the database time of a chat message (two commits) by about 40%. The database
+    ``synchronous=NORMAL`` (SQLite's advice for WAL): a commit no longer waits for an fsync of the WAL
+    (a large share of a chat message's database time). The database
     cannot be corrupted and survives the process crashing; only a power cut or an OS crash may lose the
     last commits before the next checkpoint.
 

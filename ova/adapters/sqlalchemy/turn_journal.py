@@ -57,7 +57,7 @@ _COUNTS = select(conversations.c.id, conversations.c.message_count).where(
 class _Prepared:
     """A statement compiled once for a dialect and executed as driver SQL with rows of positional
     values. (Through ``Connection.execute`` SQLAlchemy builds and processes a parameter dictionary for
-    every row of an ``executemany``: measured, that cost a chat message more than the database itself.)
+    every row of an ``executemany``, which costs a chat message more than the database itself.)
 
     Rows come in as dictionaries by parameter name; each becomes a tuple in the statement's order, and
     only the columns whose type converts values (the dates) go through a converter: the column type's
@@ -150,7 +150,7 @@ def _chat_rows(batch: list[_Entry]) -> list[dict[str, Any]]:
 class SqlTurnJournal:
     """On a SQLite file a batch is written by a plain ``sqlite3`` connection in one thread of its own:
     one hand-over to that thread per batch, where aiosqlite hands every statement to its thread and
-    back (a lone turn took 1.35 ms that way, most of it in those hand-overs). Elsewhere (MariaDB, an
+    back (most of a lone turn's time went to those hand-overs). Elsewhere (MariaDB, an
     in-memory SQLite) the batch goes through the asyncio engine."""
 
     def __init__(self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH) -> None:

@@ -42,9 +42,6 @@ class MemorySharedState:
             self._revoked[jti] = until
             heapq.heappush(self._expiries, (until, jti))
 
-    async def is_revoked(self, *ids: str) -> bool:
-        return self._any_revoked(ids)
-
     async def revoked_and_counter(self, ids: Sequence[str], counter: str) -> tuple[bool, int]:
         return self._any_revoked(ids), self._counters.get(counter, 0)
 

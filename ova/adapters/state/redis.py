@@ -54,12 +54,6 @@ class RedisSharedState:
             return
         await self._guard(lambda: self._redis.set(self._key("revoked", jti), 1, pxat=expire_at_ms))
 
-    async def is_revoked(self, *ids: str) -> bool:
-        if not ids:
-            return False
-        found = await self._guard(lambda: self._redis.exists(*(self._key("revoked", jti) for jti in ids)))
-        return bool(found)
-
     async def revoked_and_counter(self, ids: Sequence[str], counter: str) -> tuple[bool, int]:
         # one MGET: the revocation markers, then the counter (all plain string keys)
         keys = [*(self._key("revoked", jti) for jti in ids), self._key("counter", counter)]

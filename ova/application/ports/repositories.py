@@ -79,20 +79,14 @@ class RefreshSessionRepository(Protocol):
 
 
 class ConversationRepository(Protocol):
-    """Chats and their turns. Chat ids are strings chosen by the service (or the client)."""
+    """Chats and their turns. Chat ids are strings chosen by the service (or the client). Turns are
+    written by the ``TurnJournal``, which keeps a chat's count and dates in step with them."""
 
     async def add(self, conversation: Conversation) -> None:
         """Store a new chat (with no turns). Raises ``ValueError`` if the id exists or the owner does
         not; the unit of work stays usable after that."""
 
     async def get(self, chat_id: str) -> Conversation | None: ...
-
-    async def update(self, conversation: Conversation) -> None:
-        """Save the owner, title, message count and ``updated_at`` of an existing chat (``NotFound``
-        when there is none, ``ValueError`` for an unknown owner)."""
-
-    async def append(self, chat_id: str, turn: Turn) -> Turn:
-        """Store a turn of an existing chat and return it with its ``id`` (``NotFound`` when there is none)."""
 
     async def recent_turns(self, chat_id: str, *, limit: int) -> list[Turn]:
         """The last ``limit`` turns, oldest first."""

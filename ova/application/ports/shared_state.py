@@ -10,10 +10,8 @@ from ova.domain.rate_limits import RateDecision, RateLimit
 class RevocationList(Protocol):
     """Token ids revoked before their expiry. Shared by every worker when state is shared."""
 
-    async def revoke(self, jti: str, *, until: datetime) -> None: ...
-
-    async def is_revoked(self, *ids: str) -> bool:
-        """Whether any of ``ids`` is revoked (one round trip for a token and its login together)."""
+    async def revoke(self, jti: str, *, until: datetime) -> None:
+        """Revoke ``jti`` until ``until`` (nothing happens when that is past); ``TokenChecks`` reads it."""
 
 
 class RateLimiter(Protocol):
@@ -40,8 +38,8 @@ class TokenChecks(Protocol):
     """What checking an access token reads on every request, in a single round trip."""
 
     async def revoked_and_counter(self, ids: Sequence[str], counter: str) -> tuple[bool, int]:
-        """Whether any of ``ids`` is revoked (as ``is_revoked``) and the value of the counter
-        ``counter`` (as ``get_many``: 0 when never added to), read together."""
+        """Whether any of ``ids`` (a token and its login) is revoked until later than now, and the
+        value of the counter ``counter`` (as ``get_many``: 0 when never added to), read together."""
 
 
 class SharedState(RevocationList, RateLimiter, Counters, TokenChecks, Protocol):

@@ -86,6 +86,23 @@ def current() -> None:
         sys.exit(1)
 
 
+@db.command()
+def purge() -> None:
+    """Delete the refresh sessions that have expired (a running server does it every
+    SESSION_PURGE_INTERVAL_S seconds too)."""
+    settings = _settings()
+
+    async def run() -> int:
+        container = build_container(settings)
+        await container.init_resources()  # type: ignore[misc]
+        try:
+            return await container.purge_sessions()()
+        finally:
+            await container.shutdown_resources()  # type: ignore[misc]
+
+    click.echo(f"expired refresh sessions deleted: {asyncio.run(run())}")
+
+
 @main.group()
 def admin() -> None:
     """Administrators."""

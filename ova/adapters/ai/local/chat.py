@@ -80,8 +80,8 @@ class LlamaChatModel:
         self._running = 0  # generation threads alive
         self._slots: asyncio.Semaphore | None = None
         # Generations run on long-lived threads: llama.cpp's worker threads (OpenMP) belong to the
-        # thread that calls it, and a new calling thread for every answer added about 13 ms (a quarter)
-        # to the time to the first token, measured against the same model called from one thread.
+        # thread that calls it, and a new calling thread for every answer would add to the time to the
+        # first token what one long-lived thread pays once.
         self._threads = ThreadPoolExecutor(concurrency, thread_name_prefix="llama-chat")
 
     @property

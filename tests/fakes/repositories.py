@@ -188,27 +188,6 @@ class InMemoryConversationRepository:
         conversation = self._data.conversations.get(chat_id)
         return copy.copy(conversation) if conversation else None
 
-    async def update(self, conversation: Conversation) -> None:
-        stored = self._data.conversations.get(conversation.id)
-        if stored is None:
-            raise NotFound("Conversación no encontrada.")
-        self._check_owner(conversation)
-        self._data.conversations[conversation.id] = attrs.evolve(
-            stored,
-            owner_id=conversation.owner_id,
-            title=conversation.title,
-            message_count=conversation.message_count,
-            updated_at=_utc(conversation.updated_at),
-        )
-
-    async def append(self, chat_id: str, turn: Turn) -> Turn:
-        if chat_id not in self._data.conversations:
-            raise NotFound("Conversación no encontrada.")
-        stored = attrs.evolve(turn, id=self._data.next_turn_id, at=_utc(turn.at))
-        self._data.next_turn_id += 1
-        self._data.turns[chat_id].append(stored)
-        return stored
-
     def _ordered(self, chat_id: str) -> list[Turn]:
         return sorted(self._data.turns.get(chat_id, []), key=_turn_order)
 

@@ -1,1 +1,0 @@
-"""In-memory adapters for unit tests. Each passes the same contract tests as its real adapter."""
