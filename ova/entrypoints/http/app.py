@@ -17,6 +17,7 @@ from starlette.routing import Route
 import ova
 from ova.adapters.sqlalchemy.migrator import head
 from ova.adapters.sqlalchemy.revision import current_revision
+from ova.application.chat.voice import VoiceChat
 from ova.bootstrap import Container, build_container, close_container
 from ova.bootstrap.ai import loadable_models
 from ova.config import Settings, load_settings
@@ -94,7 +95,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.state.chat_registry = registry
     app.state.chat_services = ChatServices(
         converse=container.converse(), authenticate=container.authenticate(),
-        transcribe=container.transcribe_audio(), synthesize=container.synthesize_speech(),
+        voice=VoiceChat(transcribe=container.transcribe_audio(), converse=container.converse(),
+                        synthesize=container.synthesize_speech()),
         telemetry=ChatTelemetry(container.shared_state(), metrics.registry), settings=settings.chat,
     )
     app.state.started = time.monotonic()
