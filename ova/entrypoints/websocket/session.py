@@ -96,6 +96,7 @@ class ChatSession:
             finally:
                 if self._worker is not None:
                     await self._worker.stop()
+                    self._worker = None  # it holds the session's bound methods: a cycle the GC would have to find
                 await self._close(CLOSE_NORMAL, "")
                 self._log().info("chat disconnected")
 
