@@ -6,8 +6,8 @@ from attrs import frozen
 
 from ova.application.accounts.authenticate import Authenticate
 from ova.application.chat.conversation import Converse
+from ova.application.chat.voice import VoiceChat
 from ova.application.ports.telemetry import ChatTelemetry
-from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.config.settings import ChatSettings
 
 
@@ -15,7 +15,6 @@ from ova.config.settings import ChatSettings
 class ChatServices:
     converse: Converse
     authenticate: Authenticate
-    transcribe: TranscribeAudio
-    synthesize: SynthesizeSpeech
+    voice: VoiceChat
     telemetry: ChatTelemetry
     settings: ChatSettings

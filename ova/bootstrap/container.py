@@ -38,6 +38,7 @@ from ova.application.accounts.token_pairs import TokenPairs
 from ova.application.chat.conversation import ChatPolicy, Converse
 from ova.application.chat.history import ChatHistory, DeleteChat, ListChats
 from ova.application.chat.registry import ChatRegistry, watchdog_tick_s
+from ova.application.chat.voice import VoiceChat
 from ova.application.contact.inbox import DeleteMessage, FlagMessage, GetMessage, ListMessages, SendContactMessage
 from ova.application.health import CheckHealth
 from ova.application.ports.database import Database
@@ -205,9 +206,11 @@ class Container(containers.DeclarativeContainer):
         tick_s=providers.Callable(watchdog_tick_s, send_timeout_s=settings.provided.chat.send_timeout_s,
                                   idle_timeout_s=settings.provided.chat.idle_timeout_s),
     )
+    voice_chat = providers.Singleton(VoiceChat, transcribe=transcribe_audio, converse=converse,
+                                     synthesize=synthesize_speech)
     chat_services = providers.Singleton(
-        ChatServices, converse=converse, authenticate=authenticate, transcribe=transcribe_audio,
-        synthesize=synthesize_speech, telemetry=chat_telemetry, settings=settings.provided.chat,
+        ChatServices, converse=converse, authenticate=authenticate, voice=voice_chat, telemetry=chat_telemetry,
+        settings=settings.provided.chat,
     )
 
     housekeeping = providers.Singleton(

@@ -1,5 +1,5 @@
 """One chat connection: it reads frames, enforces the limits and owns the socket; its worker
-(answering.py) answers one message at a time.
+(worker.py) answers one message at a time.
 
 The reader (the connection's own task) never waits on the model: it queues messages for a worker
 task and stays free to see ``cancel``, ``ping`` and the client going away. Every user message gets
@@ -23,9 +23,9 @@ from ova.domain.errors import InvalidToken
 from ova.domain.users import User
 from ova.entrypoints.asgi.edge import server_send
 from ova.entrypoints.websocket import frames
-from ova.entrypoints.websocket.answering import TYPING_OFF, Answering, SlowClient
-from ova.entrypoints.websocket.frames import AuthMessage, Cancel, FrameError, Message, Ping
+from ova.entrypoints.websocket.frames import AuthMessage, Cancel, Frame, FrameError, Message, Ping
 from ova.entrypoints.websocket.window import SlidingWindow
+from ova.entrypoints.websocket.worker import TYPING_OFF, UNAVAILABLE, ChatWorker, SlowClient
 
 log = structlog.get_logger("ova.chat")
 
@@ -39,7 +39,7 @@ REFUSALS_BEFORE_CLOSE = 5  # times the message limit: a client that keeps floodi
 __all__ = ["CLOSE_POLICY", "ChatServices", "ChatSession", "SlowClient"]
 
 
-class ChatSession(Answering):
+class ChatSession:
     def __init__(self, websocket: WebSocket, services: ChatServices, *, chat_id: str | None, token: str | None) -> None:
         """``chat_id`` is the one the client asked for; without one the session starts a new chat."""
         self.ws = websocket
@@ -52,13 +52,7 @@ class ChatSession(Answering):
         self.client_id = "chat_" + secrets.token_hex(4)
         self._token = token
         self._user: User | None = None
-        # lists, not deques: an empty list allocates nothing, and 10,000 idle connections add up
-        self._queue: list[Message] = []
-        self._worker: asyncio.Task[None] | None = None
-        self._replying = False  # the worker is inside ``_reply`` (what ``cancel`` stops)
-        self._wakeup: asyncio.Future[None] | None = None  # what a worker with nothing to do waits on
-        self._cancel_asked = False
-        self._answering = 0  # 1 while the worker answers a message it took off the queue
+        self._worker: ChatWorker | None = None  # made by the first message: idle connections have none
         self._send_lock = asyncio.Lock()
         self._accepted = SlidingWindow(RATE_WINDOW_S)
         self._refused = SlidingWindow(RATE_WINDOW_S)
@@ -69,17 +63,16 @@ class ChatSession(Answering):
         self._last_heard = time.monotonic()
         self._receiving = False
         self._send_since: float | None = None
-        self._sender: asyncio.Task[Any] | None = None  # the task in ``_send`` now
+        self._sent_by_reader = False  # which task is in ``_send`` now (the reader's or the worker's)
         self._gave_up: str | None = None  # "idle" or "slow" once the watchdog has stepped in
         self._max_frame = frames.max_frame_bytes(self.settings.max_text_bytes, self.settings.max_audio_bytes)
 
     @property
     def generating(self) -> bool:
-        return self._replying
+        return self._worker is not None and self._worker.generating
 
-    @property
     def _log(self) -> Any:
-        # bound when something is logged, not kept: idle connections need not carry a logger each
+        """Bound when something is logged, not kept: idle connections need not carry a logger each."""
         return log.bind(client_id=self.client_id, chat_id=self.chat_id)
 
     # --- the connection ------------------------------------------------------------------------
@@ -88,7 +81,7 @@ class ChatSession(Answering):
         self._reader = asyncio.current_task()
         await self.ws.accept()
         async with self.services.telemetry.connection():
-            self._log.info("chat connected")
+            self._log().info("chat connected")
             try:
                 await self._send(frames.connected(self.client_id, self.chat_id), by_reader=True)
                 if self._token is not None:
@@ -101,23 +94,18 @@ class ChatSession(Answering):
                     raise
                 self._reader.uncancel()
             finally:
-                await self._stop_worker()
+                if self._worker is not None:
+                    await self._worker.stop()
+                    self._worker = None  # it holds the session's bound methods: a cycle the GC would have to find
                 await self._close(CLOSE_NORMAL, "")
-                self._log.info("chat disconnected")
+                self._log().info("chat disconnected")
 
     async def shutdown(self, grace_s: float) -> None:
         """Stop taking messages, let the answer in progress finish for up to ``grace_s`` seconds
         (then cancel it), and close with 1012 so that the client reconnects."""
         self._closing = True
-        worker = self._worker
-        if worker is not None and not worker.done():
-            if self._wakeup is not None and not self._wakeup.done():
-                self._wakeup.set_result(None)  # a waiting worker sees ``_closing`` and ends
-            try:
-                await asyncio.wait_for(asyncio.shield(worker), timeout=grace_s)
-            except (TimeoutError, asyncio.CancelledError):
-                self._cancel_reply()
-                await asyncio.wait({worker}, timeout=max(1.0, grace_s))
+        if self._worker is not None:
+            await self._worker.shut_down(grace_s)
         await self._close(CLOSE_RESTART, "reinicio del servicio")
 
     async def _close(self, code: int, reason: str) -> None:
@@ -132,9 +120,12 @@ class ChatSession(Answering):
         if self._gave_up is not None:
             return
         if self._send_since is not None and now - self._send_since > self.settings.send_timeout_s:
-            self._give_up("slow", self._sender)
+            self._give_up("slow", self._reader if self._sent_by_reader else self._worker_task())
         elif self._receiving and now - self._last_heard > self.settings.idle_timeout_s:
             self._give_up("idle", self._reader)
+
+    def _worker_task(self) -> asyncio.Task[Any] | None:
+        return self._worker.task if self._worker is not None else None
 
     def _give_up(self, why: str, task: asyncio.Task[Any] | None) -> None:
         if task is not None and not task.done():
@@ -151,7 +142,7 @@ class ChatSession(Answering):
             task.uncancel()
         return True
 
-    async def _send(self, frame: dict[str, Any] | str, *, by_reader: bool = False) -> None:
+    async def _send(self, frame: Frame | str, *, by_reader: bool = False) -> None:
         """Send one frame (a dict, or its JSON already); the worker sends unless ``by_reader`` (which
         the watchdog needs to know and ``asyncio.current_task`` would tell at a cost on every frame).
 
@@ -163,7 +154,7 @@ class ChatSession(Answering):
         lock = self._send_lock
         await lock.acquire()  # uncontended unless a slow client holds back an earlier frame
         try:
-            self._send_since, self._sender = time.monotonic(), self._reader if by_reader else self._worker
+            self._send_since, self._sent_by_reader = time.monotonic(), by_reader
             await self._raw_send(message)
         except asyncio.CancelledError:
             if self._stepped_in("slow"):
@@ -172,7 +163,7 @@ class ChatSession(Answering):
         except OSError:
             raise WebSocketDisconnect(1006) from None
         finally:
-            self._send_since = self._sender = None
+            self._send_since = None
             lock.release()
 
     # --- reading -------------------------------------------------------------------------------
@@ -185,7 +176,7 @@ class ChatSession(Answering):
             except asyncio.CancelledError:
                 if not self._stepped_in("idle"):
                     raise
-                self._log.info("chat idle, closing")
+                self._log().info("chat idle, closing")
                 await self._close(CLOSE_NORMAL, "inactividad")
                 return
             finally:
@@ -206,7 +197,8 @@ class ChatSession(Answering):
             if isinstance(frame, Ping):
                 continue
             if isinstance(frame, Cancel):
-                self._cancel_reply()
+                if self._worker is not None:
+                    self._worker.cancel()
             elif isinstance(frame, AuthMessage):
                 await self._authenticate(frame.token)
             else:
@@ -214,7 +206,7 @@ class ChatSession(Answering):
 
     async def _admit(self, message: Message) -> None:
         if self._closing:
-            await self._refuse(FrameError("unavailable", "El servicio se está reiniciando; vuelve a conectar."))
+            await self._refuse(FrameError("unavailable", UNAVAILABLE))
             return
         now = time.monotonic()
         if self._accepted.count(now) >= self.settings.messages_per_minute:
@@ -223,16 +215,17 @@ class ChatSession(Answering):
             await self._refuse(FrameError("rate_limited", "Demasiados mensajes; espera un poco.",
                                           retry_after_s=retry_after, limit_per_minute=limit))
             return
-        # counted the same however the worker task has been scheduled so far (it may not have taken
-        # the first message off the queue yet when the next frame is already read)
-        waiting = len(self._queue) + self._answering
+        worker = self._worker
+        waiting = worker.waiting if worker is not None else 0
         if waiting > self.settings.pending_per_connection:
             await self._refuse(FrameError("busy", "Aún estoy respondiendo a tus mensajes anteriores; espera un poco.",
                                           pending=waiting))
             return
         self._accepted.add(now)
-        self._queue.append(message)
-        self._wake_worker()
+        if worker is None:
+            worker = self._worker = ChatWorker(self.services, self._thread, send=self._send, drop=self._drop,
+                                               user=self._user_now, log=self._log)
+        worker.admit(message)
 
     async def _refuse(self, error: FrameError) -> None:
         now = time.monotonic()
@@ -241,7 +234,7 @@ class ChatSession(Answering):
         await self._send(frames.error(error.code, error.message, error.details), by_reader=True)
         await self._send(TYPING_OFF, by_reader=True)
         if self._refused.count(now) > REFUSALS_BEFORE_CLOSE * self.settings.messages_per_minute:
-            self._log.warning("chat flooded, closing")
+            self._log().warning("chat flooded, closing")
             await self._close(CLOSE_POLICY, "demasiados mensajes")
             raise WebSocketDisconnect(CLOSE_POLICY)
 
@@ -253,7 +246,20 @@ class ChatSession(Answering):
             await self._send(frames.error(error.code, error.detail), by_reader=True)
             return
         self._token, self._user = token, principal.user
-        self._log.info("chat authenticated", user_id=principal.user.id)
+        self._log().info("chat authenticated", user_id=principal.user.id)
+
+    async def _user_now(self) -> User | None:
+        """The user as of now (the worker asks at each message): a token revoked (logout) or an
+        account disabled since the ``auth`` frame stops counting at the next message."""
+        if self._token is None:
+            return None
+        try:
+            principal = await self.services.authenticate(self._token)
+        except InvalidToken:
+            self._token, self._user = None, None
+            raise
+        self._user = principal.user
+        return self._user
 
     def _drop(self) -> None:
         """Give up on a client that is gone or does not read: the reader stops waiting for it."""

@@ -1,0 +1,253 @@
+"""The answering side of a chat connection: a ``ChatWorker`` answers the connection's messages in
+order, one at a time, in a task of its own, and stops the answer in progress when asked.
+
+The session (session.py) reads the frames, applies the limits and owns the socket; it makes its
+worker at the connection's first message (a connection that never writes has none) and hands it what
+it needs as plain values and callables, so that the two share no state:
+
+- ``send``: one frame to the client, from the worker's task; it raises ``WebSocketDisconnect`` when
+  the client is gone and ``SlowClient`` when it does not read;
+- ``drop``: give up on the connection (the client is gone or not reading);
+- ``user``: who is writing as of now (a token revoked since the ``auth`` frame stops counting);
+- ``log``: the connection's logger, bound when something is logged.
+
+The session asks the worker how many messages it holds (``waiting``), gives it messages (``admit``),
+stops the answer in progress (``cancel``) and ends it (``shut_down`` with a grace, ``stop`` at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
+from typing import Any
+
+from starlette.websockets import WebSocketDisconnect
+
+from ova.application.chat.conversation import ChatThread
+from ova.bootstrap.chat import ChatServices
+from ova.domain.chat import Turn
+from ova.domain.errors import DomainError
+from ova.domain.speech import AudioClip, Speech
+from ova.domain.users import User
+from ova.entrypoints.websocket import frames
+from ova.entrypoints.websocket.frames import AudioMessage, Frame, FrameError, Message
+
+_ANSWER_PREFIX = "msg_" + secrets.token_hex(3)  # per process: ids stay unique across workers
+_answer_numbers = itertools.count(1)
+TYPING_ON = json.dumps(frames.typing(True))  # sent around every answer: serialized once
+TYPING_OFF = json.dumps(frames.typing(False))
+UNAVAILABLE = "El servicio se está reiniciando; vuelve a conectar."
+
+
+class SlowClient(Exception):
+    """The client did not read a frame within ``WS_SEND_TIMEOUT_S``: the server will not buffer for it."""
+
+
+class ChatWorker:
+    """Answers one connection's messages; it is also the ``VoiceChatListener`` of its voice notes
+    (``heard`` ... ``not_spoken``), so that a voice note makes no callbacks of its own.
+
+    Slots: one is made per connection that writes, and it holds what the message being answered
+    needs (``_answer_id``, ``_streaming``) instead of passing it around in closures."""
+
+    __slots__ = ("_answer_id", "_answering", "_cancel_asked", "_closing", "_converse", "_drop", "_log",
+                 "_max_audio_bytes", "_queue", "_replying", "_send", "_streaming", "_task", "_telemetry",
+                 "_thread", "_user", "_voice", "_wakeup")
+
+    def __init__(self, services: ChatServices, thread: ChatThread, *, send: Callable[[Frame | str], Awaitable[None]],
+                 drop: Callable[[], None], user: Callable[[], Awaitable[User | None]],
+                 log: Callable[[], Any]) -> None:
+        self._converse = services.converse
+        self._voice = services.voice
+        self._telemetry = services.telemetry
+        self._max_audio_bytes = services.settings.max_audio_bytes
+        self._thread = thread
+        self._send = send
+        self._drop = drop
+        self._user = user
+        self._log = log
+        # a list, not a deque: a worker is made per connection that writes, and most hold one message
+        self._queue: list[Message] = []
+        self._task: asyncio.Task[None] | None = None
+        self._wakeup: asyncio.Future[None] | None = None  # what a worker with nothing to do waits on
+        self._answering = 0  # 1 while the task answers a message it took off the queue
+        self._replying = False  # the task is inside ``_reply`` (what ``cancel`` stops)
+        self._cancel_asked = False
+        self._closing = False
+        self._answer_id = ""
+        self._streaming = False
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The task that answers (and sends), while there is one."""
+        return self._task
+
+    @property
+    def waiting(self) -> int:
+        """Messages queued or being answered: counted the same however the task has been scheduled
+        so far (it may not have taken the first message off the queue when the next one is read)."""
+        return len(self._queue) + self._answering
+
+    @property
+    def generating(self) -> bool:
+        return self._replying
+
+    # --- what the session asks -----------------------------------------------------------------
+
+    def admit(self, message: Message) -> None:
+        """Queue ``message``; the task starts with the first one, then waits for the next (a future,
+        cheaper than a task per message) until the end of the connection."""
+        self._queue.append(message)
+        task = self._task
+        if task is None or task.done():
+            self._task = asyncio.create_task(self._work())
+        elif self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    def cancel(self) -> None:
+        """Stop the answer being generated (``cancel`` frame, or the shutdown's grace is over): the
+        task is cancelled inside ``_reply`` and ``_answer`` turns that into a ``cancelled`` error."""
+        if self._replying and not self._cancel_asked and self._task is not None:
+            self._cancel_asked = True
+            self._task.cancel()
+
+    async def shut_down(self, grace_s: float) -> None:
+        """Take no more messages (those queued get ``unavailable``), let the answer in progress finish
+        for up to ``grace_s`` seconds, then cancel it."""
+        self._closing = True
+        task = self._task
+        if task is None or task.done():
+            return
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)  # a waiting task sees ``_closing`` and ends
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=grace_s)
+        except (TimeoutError, asyncio.CancelledError):
+            self.cancel()
+            await asyncio.wait({task}, timeout=max(1.0, grace_s))
+
+    async def stop(self) -> None:
+        """End at once: the connection is over."""
+        self._queue.clear()
+        task = self._task
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            task.cancel()
+            await asyncio.wait({task})
+
+    # --- answering -----------------------------------------------------------------------------
+
+    async def _work(self) -> None:
+        loop = asyncio.get_running_loop()
+        queue = self._queue
+        try:
+            while not self._closing or queue:
+                if not queue:
+                    self._wakeup = loop.create_future()
+                    await self._wakeup
+                    continue
+                message = queue.pop(0)
+                if self._closing:
+                    await self._send(frames.error("unavailable", UNAVAILABLE))
+                    await self._send(TYPING_OFF)
+                    continue
+                self._answering = 1
+                try:
+                    await self._answer(message)
+                finally:
+                    self._answering = 0
+        except (WebSocketDisconnect, SlowClient, OSError, RuntimeError):
+            queue.clear()
+            if not self._closing:  # the client is gone or not reading: end the connection
+                self._drop()
+
+    def _cancelled_by_request(self) -> bool:
+        """Whether the cancellation just caught is ``cancel``'s alone; it is taken back if so."""
+        asked, self._cancel_asked = self._cancel_asked, False
+        task = self._task
+        if not asked or task is None:
+            return False
+        return task.uncancel() == 0
+
+    async def _answer(self, message: Message) -> None:
+        """Every message gets exactly one closing frame (``text`` or ``error``), then ``typing`` off."""
+        self._answer_id = f"{_ANSWER_PREFIX}{next(_answer_numbers):x}"
+        self._streaming = message.stream
+        await self._send(TYPING_ON)
+        outcome = "answered"
+        self._replying = True
+        try:
+            await self._reply(message)
+        except asyncio.CancelledError:
+            self._replying = False
+            if not self._cancelled_by_request():
+                raise
+            outcome = "cancelled"
+            await self._send(frames.error("cancelled", "Respuesta cancelada."))
+        except (WebSocketDisconnect, SlowClient):
+            raise
+        except (DomainError, FrameError) as error:
+            outcome = error.code
+            await self._send(frames.refusal(error))
+        except Exception:
+            outcome = "internal_error"
+            self._log().exception("chat answer failed")
+            await self._send(frames.error("internal_error", "Error interno al responder; inténtalo de nuevo."))
+        finally:
+            self._replying = False
+            if self._cancel_asked:  # asked too late to land inside the reply: taken back
+                self._cancelled_by_request()
+        self._telemetry.message_done(outcome)
+        await self._send(TYPING_OFF)
+
+    async def _reply(self, message: Message) -> None:
+        if isinstance(message, AudioMessage):
+            data = frames.decode_audio(message, max_bytes=self._max_audio_bytes)
+            await self._voice(self._thread, AudioClip(data, message.format), self)
+            return
+        converse = self._converse
+        pending = await converse.begin(self._thread, message.text, user=await self._user())
+        async with aclosing(converse.stream(pending)) as pieces:
+            text = await self.streamed(pieces)
+        turn = await converse.finish(pending, text)
+        await self._send(frames.answer(self._answer_id, turn.text, turn.at))
+
+    # --- the answer as it goes (for a voice note: ``VoiceChatListener``) -----------------------
+
+    async def streamed(self, pieces: AsyncIterator[str]) -> str:
+        """The model's answer, joined; sent a ``chunk`` at a time when the message asked for it."""
+        answer_id, streaming, send, telemetry = self._answer_id, self._streaming, self._send, self._telemetry
+        got: list[str] = []
+        first_piece_s: float | None = None
+        telemetry.generation_started()
+        try:
+            started = time.perf_counter()
+            async for piece in pieces:
+                if first_piece_s is None:
+                    first_piece_s = time.perf_counter() - started
+                got.append(piece)
+                if streaming and piece:
+                    await send(frames.chunk(answer_id, piece))
+            telemetry.generated(first_piece_s=first_piece_s, pieces=len(got), seconds=time.perf_counter() - started)
+        finally:
+            telemetry.generation_ended()
+        return "".join(got)
+
+    async def heard(self, text: str) -> None:
+        await self._send(frames.transcription(text))
+
+    async def current_user(self) -> User | None:
+        return await self._user()
+
+    async def answered(self, turn: Turn) -> None:
+        await self._send(frames.answer(self._answer_id, turn.text, turn.at))
+
+    async def spoken(self, text: str, speech: Speech) -> None:
+        await self._send(frames.spoken(text, speech.wav))
+
+    async def not_spoken(self, error: Exception) -> None:
+        self._log().warning("spoken answer failed", error=str(error)[:200])

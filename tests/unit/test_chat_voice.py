@@ -1,0 +1,146 @@
+"""The voice-chat use case on ova's fakes: what the listener is shown, in which order, and what is
+stored, for a voice note, one with no speech, and one whose answer cannot be spoken."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from ova.adapters.ai.fakes.chat import FakeChatModel
+from ova.adapters.ai.fakes.speech import FakeSpeechToText, FakeTextToSpeech
+from ova.application.chat.conversation import ChatPolicy, ChatThread, Converse
+from ova.application.chat.voice import SPOKEN_CHARS, NoSpeech, VoiceChat
+from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
+from ova.domain.chat import Speaker, Turn
+from ova.domain.errors import ModelUnavailable, UnreadableMedia
+from ova.domain.speech import AudioClip, Speech
+from ova.domain.users import Role, User
+from tests.fakes.clock import FakeClock, SequentialIds
+from tests.fakes.repositories import InMemoryUnitOfWorkFactory
+
+CLIP = AudioClip(b"not really a voice note", "webm")
+
+
+class Listener:
+    """Records what a voice reply shows, as ``(event, value)`` pairs in order."""
+
+    def __init__(self, user: User | None = None) -> None:
+        self.user = user
+        self.events: list[tuple[str, object]] = []
+
+    async def heard(self, text: str) -> None:
+        self.events.append(("heard", text))
+
+    async def current_user(self) -> User | None:
+        self.events.append(("current_user", self.user))
+        return self.user
+
+    async def streamed(self, pieces: AsyncIterator[str]) -> str:
+        got = [piece async for piece in pieces]
+        self.events.append(("streamed", got))
+        return "".join(got)
+
+    async def answered(self, turn: Turn) -> None:
+        self.events.append(("answered", turn.text))
+
+    async def spoken(self, text: str, speech: Speech) -> None:
+        self.events.append(("spoken", (text, speech.wav[:4])))
+
+    async def not_spoken(self, error: Exception) -> None:
+        self.events.append(("not_spoken", type(error)))
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _ in self.events]
+
+
+class BrokenTextToSpeech(FakeTextToSpeech):
+    """The fake voice, down."""
+
+    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+        raise ModelUnavailable("La síntesis de voz de prueba falla a propósito.")
+
+
+class Voice:
+    def __init__(self, heard: str = "hola", *, tts: FakeTextToSpeech | None = None) -> None:
+        self.clock = FakeClock()
+        self.uow = InMemoryUnitOfWorkFactory()
+        self.model = FakeChatModel()
+        self.stt = FakeSpeechToText(heard)
+        self.tts = tts or FakeTextToSpeech()
+        self.converse = Converse(self.uow, self.uow.journal(), self.model, self.clock, SequentialIds("chat"),
+                                 ChatPolicy("Eres OVA."))
+        self.chat = VoiceChat(TranscribeAudio(self.stt), self.converse, SynthesizeSpeech(self.tts))
+
+    async def turns(self, chat_id: str) -> list[tuple[Speaker, str]]:
+        async with self.uow(read_only=True) as uow:
+            return [(turn.speaker, turn.text) for turn in await uow.conversations.recent_turns(chat_id, limit=10)]
+
+
+async def test_a_voice_note_is_heard_answered_stored_and_spoken_in_that_order() -> None:
+    voice, listener = Voice("  hola  "), Listener()
+    turn = await voice.chat(ChatThread("c1"), CLIP, listener)
+    assert listener.events == [
+        ("heard", "hola"),
+        ("current_user", None),
+        ("streamed", ["Respuesta ", "a: ", "hola"]),
+        ("answered", "Respuesta a: hola"),
+        ("spoken", ("Respuesta a: hola", b"RIFF")),
+    ]
+    assert turn.text == "Respuesta a: hola"
+    assert voice.stt.clips == [CLIP]
+    assert voice.model.prompts[-1].message == "hola"
+    assert voice.tts.texts == ["Respuesta a: hola"]
+    assert await voice.turns("c1") == [(Speaker.USER, "hola"), (Speaker.ASSISTANT, "Respuesta a: hola")]
+
+
+async def test_the_message_is_the_users_as_of_after_the_transcription() -> None:
+    voice = Voice()
+    user = await _user(voice)
+    listener = Listener(user)
+    await voice.chat(ChatThread("c1"), CLIP, listener)
+    assert listener.kinds()[:2] == ["heard", "current_user"]
+    async with voice.uow(read_only=True) as uow:
+        conversation = await uow.conversations.get("c1")
+    assert conversation is not None and conversation.owner_id == user.id
+
+
+async def test_no_speech_shows_the_empty_transcript_then_fails_and_nothing_is_asked_or_stored() -> None:
+    voice, listener = Voice("   "), Listener()
+    with pytest.raises(NoSpeech) as raised:
+        await voice.chat(ChatThread("c1"), CLIP, listener)
+    assert raised.value.code == "no_speech"
+    assert listener.events == [("heard", "")]
+    assert not voice.model.prompts and not voice.tts.texts
+    assert await voice.turns("c1") == []
+
+
+async def test_a_clip_the_transcriber_refuses_fails_before_anything_is_shown() -> None:
+    voice, listener = Voice(), Listener()
+    with pytest.raises(UnreadableMedia):
+        await voice.chat(ChatThread("c1"), AudioClip(b"", "wav"), listener)
+    assert listener.events == []
+    assert await voice.turns("c1") == []
+
+
+async def test_only_the_beginning_of_a_long_answer_is_spoken_but_the_whole_of_it_is_shown() -> None:
+    voice, listener = Voice("palabra " * 200), Listener()
+    turn = await voice.chat(ChatThread("c1"), CLIP, listener)
+    assert len(turn.text) > SPOKEN_CHARS
+    assert voice.tts.texts == [turn.text[:SPOKEN_CHARS]]
+    assert listener.events[-1] == ("spoken", (turn.text, b"RIFF"))
+
+
+async def test_a_failed_synthesis_leaves_the_text_answer_standing() -> None:
+    voice, listener = Voice(tts=BrokenTextToSpeech()), Listener()
+    turn = await voice.chat(ChatThread("c1"), CLIP, listener)
+    assert listener.kinds() == ["heard", "current_user", "streamed", "answered", "not_spoken"]
+    assert listener.events[-1] == ("not_spoken", ModelUnavailable)
+    assert await voice.turns("c1") == [(Speaker.USER, "hola"), (Speaker.ASSISTANT, turn.text)]
+
+
+async def _user(voice: Voice) -> User:
+    async with voice.uow() as uow:
+        user = await uow.users.add(User("ana", "ana@example.org", Role.USER, True, voice.clock.now(), "h"))
+        await uow.commit()
+    return user

@@ -1,0 +1,208 @@
+"""A chat connection's worker on ova's fakes, without a socket: the frames it sends for each kind of
+message, its queue and ``busy`` count, cancel, shutdown and a client gone. (The e2e tests drive the
+same through a real server; these pin down the worker's part on its own.)"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import structlog
+from prometheus_client import CollectorRegistry
+from starlette.websockets import WebSocketDisconnect
+
+from ova.adapters.ai.fakes.chat import FakeChatModel
+from ova.adapters.ai.fakes.speech import FakeSpeechToText, FakeTextToSpeech
+from ova.adapters.security.jwt_codec import JoseTokenCodec
+from ova.adapters.state.memory import MemorySharedState
+from ova.adapters.telemetry.chat_telemetry import ChatTelemetry
+from ova.application.accounts.account_cache import AccountCache
+from ova.application.accounts.authenticate import Authenticate
+from ova.application.chat.conversation import ChatPolicy, Converse
+from ova.application.chat.voice import VoiceChat
+from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
+from ova.bootstrap.chat import ChatServices
+from ova.config.settings import ChatSettings
+from ova.domain.errors import ModelUnavailable
+from ova.domain.speech import Speech
+from ova.domain.users import User
+from ova.entrypoints.websocket.frames import AudioMessage, Frame, TextMessage
+from ova.entrypoints.websocket.worker import ChatWorker
+from tests.fakes.clock import FakeClock, SequentialIds
+from tests.fakes.repositories import InMemoryUnitOfWorkFactory
+
+VOICE_NOTE = AudioMessage("AAAAAAAA", "webm")
+
+
+class MutedTextToSpeech(FakeTextToSpeech):
+    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+        raise ModelUnavailable("La síntesis de voz de prueba falla a propósito.")
+
+
+class Client:
+    """The other end, as the worker sees it: ``send``, ``drop`` and who the user is."""
+
+    def __init__(self) -> None:
+        self.frames: list[dict[str, Any]] = []
+        self.gone = False
+        self.dropped = False
+        self.user_failures = 0  # the next messages for which finding the user fails unexpectedly
+
+    async def send(self, frame: Frame | str) -> None:
+        if self.gone:
+            raise WebSocketDisconnect(1006)
+        self.frames.append(json.loads(frame) if isinstance(frame, str) else frame)
+
+    def drop(self) -> None:
+        self.dropped = True
+
+    async def user(self) -> User | None:
+        if self.user_failures:
+            self.user_failures -= 1
+            raise RuntimeError("the account store broke")
+        return None
+
+    def kinds(self) -> list[str]:
+        return [frame["type"] + (f":{frame['code']}" if frame["type"] == "error" else "") for frame in self.frames]
+
+
+class Setup:
+    def __init__(self, *, heard: str = "hola", tts: FakeTextToSpeech | None = None) -> None:
+        uow = InMemoryUnitOfWorkFactory()
+        clock = FakeClock()
+        converse = Converse(uow, uow.journal(), FakeChatModel(), clock, SequentialIds("chat"), ChatPolicy("Eres OVA."))
+        state = MemorySharedState(now=clock.now)
+        codec = JoseTokenCodec(secret="unit-test-secret-that-is-long-enough-32", now=clock.now)
+        self.metrics = CollectorRegistry()
+        self.services = ChatServices(
+            converse=converse, authenticate=Authenticate(codec, state, uow, AccountCache(clock)),
+            voice=VoiceChat(TranscribeAudio(FakeSpeechToText(heard)), converse,
+                            SynthesizeSpeech(tts or FakeTextToSpeech())),
+            telemetry=ChatTelemetry(state, self.metrics), settings=ChatSettings(),
+        )
+        self.client = Client()
+        self.worker = ChatWorker(self.services, converse.thread("c1"), send=self.client.send, drop=self.client.drop,
+                                 user=self.client.user, log=structlog.get_logger)
+
+    def outcomes(self, outcome: str) -> float:
+        return self.metrics.get_sample_value("ova_ws_messages_total", {"outcome": outcome}) or 0.0
+
+    async def answered(self) -> list[str]:
+        """Let the worker answer all it holds, then end it; the kinds of frame it sent."""
+        await until(lambda: self.worker.waiting == 0)
+        await self.worker.shut_down(5.0)
+        return self.client.kinds()
+
+    async def generating(self) -> None:
+        await until(lambda: self.worker.generating)
+
+
+async def until(condition: Callable[[], bool], *, within_s: float = 5.0) -> None:
+    for _ in range(int(within_s / 0.001)):
+        if condition():
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("the worker never got there")
+
+
+@pytest.fixture
+def setup() -> Setup:
+    return Setup()
+
+
+async def test_messages_are_answered_in_order_and_count_as_waiting_until_answered(setup: Setup) -> None:
+    setup.worker.admit(TextMessage("uno"))
+    setup.worker.admit(TextMessage("dos"))
+    assert setup.worker.waiting == 2
+    assert await setup.answered() == ["typing", "text", "typing"] * 2
+    texts = [frame for frame in setup.client.frames if frame["type"] == "text"]
+    assert [frame["text"] for frame in texts] == ["Respuesta a: uno", "Respuesta a: dos"]
+    assert texts[0]["id"] != texts[1]["id"]
+    assert [frame["is_typing"] for frame in setup.client.frames if frame["type"] == "typing"] == [True, False] * 2
+    assert setup.worker.waiting == 0 and setup.outcomes("answered") == 2
+
+
+async def test_a_streamed_answer_sends_its_chunks_under_the_answers_id(setup: Setup) -> None:
+    setup.worker.admit(TextMessage("hola", stream=True))
+    assert await setup.answered() == ["typing", "chunk", "chunk", "chunk", "text", "typing"]
+    chunks, answer = setup.client.frames[1:4], setup.client.frames[4]
+    assert "".join(chunk["text"] for chunk in chunks) == answer["text"] == "Respuesta a: hola"
+    assert {chunk["id"] for chunk in chunks} == {answer["id"]}
+
+
+async def test_a_voice_note_is_transcribed_answered_and_spoken(setup: Setup) -> None:
+    setup.worker.admit(VOICE_NOTE)
+    assert await setup.answered() == ["typing", "transcription", "text", "audio", "typing"]
+    transcription, answer, audio = setup.client.frames[1:4]
+    assert transcription["text"] == "hola"
+    assert audio["text"] == answer["text"] == "Respuesta a: hola"
+    assert audio["audio"].startswith("data:audio/wav;base64,")
+
+
+async def test_a_voice_note_without_speech_gets_the_empty_transcription_then_no_speech() -> None:
+    setup = Setup(heard=" ")
+    setup.worker.admit(VOICE_NOTE)
+    assert await setup.answered() == ["typing", "transcription", "error:no_speech", "typing"]
+    assert setup.client.frames[1]["text"] == ""
+    assert setup.client.frames[2]["error"] == "No he entendido nada en la nota de voz."
+    assert setup.outcomes("no_speech") == 1
+
+
+async def test_a_voice_answer_that_cannot_be_spoken_still_stands_as_text() -> None:
+    setup = Setup(tts=MutedTextToSpeech())
+    setup.worker.admit(VOICE_NOTE)
+    assert await setup.answered() == ["typing", "transcription", "text", "typing"]
+    assert setup.outcomes("answered") == 1
+
+
+async def test_cancel_stops_the_answer_with_a_cancelled_error_and_the_worker_goes_on(setup: Setup) -> None:
+    setup.worker.admit(TextMessage("!slow 0.05 40"))
+    await setup.generating()
+    setup.worker.cancel()
+    setup.worker.admit(TextMessage("otra"))
+    assert await setup.answered() == ["typing", "error:cancelled", "typing", "typing", "text", "typing"]
+    assert setup.outcomes("cancelled") == 1
+
+
+async def test_shutdown_lets_the_answer_finish_and_refuses_what_is_still_queued(setup: Setup) -> None:
+    setup.worker.admit(TextMessage("!slow 0.01 3"))
+    await setup.generating()
+    setup.worker.admit(TextMessage("después"))
+    await setup.worker.shut_down(5.0)
+    assert setup.client.kinds() == ["typing", "text", "typing", "error:unavailable", "typing"]
+
+
+async def test_shutdown_cancels_an_answer_past_its_grace(setup: Setup) -> None:
+    setup.worker.admit(TextMessage("!slow 1 10"))
+    await setup.generating()
+    await setup.worker.shut_down(0.05)
+    assert setup.client.kinds() == ["typing", "error:cancelled", "typing"]
+
+
+async def test_an_unexpected_failure_is_an_internal_error_and_the_worker_goes_on(setup: Setup) -> None:
+    setup.client.user_failures = 1
+    setup.worker.admit(TextMessage("uno"))
+    setup.worker.admit(TextMessage("dos"))
+    assert await setup.answered() == ["typing", "error:internal_error", "typing", "typing", "text", "typing"]
+
+
+async def test_a_client_gone_drops_the_connection_and_empties_the_queue(setup: Setup) -> None:
+    setup.client.gone = True
+    setup.worker.admit(TextMessage("uno"))
+    setup.worker.admit(TextMessage("dos"))
+    task = setup.worker.task
+    assert task is not None
+    await asyncio.wait({task})
+    assert setup.client.dropped and setup.worker.waiting == 0
+
+
+async def test_stop_ends_the_worker_at_once(setup: Setup) -> None:
+    setup.worker.admit(TextMessage("!slow 1 10"))
+    await setup.generating()
+    await setup.worker.stop()
+    task = setup.worker.task
+    assert task is not None and task.cancelled()
+    assert setup.client.kinds() == ["typing"] and not setup.client.dropped
