@@ -53,10 +53,10 @@ class AI(containers.DeclarativeContainer):
         httpx.AsyncClient, limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
         headers={"User-Agent": "ova"},
     )
-    hf: providers.Singleton[HuggingFaceClient] = providers.Singleton(make_hf_client, settings, http)
+    hf: providers.Singleton[HuggingFaceClient] = providers.Singleton(make_hf_client, settings=settings, http=http)
     fallback = settings.provided.ai_fallback_local
 
-    image_pool = providers.Singleton(make_pool, "images", settings)
+    image_pool = providers.Singleton(make_pool, name="images", settings=settings)
     decoder = providers.Singleton(PillowImageDecoder, max_bytes=max_upload_bytes,
                                   max_pixels=settings.provided.max_image_pixels, pool=image_pool)
 
@@ -71,8 +71,9 @@ def install(container: type[AI], capability: Capability) -> None:
             continue
         adapter = build(container)
         if provider in capability.remote:
-            adapter = providers.Singleton(remote_or_fallback, adapter, local.provider, capability.port,
-                                          capability.local_arguments, container.fallback)
+            adapter = providers.Singleton(remote_or_fallback, remote=adapter, local=local.provider,
+                                          port=capability.port, local_arguments=capability.local_arguments,
+                                          enabled=container.fallback)
         choices[provider.value] = adapter
     setattr(container, capability.local, local)
     setattr(container, capability.serves,

@@ -101,7 +101,7 @@ def make_pool(name: str, settings: AiSettings) -> InferencePool:
 
 def pool(ai: type[AI], name: str) -> providers.Singleton[InferencePool]:
     """A capability's own inference pool (``AI_INFERENCE_WORKERS`` threads, ``AI_INFERENCE_QUEUE`` waiting)."""
-    return providers.Singleton(make_pool, name, ai.settings)
+    return providers.Singleton(make_pool, name=name, settings=ai.settings)
 
 
 def make_remote_chat(provider: str, base_url: str, api_key: str | None, settings: AiSettings, chat: ChatSettings,

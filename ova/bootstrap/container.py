@@ -10,6 +10,7 @@ fakes (``container.uow.override(providers.Object(...))``).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from dependency_injector import containers, providers
@@ -57,11 +58,12 @@ from ova.domain.rate_limits import RateLimit
 T = TypeVar("T")
 
 
-def make_shared_state(redis_url: str | None) -> SharedState:
-    """In-process memory by default; Redis when ``REDIS_URL`` is set (several workers or hosts)."""
+def make_shared_state(redis_url: str | None, now: Callable[[], datetime]) -> SharedState:
+    """In-process memory (on the container's clock) by default; Redis when ``REDIS_URL`` is set
+    (several workers or hosts: Redis keeps time itself)."""
     if redis_url:
         return RedisSharedState(redis_url)
-    return MemorySharedState()
+    return MemorySharedState(now=now)
 
 
 async def closed_at_exit(
@@ -105,7 +107,8 @@ class Container(containers.DeclarativeContainer):
     database = providers.Singleton(SqlDatabase, engine=engine)
     uow = providers.Singleton(SqlUnitOfWorkFactory, engine=engine)
     turn_journal = providers.Singleton(SqlTurnJournal, engine=engine)
-    shared_state = providers.Singleton(make_shared_state, redis_url=settings.provided.redis_url)
+    shared_state = providers.Singleton(make_shared_state, redis_url=settings.provided.redis_url,
+                                       now=clock.provided.now)
 
     # --- what is closed at shutdown, in this order: chat counters, journal, then pool and state --
     engine_resource = providers.Resource(closed_at_exit, resource=engine, close=_dispose)
@@ -126,6 +129,7 @@ class Container(containers.DeclarativeContainer):
         algorithm=settings.provided.auth.jwt_algorithm,
         access_lifetime_s=settings.provided.auth.access_lifetime_s,
         refresh_lifetime_s=settings.provided.auth.refresh_lifetime_s,
+        now=clock.provided.now,
     )
     token_pairs = providers.Singleton(TokenPairs, codec=codec, clock=clock, ids=ids)
 

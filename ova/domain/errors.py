@@ -100,6 +100,13 @@ class UnsupportedMedia(DomainError):
     default_detail = "Formato no soportado."
 
 
+class NoSpeech(DomainError):
+    """A voice note was transcribed to nothing: there is no message to answer."""
+
+    code = "no_speech"
+    default_detail = "No he entendido nada en la nota de voz."
+
+
 class MediaTooLarge(DomainError):
     code = "payload_too_large"
     default_detail = "El archivo es demasiado grande."

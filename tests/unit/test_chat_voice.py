@@ -10,10 +10,10 @@ import pytest
 from ova.adapters.ai.fakes.chat import FakeChatModel
 from ova.adapters.ai.fakes.speech import FakeSpeechToText, FakeTextToSpeech
 from ova.application.chat.conversation import ChatPolicy, ChatThread, Converse
-from ova.application.chat.voice import SPOKEN_CHARS, NoSpeech, VoiceChat
+from ova.application.chat.voice import SPOKEN_CHARS, VoiceChat
 from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.domain.chat import Speaker, Turn
-from ova.domain.errors import ModelUnavailable, UnreadableMedia
+from ova.domain.errors import ModelUnavailable, NoSpeech, UnreadableMedia
 from ova.domain.speech import AudioClip, Speech
 from ova.domain.users import Role, User
 from tests.fakes.clock import FakeClock, SequentialIds

@@ -1,8 +1,9 @@
 """The use cases as the container wires them, over in-memory fakes, as unit tests use them.
 
 The world comes from ``ova.bootstrap.Container`` itself, with only the adapters that touch the outside
-(clock, ids, database, password hashing, shared state, and the token codec so that it reads the fake
-clock) overridden: a use case wired with the wrong port or limit in the container fails a unit test.
+(clock, ids, database, password hashing) overridden: the shared state and the token codec are the
+container's own, on the fake clock. A use case wired with the wrong port, clock or limit in the container
+fails a unit test.
 The rate limits come from the test ``Settings`` through the container's own providers.
 """
 
@@ -79,12 +80,6 @@ def unit_container(settings: Settings, clock: FakeClock) -> Container:
     container.ids.override(providers.Object(SequentialIds("t")))
     container.uow.override(providers.Object(InMemoryUnitOfWorkFactory()))
     container.hasher.override(providers.Object(FakePasswordHasher()))
-    container.shared_state.override(providers.Object(MemorySharedState(now=clock.now)))
-    auth = settings.auth
-    container.codec.override(providers.Object(JoseTokenCodec(
-        secret=auth.jwt_secret_key, algorithm=auth.jwt_algorithm, access_lifetime_s=auth.access_lifetime_s,
-        refresh_lifetime_s=auth.refresh_lifetime_s, now=clock.now,
-    )))
     return container
 
 

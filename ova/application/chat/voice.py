@@ -18,18 +18,11 @@ from attrs import frozen
 from ova.application.chat.conversation import ChatThread, Converse
 from ova.application.speech.use_cases import SpeechRequest, SynthesizeSpeech, TranscribeAudio
 from ova.domain.chat import Turn
-from ova.domain.errors import DomainError
+from ova.domain.errors import DomainError, NoSpeech
 from ova.domain.speech import AudioClip, Speech
 from ova.domain.users import User
 
 SPOKEN_CHARS = 1000  # the most a ``SpeechRequest`` takes: a longer answer is spoken up to here
-
-
-class NoSpeech(DomainError):
-    """The voice note was transcribed to nothing: there is no message to answer."""
-
-    code = "no_speech"
-    default_detail = "No he entendido nada en la nota de voz."
 
 
 class VoiceChatListener(Protocol):

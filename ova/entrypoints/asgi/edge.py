@@ -2,7 +2,7 @@
 and metrics.
 
 One layer rather than one per concern: each layer costs every request a coroutine frame and a
-wrapped ``send``, which on ``/status`` was a third of ova's own cost.
+wrapped ``send``, a large part of what a cheap route such as ``/status`` costs.
 """
 
 from __future__ import annotations
