@@ -59,14 +59,16 @@ wrk-tool:
 	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 
-## bench: compare the app with a bare Starlette app under the same load, by ova's load generator and by wrk (not a test)
+## bench: compare the app with a bare Starlette app: by ova's load generator, by wrk, and in process (not a test)
 bench: install-test wrk-tool
 	$(BIN)/python -m bench.http_ratio
 	$(BIN)/python -m bench.wrk_ab
+	$(BIN)/python -m bench.asgi_ab
 
-## bench-http-ab: /status and /auth/me by wrk, this working tree against BASE (a revision) and a bare app, alternated
+## bench-http-ab: /status and /auth/me, this working tree against BASE (a revision), by wrk and in process, alternated
 bench-http-ab: install-test wrk-tool
 	$(BIN)/python -m bench.wrk_ab --base $(BASE)
+	$(BIN)/python -m bench.asgi_ab --base $(BASE)
 
 ## bench-ai: local AI models over HTTP vs called in-process, /status under detection load, memory (not a test)
 bench-ai: install-test

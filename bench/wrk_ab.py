@@ -39,9 +39,14 @@ def wrk(url: str, *, connections: int, duration_s: float, headers: Sequence[str]
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration_s:g}s", *(f"-H{h}" for h in headers), url]
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=duration_s + 60,
                             preexec_fn=(lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None)
-    found = _RPS.search(output.stdout)
-    if found is None or _ERRORS.search(output.stdout):
-        raise RuntimeError(f"wrk found errors or no rate:\n{output.stdout}")
+    return requests_per_s(output.stdout)
+
+
+def requests_per_s(report: str) -> float:
+    """The rate in ``wrk``'s report; raises when it counted failed answers or socket errors."""
+    found = _RPS.search(report)
+    if found is None or _ERRORS.search(report):
+        raise RuntimeError(f"wrk found errors or no rate:\n{report}")
     return float(found.group(1))
 
 
@@ -98,10 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, values in ratios.items():
         print(f"{name}: {statistics.median(values):.3f}× (rounds: {', '.join(f'{v:.3f}' for v in values)})")
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"wrk-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
-    path.write_text(json.dumps({"options": vars(args), "machine": machine(), "requests_per_s": rates,
+    report = RESULTS / f"wrk-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+    report.write_text(json.dumps({"options": vars(args), "machine": machine(), "requests_per_s": rates,
                                 "ratios": ratios}, indent=2) + "\n")
-    print(f"written to {path.relative_to(ROOT)}")
+    print(f"written to {report.relative_to(ROOT)}")
     return 0
 
 
