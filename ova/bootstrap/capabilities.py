@@ -47,8 +47,8 @@ from ova.application.ports.chat import ChatModel
 from ova.application.ports.health import HealthProbe
 from ova.application.ports.speech import SpeechToText, TextToSpeech
 from ova.application.ports.vision import ImageCaptioner, ObjectDetector, SignRecognizer
-from ova.config.loader import AI_PROVIDERS
 from ova.config.settings import AiSettings, ChatSettings, Provider
+from ova.config.variables import AI_PROVIDERS
 
 if TYPE_CHECKING:
     from ova.bootstrap.ai import AI

@@ -10,20 +10,7 @@ from typing import Any
 import attrs
 
 from ova.config.settings import DEFAULT_ORIGINS, DEV_JWT_SECRET, AiSettings, Environment, Provider, Settings
-from ova.config.variables import VARIABLES
-
-_OFFLINE_AND_HUGGING_FACE = frozenset({Provider.LOCAL, Provider.HUGGINGFACE, Provider.FAKE})
-AI_PROVIDERS: Mapping[str, frozenset[Provider]] = {
-    "detection_provider": _OFFLINE_AND_HUGGING_FACE,
-    "captioning_provider": _OFFLINE_AND_HUGGING_FACE,
-    "asl_provider": _OFFLINE_AND_HUGGING_FACE,
-    "stt_provider": _OFFLINE_AND_HUGGING_FACE,
-    "tts_provider": _OFFLINE_AND_HUGGING_FACE,
-    "chat_provider": frozenset(Provider),
-}
-"""The providers that can serve each AI capability, by its provider setting in ``AiSettings``; any
-other is refused at start-up. The capability registry (``ova.bootstrap.capabilities``) declares an
-adapter for exactly these, and refuses to start otherwise (this layer may not import it)."""
+from ova.config.variables import AI_PROVIDERS, VARIABLES
 
 
 class ConfigError(Exception):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from attrs import frozen
 
@@ -83,6 +83,21 @@ def parse_provider(raw: str) -> Provider:
     return Provider(parse_choice(tuple(p.value for p in Provider))(raw))
 
 
+_OFFLINE_AND_HUGGING_FACE = frozenset({Provider.LOCAL, Provider.HUGGINGFACE, Provider.FAKE})
+AI_PROVIDERS: Mapping[str, frozenset[Provider]] = {
+    "detection_provider": _OFFLINE_AND_HUGGING_FACE,
+    "captioning_provider": _OFFLINE_AND_HUGGING_FACE,
+    "asl_provider": _OFFLINE_AND_HUGGING_FACE,
+    "stt_provider": _OFFLINE_AND_HUGGING_FACE,
+    "tts_provider": _OFFLINE_AND_HUGGING_FACE,
+    "chat_provider": frozenset(Provider),
+}
+"""The providers that can serve each AI capability, by its provider setting in ``AiSettings``: each
+gets its variable (``DETECTION_PROVIDER`` for ``detection_provider``), and any other provider is refused
+at start-up. The capability registry (``ova.bootstrap.capabilities``) declares an adapter for exactly
+these, and refuses to start otherwise (this layer may not import it)."""
+
+
 @frozen
 class Variable:
     name: str
@@ -144,12 +159,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("HF_MODELO_SIGN", "ai", "hf_modelo_sign", parse_text, "Hugging Face ASL model"),
     Variable("HF_ASL_SPACE_URL", "ai", "hf_asl_space_url", parse_text, "Hugging Face ASL Space URL"),
     Variable("CHAT_MODEL", "ai", "chat_model", parse_text, "chat model name for remote providers"),
-    Variable("CHAT_PROVIDER", "ai", "chat_provider", parse_provider, "local, huggingface, openai-compatible, fake"),
-    Variable("DETECTION_PROVIDER", "ai", "detection_provider", parse_provider, "local, huggingface, fake"),
-    Variable("CAPTIONING_PROVIDER", "ai", "captioning_provider", parse_provider, "local, huggingface, fake"),
-    Variable("ASL_PROVIDER", "ai", "asl_provider", parse_provider, "local, huggingface, fake"),
-    Variable("STT_PROVIDER", "ai", "stt_provider", parse_provider, "local, huggingface, fake"),
-    Variable("TTS_PROVIDER", "ai", "tts_provider", parse_provider, "local, huggingface, fake"),
+    *(Variable(setting.upper(), "ai", setting, parse_provider, ", ".join(p.value for p in Provider if p in accepted))
+      for setting, accepted in AI_PROVIDERS.items()),
     Variable("HF_API_URL", "ai", "hf_api_url", parse_text, "base URL of the Hugging Face Inference API"),
     Variable("HF_DETECTION_MODEL", "ai", "hf_detection_model", parse_text, "object detection model on Hugging Face"),
     Variable("HF_CAPTION_MODEL", "ai", "hf_caption_model", parse_text, "image captioning model on Hugging Face"),

@@ -13,9 +13,8 @@ from ova.adapters.ai.fallback import port_members
 from ova.bootstrap.ai import AI, install_all, loadable_models, model_probes, selected_models
 from ova.bootstrap.capabilities import CAPABILITIES, Capability, problems, provider_settings
 from ova.config import load_settings
-from ova.config.loader import AI_PROVIDERS
 from ova.config.settings import Provider
-from ova.config.variables import VARIABLES
+from ova.config.variables import AI_PROVIDERS, VARIABLES
 
 HEALTH_NAMES = ("detection", "captioning", "asl", "stt", "tts", "chat")
 BY_NAME = {capability.name: capability for capability in CAPABILITIES}

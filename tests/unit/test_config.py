@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from ova.config import ConfigError, load_settings
-from ova.config.loader import AI_PROVIDERS, describe
+from ova.config.loader import describe
 from ova.config.settings import DEV_JWT_SECRET, Environment, Provider
-from ova.config.variables import VARIABLES
+from ova.config.variables import AI_PROVIDERS, VARIABLES
 
 STRONG = "x" * 40
 
