@@ -1,5 +1,6 @@
 """``make bench`` (its wrk part): ``GET /status`` and ``GET /auth/me`` measured from outside by Debian's
-``wrk``, ova against a bare Starlette app and, with ``--base REV``, against an earlier revision of ova.
+``wrk``, ova against a bare Starlette app (with and without ova's ``X-Request-ID`` header) and, with
+``--base REV``, against an earlier revision of ova.
 
 ``bench.http_ratio`` measures with its own Python load generator; ``wrk`` is a C client that can push a
 server harder, so the two may disagree and both are reported. Each side runs under the same uvicorn
@@ -27,7 +28,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.http_ratio import RESULTS, ROOT, bare_server, free_port, log_in, machine, migrate, ova_env, server
+from bench.http_ratio import (
+    RESULTS,
+    ROOT,
+    UVICORN_FLAGS,
+    free_port,
+    log_in,
+    machine,
+    migrate,
+    ova_env,
+    server,
+)
 from bench.ws_ab import worktree
 
 _RPS = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.MULTILINE)
@@ -54,6 +65,14 @@ def order(sides: Sequence[str], round_: int) -> list[str]:
     return list(sides) if round_ % 2 == 0 else list(reversed(sides))
 
 
+def bare_side(app: str, tmp: Path) -> Any:
+    """``bench.bare_app``'s ``app`` under uvicorn with ``ova serve``'s settings, pinned to CPU 0."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", f"bench.bare_app:{app}", "--host", "127.0.0.1", "--port", str(port),
+               *UVICORN_FLAGS]
+    return server(f"bare ({app})", command, {**os.environ, "PYTHONPATH": str(ROOT)}, tmp / f"{app}.{port}.log", 0)
+
+
 def ova_side(root: Path, tmp: Path) -> Any:
     """``root``'s ``ova serve`` on a fresh database migrated by ``root``'s code, pinned to CPU 0."""
     tmp.mkdir()
@@ -78,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed: `make bench` installs it (apt-get install wrk)", file=sys.stderr)
         return 2
-    sides = ["bare", "head", *(["base"] if args.base else [])]
+    sides = ["bare", "bare+id", "head", *(["base"] if args.base else [])]
     rates: dict[str, list[float]] = {}
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="ova-wrk-") as directory:
         roots = {"head": ROOT}
@@ -87,15 +106,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         for round_ in range(args.rounds):
             for side in order(sides, round_):
                 tmp = Path(directory) / f"{side}{round_}"
-                with (bare_server(Path(directory), 0) if side == "bare" else ova_side(roots[side], tmp)) as url:
-                    paths = {"/status": ()} if side == "bare" else {
+                bare = {"bare": "app", "bare+id": "app_with_request_id"}.get(side)
+                with (bare_side(bare, Path(directory)) if bare else ova_side(roots[side], tmp)) as url:
+                    paths = {"/status": ()} if bare else {
                         "/status": (), "/auth/me": (f"Authorization: Bearer {log_in(url)}",)}
                     for path, headers in paths.items():
                         rate = wrk(url + path, connections=args.connections, duration_s=args.duration,
                                    headers=headers)
                         rates.setdefault(f"{side} {path}", []).append(rate)
-                        print(f"   round {round_ + 1} {side:<4} {path:<9} {rate:9.0f} requests/s", flush=True)
-    ratios = {"head /status ÷ bare /status": _ratios(rates, "head /status", "bare /status")}
+                        print(f"   round {round_ + 1} {side:<7} {path:<9} {rate:9.0f} requests/s", flush=True)
+    ratios = {"head /status ÷ bare /status": _ratios(rates, "head /status", "bare /status"),
+              "head /status ÷ bare+id /status": _ratios(rates, "head /status", "bare+id /status"),
+              "bare+id /status ÷ bare /status": _ratios(rates, "bare+id /status", "bare /status")}
     if args.base:
         ratios["head /status ÷ base /status"] = _ratios(rates, "head /status", "base /status")
         ratios["head /auth/me ÷ base /auth/me"] = _ratios(rates, "head /auth/me", "base /auth/me")

@@ -33,3 +33,18 @@ def test_sides_alternate_and_ratios_pair_runs_of_the_same_round() -> None:
     assert order(["bare", "head", "base"], 0) == ["bare", "head", "base"]
     assert order(["bare", "head", "base"], 1) == ["base", "head", "bare"]
     assert _ratios({"a": [2.0, 3.0], "b": [1.0, 2.0]}, "a", "b") == [2.0, 1.5]
+
+
+async def test_the_bare_reference_with_request_id_answers_as_the_bare_app_plus_the_header() -> None:
+    import httpx
+
+    from bench.bare_app import app, app_with_request_id
+
+    answers = []
+    for reference in (app, app_with_request_id):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=reference), base_url="http://b") as client:
+            answers.append(await client.get("/status"))
+    plain, with_id = answers
+    assert plain.status_code == with_id.status_code == 200
+    assert plain.json().keys() == with_id.json().keys()
+    assert "x-request-id" not in plain.headers and len(with_id.headers["x-request-id"]) == 32
