@@ -106,6 +106,11 @@ def safety_problems(settings: Settings) -> list[str]:
     insecure = [o for o in settings.http.allowed_origins if not o.startswith("https://")]
     if insecure:
         problems.append(f"ALLOWED_ORIGINS: production accepts only https:// origins (not {', '.join(insecure)})")
+    problems.extend(
+        f"{_variable_of('ai', setting)}: production refuses the fake provider (canned answers, and debug commands "
+        f"anyone can send); use {_one_of([p.value for p in Provider if p in accepted and p is not Provider.FAKE])}"
+        for setting, accepted in AI_PROVIDERS.items() if getattr(settings.ai, setting) is Provider.FAKE
+    )
     return problems
 
 

@@ -68,6 +68,16 @@ def test_production_refuses_unsafe_settings(tmp_path: Path, environ: dict[str, s
     assert len(found) == 1 and found[0].startswith(variable)
 
 
+@pytest.mark.parametrize("variable", ["CHAT_PROVIDER", "DETECTION_PROVIDER", "TTS_PROVIDER"])
+def test_production_refuses_a_fake_ai_provider(tmp_path: Path, variable: str) -> None:
+    safe = {"JWT_SECRET_KEY": STRONG, "ALLOWED_ORIGINS": "https://a.org", "ALLOW_SQLITE_IN_PRODUCTION": "1"}
+    found = problems({"ENVIRONMENT": "production", **safe, variable: "fake"}, tmp_path)
+    assert len(found) == 1 and found[0].startswith(f"{variable}: production refuses the fake provider")
+    assert "use local" in found[0] and "fake" not in found[0].split("; use ")[1]
+    development = load_settings({"ENVIRONMENT": "development", variable: "fake"}, env_file=tmp_path / "absent.env")
+    assert development.ai.chat_provider is Provider.FAKE or variable != "CHAT_PROVIDER"
+
+
 def test_production_with_safe_settings_starts(tmp_path: Path) -> None:
     settings = load_settings({"ENVIRONMENT": "production", "JWT_SECRET_KEY": STRONG, "USE_SQLITE": "false",
                               "DB_HOST": "db", "ALLOWED_ORIGINS": "https://helpova.web.app"},
