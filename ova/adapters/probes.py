@@ -22,8 +22,11 @@ class DatabaseProbe:
 
 
 class SharedStateProbe:
+    """Critical: with Redis down every authenticated request fails (revocations and account versions
+    live there), so the service is down for a load balancer too. In memory it cannot fail."""
+
     name = "cache"
-    critical = False
+    critical = True
 
     def __init__(self, state: SharedState) -> None:
         self._state = state

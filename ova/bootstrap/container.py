@@ -82,6 +82,11 @@ def health_probes_for(database: Database, state: SharedState, ai: AI, settings: 
     return [DatabaseProbe(database), SharedStateProbe(state), *model_probes(ai, settings.ai)]
 
 
+def critical_probes(probes: list[HealthProbe]) -> list[HealthProbe]:
+    """What readiness checks: the dependencies without which no request can be served."""
+    return [probe for probe in probes if probe.critical]
+
+
 def _dispose(engine: Any) -> Awaitable[None]:
     return engine.dispose()  # type: ignore[no-any-return]
 
@@ -222,6 +227,8 @@ class Container(containers.DeclarativeContainer):
     health_probes = providers.Singleton(health_probes_for, database=database, state=shared_state, ai=ai,
                                         settings=settings)
     check_health = providers.Singleton(CheckHealth, probes=health_probes)
+    check_readiness = providers.Singleton(
+        CheckHealth, probes=providers.Callable(critical_probes, probes=health_probes))
 
 
 def build_container(settings: Settings) -> Container:

@@ -95,6 +95,7 @@ class HttpSettings:
     max_json_body_kb: int = 1024
     max_upload_mb: int = 10
     contact_max_per_hour: int = 5
+    metrics_token: str | None = None
 
     @property
     def max_upload_bytes(self) -> int:

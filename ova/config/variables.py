@@ -117,6 +117,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CORS_MAX_AGE", "http", "cors_max_age", parse_int(0, 86400), "seconds a preflight is cached"),
     Variable("MAX_JSON_BODY_KB", "http", "max_json_body_kb", parse_int(1, 65536), "largest JSON body, KiB"),
     Variable("MAX_UPLOAD_MB", "http", "max_upload_mb", parse_int(1, 200), "largest upload, MiB"),
+    Variable("METRICS_TOKEN", "http", "metrics_token", parse_optional_text,
+             "bearer token /metrics asks for (required in production to scrape it at all)", secret=True),
     Variable("CONTACT_MAX_PER_HOUR", "http", "contact_max_per_hour", parse_int(1, 100000),
              "contact messages per client address per hour"),
     Variable("USE_SQLITE", "database", "use_sqlite", parse_bool, "true for a SQLite file, false for MySQL"),

@@ -193,6 +193,8 @@ MATRIX: list[tuple[str, str, int, int, int, int, Build]] = [
     ("GET", "/status", 200, 200, 200, 200, plain("/status")),
     ("GET", "/status/health", 200, 200, 200, 200, plain("/status/health")),
     ("GET", "/status/websocket", 200, 200, 200, 200, plain("/status/websocket")),
+    ("GET", "/status/live", 200, 200, 200, 200, plain("/status/live")),
+    ("GET", "/status/ready", 200, 200, 200, 200, plain("/status/ready")),
     ("GET", "/status/database", 401, 403, 403, 200, plain("/status/database")),
     ("GET", "/chat/health", 200, 200, 200, 200, plain("/chat/health")),
     ("GET", "/api/chat/health", 200, 200, 200, 200, plain("/api/chat/health")),

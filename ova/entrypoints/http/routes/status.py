@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hmac
 import json
 import os
 import socket
@@ -16,7 +17,9 @@ from starlette.responses import Response
 import ova
 from ova.application.authorization import require_admin
 from ova.application.ports.telemetry import RequestMetrics
+from ova.config.settings import Settings
 from ova.entrypoints.asgi.converter import dump_datetime
+from ova.entrypoints.asgi.problems import problem
 from ova.entrypoints.http.requests import container, principal
 from ova.entrypoints.http.routing import api, respond
 
@@ -59,6 +62,19 @@ class WebsocketStatusView:
     total_connections: int
     messages_processed: int
     active_generations: int
+
+
+@frozen
+class LiveView:
+    status: str
+
+
+@frozen
+class ReadyView:
+    """``status`` is ready or not_ready (503); ``checks`` names each dependency's status only."""
+
+    status: str
+    checks: dict[str, str]
 
 
 @frozen
@@ -114,8 +130,34 @@ async def database_status(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
+    """Open without ``METRICS_TOKEN`` outside production; with it, only for ``Authorization: Bearer
+    <METRICS_TOKEN>`` (per-route latencies tell an attacker what is slow)."""
+    settings: Settings = request.app.state.settings
+    expected = settings.http.metrics_token
+    if expected is not None or settings.is_production:
+        given = request.headers.get("authorization", "")
+        if expected is None or not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+            return problem(401, "Las métricas piden el token de METRICS_TOKEN (Authorization: Bearer ...).",
+                           "not_authenticated")
     metrics: RequestMetrics = request.app.state.metrics
     return Response(metrics.exposition(), media_type=metrics.content_type)
+
+
+async def live(request: Request) -> Response:
+    """Liveness: the process answers (no I/O); a probe that fails this should restart it."""
+    return Response(_ALIVE, media_type="application/json")
+
+
+async def ready(request: Request) -> Response:
+    """Readiness: the dependencies every request needs (database, shared state) answer; a load balancer
+    sends no traffic while this is 503."""
+    report = await container(request).check_readiness()()
+    ok = report.status != "down"
+    view = ReadyView("ready" if ok else "not_ready", {name: r.status for name, r in report.checks.items()})
+    return respond(view, 200 if ok else 503)
+
+
+_ALIVE = b'{"status":"alive"}'
 
 
 TAGS = ("estado",)
@@ -124,6 +166,10 @@ ROUTES = [
         response=StatusView),
     api(health, path="/status/health", method="GET", summary="Salud de cada dependencia", tags=TAGS,
         response=HealthView, errors=(503,)),
+    api(live, path="/status/live", method="GET", summary="Vivo (sin E/S), para reiniciar el proceso si falla",
+        tags=TAGS, response=LiveView),
+    api(ready, path="/status/ready", method="GET", summary="Listo: base de datos y estado compartido responden",
+        tags=TAGS, response=ReadyView, errors=(503,)),
     api(websocket_status, path="/status/websocket", method="GET", summary="Conexiones WebSocket", tags=TAGS,
         response=WebsocketStatusView),
     api(database_status, path="/status/database", method="GET", summary="Base de datos", tags=TAGS,
