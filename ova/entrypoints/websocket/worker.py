@@ -22,7 +22,7 @@ import itertools
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from typing import Any
 
@@ -42,6 +42,8 @@ _answer_numbers = itertools.count(1)
 TYPING_ON = json.dumps(frames.typing(True))  # sent around every answer: serialized once
 TYPING_OFF = json.dumps(frames.typing(False))
 UNAVAILABLE = "El servicio se está reiniciando; vuelve a conectar."
+CUT_OFF = " […] (respuesta interrumpida por un reinicio del servicio)"
+"""Ends an answer stored as far as it had been written when the shutdown's grace ran out."""
 
 
 class SlowClient(Exception):
@@ -55,7 +57,7 @@ class ChatWorker:
     Slots: one is made per connection that writes, and it holds what the message being answered
     needs (``_answer_id``, ``_streaming``) instead of passing it around in closures."""
 
-    __slots__ = ("_answer_id", "_answering", "_cancel_asked", "_closing", "_converse", "_drop", "_log",
+    __slots__ = ("_answer_id", "_answering", "_cancel_asked", "_closing", "_converse", "_drop", "_got", "_log",
                  "_max_audio_bytes", "_queue", "_replying", "_send", "_streaming", "_task", "_telemetry",
                  "_thread", "_user", "_voice", "_wakeup")
 
@@ -81,6 +83,7 @@ class ChatWorker:
         self._closing = False
         self._answer_id = ""
         self._streaming = False
+        self._got: Sequence[str] = ()  # the pieces of the answer being streamed
 
     @property
     def task(self) -> asyncio.Task[None] | None:
@@ -186,8 +189,12 @@ class ChatWorker:
             self._replying = False
             if not self._cancelled_by_request():
                 raise
-            outcome = "cancelled"
-            await self._send(frames.error("cancelled", "Respuesta cancelada."))
+            if self._closing:  # the shutdown's grace is over: the client should come back
+                outcome = "unavailable"
+                await self._send(frames.error("unavailable", UNAVAILABLE))
+            else:
+                outcome = "cancelled"
+                await self._send(frames.error("cancelled", "Respuesta cancelada."))
         except (WebSocketDisconnect, SlowClient):
             raise
         except (DomainError, FrameError) as error:
@@ -211,8 +218,14 @@ class ChatWorker:
             return
         converse = self._converse
         pending = await converse.begin(self._thread, message.text, user=await self._user())
-        async with aclosing(converse.stream(pending)) as pieces:
-            text = await self.streamed(pieces)
+        try:
+            async with aclosing(converse.stream(pending)) as pieces:
+                text = await self.streamed(pieces)
+        except asyncio.CancelledError:
+            if self._closing and self._got:  # cut off by the shutdown: what was shown is kept, marked
+                await converse.finish(pending, "".join(self._got) + CUT_OFF)
+            raise
+        self._got = ()
         turn = await converse.finish(pending, text)
         await self._send(frames.answer(self._answer_id, turn.text, turn.at))
 
@@ -222,6 +235,7 @@ class ChatWorker:
         """The model's answer, joined; sent a ``chunk`` at a time when the message asked for it."""
         answer_id, streaming, send, telemetry = self._answer_id, self._streaming, self._send, self._telemetry
         got: list[str] = []
+        self._got = got
         first_piece_s: float | None = None
         telemetry.generation_started()
         try:
