@@ -177,12 +177,12 @@ def test_shutdown_lets_an_answer_finish_then_closes_with_1012(tmp_path: Path) ->
         assert client.close_code(timeout=20) == 1012
 
 
-def test_shutdown_cancels_a_long_answer_after_the_grace_period(tmp_path: Path) -> None:
+def test_shutdown_cuts_off_a_long_answer_after_the_grace_period_as_unavailable(tmp_path: Path) -> None:
     with running_server(server_env(tmp_path, {"WS_SHUTDOWN_GRACE_S": "0.5"})) as url, chat(url) as client:
         client.send({"type": "text", "text": "!slow 1 100"})
         assert client.receive()["type"] == "typing"
         _stop(url)
-        _refused(client.reply(timeout=20), "cancelled")
+        _refused(client.reply(timeout=20), "unavailable")
         assert client.close_code(timeout=20) == 1012
 
 

@@ -175,11 +175,11 @@ async def test_shutdown_lets_the_answer_finish_and_refuses_what_is_still_queued(
     assert setup.client.kinds() == ["typing", "text", "typing", "error:unavailable", "typing"]
 
 
-async def test_shutdown_cancels_an_answer_past_its_grace(setup: Setup) -> None:
+async def test_shutdown_cuts_off_an_answer_past_its_grace_as_unavailable(setup: Setup) -> None:
     setup.worker.admit(TextMessage("!slow 1 10"))
     await setup.generating()
     await setup.worker.shut_down(0.05)
-    assert setup.client.kinds() == ["typing", "error:cancelled", "typing"]
+    assert setup.client.kinds() == ["typing", "error:unavailable", "typing"]
 
 
 async def test_an_unexpected_failure_is_an_internal_error_and_the_worker_goes_on(setup: Setup) -> None:
