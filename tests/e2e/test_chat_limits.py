@@ -144,6 +144,24 @@ def test_a_client_that_keeps_flooding_is_disconnected(strict_server: str) -> Non
     assert httpx.get(strict_server + "/status").status_code == 200
 
 
+def test_a_burst_is_refused_busy_frame_by_frame_until_the_flood_close(strict_server: str) -> None:
+    """A burst fills the queue at once, so the burst's refusals are ``busy`` (messages refused do not
+    count against the per-minute limit); past 5 × WS_MESSAGES_PER_MINUTE refusals the connection is
+    closed with 1008, and what the client sent after that, or had queued, gets no frame."""
+    frames: list[dict[str, object]] = []
+    with chat(strict_server) as client:
+        for index in range(60):
+            client.send({"type": "text", "text": f"!slow 0.5 2 ráfaga {index}"})
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                frames.append(client.receive(timeout=20))
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    refusals = [f for f in frames if f["type"] == "error"]
+    assert len(refusals) == 5 * 5 + 1
+    assert {f["code"] for f in refusals} == {"busy"}
+    assert frames.count(TYPING_OFF) == len(refusals)  # each refusal closes its message
+
+
 def test_a_silent_connection_is_closed_after_the_idle_timeout(strict_server: str) -> None:
     with chat(strict_server) as client:
         started = time.monotonic()
