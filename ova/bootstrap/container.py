@@ -161,9 +161,11 @@ class Container(containers.DeclarativeContainer):
     list_users = providers.Singleton(ListUsers, uow=uow)
     get_user = providers.Singleton(GetUser, uow=uow)
     create_user = providers.Singleton(CreateUser, uow=uow, hasher=hasher, clock=clock)
-    update_user = providers.Singleton(UpdateUser, uow=uow, hasher=hasher, versions=shared_state)
+    update_user = providers.Singleton(UpdateUser, uow=uow, hasher=hasher, versions=shared_state,
+                                      revocations=shared_state)
     delete_user = providers.Singleton(DeleteUser, uow=uow, versions=shared_state)
-    ensure_admin = providers.Singleton(EnsureAdmin, uow=uow, hasher=hasher, clock=clock, versions=shared_state)
+    ensure_admin = providers.Singleton(EnsureAdmin, uow=uow, hasher=hasher, clock=clock, versions=shared_state,
+                                       revocations=shared_state)
 
     send_message = providers.Singleton(SendContactMessage, uow=uow, limiter=shared_state, clock=clock,
                                        limit=contact_limit)

@@ -126,9 +126,12 @@ async def _ensure_first_admin(settings: Settings, container: Container) -> None:
     if not (email and password):
         return
     try:
-        created = await container.ensure_admin()(email, password, only_if_none=True)
+        ready = await container.ensure_admin()(email, password, only_if_none=True)
     except Exception as error:
         log.error("could not create the first admin", error=str(error).splitlines()[0][:200])
         return
-    if created is not None:
-        log.info("first admin created from OVA_ADMIN_EMAIL", email=created.email)
+    if ready is not None and ready.created:
+        log.info("first admin created from OVA_ADMIN_EMAIL", email=ready.user.email)
+    elif ready is not None:
+        log.warning("no active admin: OVA_ADMIN_EMAIL's existing account promoted, its password replaced "
+                    "and its logins ended", email=ready.user.email)

@@ -392,6 +392,25 @@ async def test_revoke_all_for_user_touches_only_that_users_sessions(uow_factory:
     assert revoked == {"a1": True, "a2": True, "b1": False}
 
 
+async def test_revoke_all_for_user_keeps_one_family_and_returns_the_revoked_ones(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ana, bea = await add_users(uow_factory, a_user(), a_user(email="bea@example.com"))
+    async with uow_factory() as uow:
+        for family, owner in [("a1", ana), ("a2", ana), ("a3", ana), ("b1", bea)]:
+            await uow.refresh_sessions.add(a_session(family, owner.id))  # type: ignore[arg-type]
+        await uow.refresh_sessions.revoke("a3")
+        await uow.commit()
+    async with uow_factory() as uow:
+        ended = await uow.refresh_sessions.revoke_all_for_user(ana.id, keep="a1")  # type: ignore[arg-type]
+        await uow.commit()
+    assert sorted(s.family for s in ended) == ["a2", "a3"]
+    assert all(s.revoked and s.user_id == ana.id and s.expires_at is not None for s in ended)
+    async with uow_factory() as uow:
+        revoked = {f: (await uow.refresh_sessions.get(f)).revoked for f in ["a1", "a2", "b1"]}  # type: ignore[union-attr]
+    assert revoked == {"a1": False, "a2": True, "b1": False}
+
+
 async def test_delete_expired_removes_sessions_expiring_at_or_before_now(
     uow_factory: UnitOfWorkFactory,
 ) -> None:

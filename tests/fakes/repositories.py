@@ -146,10 +146,13 @@ class InMemoryRefreshSessionRepository:
         if session is not None:
             self._data.sessions[family] = attrs.evolve(session, revoked=True)
 
-    async def revoke_all_for_user(self, user_id: int) -> None:
+    async def revoke_all_for_user(self, user_id: int, *, keep: str | None = None) -> list[RefreshSession]:
+        ended = []
         for family, session in list(self._data.sessions.items()):
-            if session.user_id == user_id:
-                self._data.sessions[family] = attrs.evolve(session, revoked=True)
+            if session.user_id == user_id and family != keep:
+                self._data.sessions[family] = ended_session = attrs.evolve(session, revoked=True)
+                ended.append(ended_session)
+        return ended
 
     async def delete_expired(self, now: datetime) -> int:
         expired = [f for f, s in self._data.sessions.items() if s.expires_at <= now]

@@ -94,7 +94,10 @@ def test_admin_create_creates_then_promotes_idempotently(env: dict[str, str]) ->
     assert created.returncode == 0, created.stderr
     assert "boss@example.org" in created.stdout
     again = ova("admin", "create", "--email", "boss@example.org", "--password", "other-password", env=env)
-    assert again.returncode == 0 and again.stdout.split("(id")[1] == created.stdout.split("(id")[1]
+    assert again.returncode == 0
+    assert again.stdout.splitlines()[0].split("(id")[1] == created.stdout.splitlines()[0].split("(id")[1]
+    assert "password replaced, every other login ended" in again.stdout
+    assert "password replaced" not in created.stdout
     refused = ova("admin", "create", "--email", "not-an-email", "--password", "boss-password", env=env)
     assert refused.returncode == 2 and "--email" in refused.stderr
     short = ova("admin", "create", "--email", "x@example.org", "--password", "short", env=env)

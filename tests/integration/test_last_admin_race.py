@@ -96,7 +96,8 @@ async def test_two_admins_demoting_each_other_at_once_leave_one_admin(uow_factor
         luis = await uow.users.add(User("Luis", "luis@example.com", Role.ADMIN, True, now, "h"))
         await uow.commit()
     assert ana.id is not None and luis.id is not None
-    update = UpdateUser(PausingUnitOfWorkFactory(uow_factory), FakePasswordHasher(), MemorySharedState())
+    state = MemorySharedState()
+    update = UpdateUser(PausingUnitOfWorkFactory(uow_factory), FakePasswordHasher(), state, state)
 
     outcomes = await asyncio.gather(
         update(ana, luis.id, UserChanges(rol=Role.USER)),

@@ -62,7 +62,7 @@ async def test_unknown_email_and_wrong_password_fail_the_same_way(world: World) 
 
 
 async def test_a_user_without_password_cannot_log_in(world: World) -> None:
-    admin = await world.ensure_admin("root@example.org", "admin-password")
+    admin = await world.admin("root@example.org", "admin-password")
     assert admin is not None
     from ova.application.users.commands import NewUser
 

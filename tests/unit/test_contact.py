@@ -12,7 +12,7 @@ FORM = ContactForm(nombre="Luis", email="luis@example.org", mensaje="Hola, <b>qu
 
 async def test_a_sent_message_is_stored_exactly_as_written_and_unread(world: World) -> None:
     message = await world.send_message(FORM, client="c")
-    admin = await world.ensure_admin("root@example.org", "admin-password")
+    admin = await world.admin("root@example.org", "admin-password")
     assert admin is not None
     stored = await world.get_message(admin, message.id or 0)
     assert stored.mensaje == FORM.mensaje
@@ -21,7 +21,7 @@ async def test_a_sent_message_is_stored_exactly_as_written_and_unread(world: Wor
 
 
 async def test_the_inbox_is_newest_first_and_filters_unread(world: World) -> None:
-    admin = await world.ensure_admin("root@example.org", "admin-password")
+    admin = await world.admin("root@example.org", "admin-password")
     assert admin is not None
     first = await world.send_message(FORM, client="c")
     world.clock.advance(60)
@@ -34,7 +34,7 @@ async def test_the_inbox_is_newest_first_and_filters_unread(world: World) -> Non
 
 
 async def test_flags_change_only_what_is_given(world: World) -> None:
-    admin = await world.ensure_admin("root@example.org", "admin-password")
+    admin = await world.admin("root@example.org", "admin-password")
     assert admin is not None
     message = await world.send_message(FORM, client="c")
     flagged = await world.flag_message(admin, message.id or 0, MessageFlags(respondido=True))
@@ -55,7 +55,7 @@ async def test_only_admins_read_flag_or_delete_messages(world: World) -> None:
 
 
 async def test_deleting_a_message_removes_it(world: World) -> None:
-    admin = await world.ensure_admin("root@example.org", "admin-password")
+    admin = await world.admin("root@example.org", "admin-password")
     assert admin is not None
     message = await world.send_message(FORM, client="c")
     await world.delete_message(admin, message.id or 0)

@@ -10,7 +10,7 @@ from tests.unit.world import World
 
 
 async def admin_and_user(world: World) -> tuple[User, User]:
-    admin = await world.ensure_admin("root@example.org", "admin-password", "Root")
+    admin = await world.admin("root@example.org", "admin-password", "Root")
     user = await world.register(Registration("Ana", "ana@example.org", "password-ana"), client="c")
     assert admin is not None
     return admin, user
@@ -97,4 +97,5 @@ async def test_ensure_admin_promotes_an_existing_account_and_respects_only_if_no
     _, user = await admin_and_user(world)
     assert await world.ensure_admin("x@example.org", "password-x", only_if_none=True) is None
     promoted = await world.ensure_admin("ANA@example.org", "new-password")
-    assert promoted is not None and promoted.id == user.id and promoted.rol is Role.ADMIN
+    assert promoted is not None and not promoted.created
+    assert promoted.user.id == user.id and promoted.user.rol is Role.ADMIN

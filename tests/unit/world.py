@@ -30,6 +30,7 @@ from ova.application.contact.inbox import (
 from ova.application.users.manage import CreateUser, DeleteUser, EnsureAdmin, GetUser, ListUsers, UpdateUser
 from ova.bootstrap import Container
 from ova.config.settings import AuthSettings, HttpSettings, Settings
+from ova.domain.users import User
 from tests.fakes.clock import FakeClock, SequentialIds
 from tests.fakes.repositories import InMemoryUnitOfWorkFactory
 from tests.fakes.security import FakePasswordHasher
@@ -61,6 +62,12 @@ class World:
     get_message: GetMessage
     flag_message: FlagMessage
     delete_message: DeleteMessage
+
+    async def admin(self, email: str, password: str, nombre: str = "Administrador") -> User:
+        """An admin made by ``ensure_admin`` (created, or an existing account promoted)."""
+        ready = await self.ensure_admin(email, password, nombre)
+        assert ready is not None
+        return ready.user
 
 
 def unit_settings(*, login_failures: int = 5, registrations: int = 100, contact_messages: int = 100) -> Settings:

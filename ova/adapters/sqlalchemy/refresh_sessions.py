@@ -54,8 +54,13 @@ class SqlRefreshSessionRepository:
     async def revoke(self, family: str) -> None:
         await self._conn.execute(update(sessions).where(sessions.c.family == family).values(revoked=True))
 
-    async def revoke_all_for_user(self, user_id: int) -> None:
-        await self._conn.execute(update(sessions).where(sessions.c.user_id == user_id).values(revoked=True))
+    async def revoke_all_for_user(self, user_id: int, *, keep: str | None = None) -> list[RefreshSession]:
+        mine = sessions.c.user_id == user_id
+        if keep is not None:
+            mine = mine & (sessions.c.family != keep)
+        # update first, so the rows read back are locked and current (a rotation may have moved expires_at)
+        await self._conn.execute(update(sessions).where(mine).values(revoked=True))
+        return [_to_session(row) for row in await self._conn.execute(select(sessions).where(mine))]
 
     async def delete_expired(self, now: datetime) -> int:
         result = await self._conn.execute(delete(sessions).where(sessions.c.expires_at <= now))

@@ -73,7 +73,9 @@ class RefreshSessionRepository(Protocol):
 
     async def revoke(self, family: str) -> None: ...
 
-    async def revoke_all_for_user(self, user_id: int) -> None: ...
+    async def revoke_all_for_user(self, user_id: int, *, keep: str | None = None) -> list[RefreshSession]:
+        """Revoke every family of ``user_id`` but ``keep``; return those families (now revoked), so that
+        their access tokens can be refused too."""
 
     async def delete_expired(self, now: datetime) -> int: ...
 

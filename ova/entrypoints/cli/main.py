@@ -113,7 +113,8 @@ def admin() -> None:
 @click.option("--password", required=True, help="8 to 1024 characters.")
 @click.option("--nombre", default="Administrador", show_default=True)
 def create_admin(email: str, password: str, nombre: str) -> None:
-    """Create an admin, or promote an existing account to admin."""
+    """Create an admin, or promote an existing account to admin: its password is replaced and every
+    login it had ends."""
     if not is_valid_email(email.strip()):
         raise click.BadParameter("not a valid email", param_hint="--email")
     try:
@@ -126,11 +127,14 @@ def create_admin(email: str, password: str, nombre: str) -> None:
         container = build_container(settings)
         await container.init_resources()  # type: ignore[misc]
         try:
-            user = await container.ensure_admin()(email, password, nombre)
+            ready = await container.ensure_admin()(email, password, nombre)
         finally:
             await container.shutdown_resources()  # type: ignore[misc]
-        assert user is not None
+        assert ready is not None
+        user = ready.user
         click.echo(f"admin ready: {user.email} (id {user.id})")
+        if not ready.created:
+            click.echo("existing account: promoted to admin, password replaced, every other login ended")
 
     asyncio.run(run())
 

@@ -31,9 +31,11 @@ async def get_user(request: Request) -> Response:
 
 
 async def update_user(request: Request) -> Response:
-    actor = (await principal(request)).user
+    who = await principal(request)
     changes = await read_body(request, UserChanges)
-    user = await container(request).update_user()(actor, path_id(request, "user_id"), changes)
+    # the login making the change survives its own password change; the account's others end
+    user = await container(request).update_user()(who.user, path_id(request, "user_id"), changes,
+                                                  login=who.claims.family)
     return respond(UserView.of(user))
 
 
