@@ -114,11 +114,12 @@ def test_health_exit_codes_follow_the_server_state(tmp_path: Path) -> None:
     assert healthy.returncode == 0, healthy.stdout
     assert healthy.stdout.startswith("ok") and "database" in healthy.stdout
 
-    broken_cache = server_env(tmp_path / "degraded", {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+    # every authenticated route needs the shared state: with Redis gone the service is down
+    broken_cache = server_env(tmp_path / "down", {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
                                                       **FAST_HASHING})
     broken_cache.pop("OVA_ADMIN_EMAIL")
     broken_cache.pop("OVA_ADMIN_PASSWORD")
     with running_server(broken_cache) as base:
-        degraded = ova("health", "--url", base, env=server_env(tmp_path))
-    assert degraded.returncode == 1, degraded.stdout
-    assert degraded.stdout.startswith("degraded") and "cache" in degraded.stdout
+        down = ova("health", "--url", base, env=server_env(tmp_path))
+    assert down.returncode == 2, down.stdout
+    assert down.stdout.startswith("down") and "cache      down" in down.stdout
