@@ -56,6 +56,7 @@ def serve(host: str, port: int, workers: int) -> None:
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        server_header=False,
         timeout_graceful_shutdown=30,
         ws_max_size=max_frame_bytes(settings.chat.max_text_bytes, settings.chat.max_audio_bytes) + 1024,
         ws_per_message_deflate=settings.chat.compression,
