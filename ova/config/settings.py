@@ -95,6 +95,7 @@ class HttpSettings:
     max_json_body_kb: int = 1024
     max_upload_mb: int = 10
     contact_max_per_hour: int = 5
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def max_upload_bytes(self) -> int:
