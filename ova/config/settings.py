@@ -96,6 +96,7 @@ class HttpSettings:
     max_upload_mb: int = 10
     contact_max_per_hour: int = 5
     metrics_token: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def max_upload_bytes(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Mapping
 
 from attrs import frozen
@@ -75,6 +76,22 @@ def parse_origins(raw: str) -> tuple[str, ...]:
     return origins
 
 
+def parse_proxies(raw: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses and networks, normalised (``10.1.2.3/8`` is ``10.0.0.0/8``); ``*``
+    trusts every peer."""
+    items = tuple(item.strip() for item in raw.split(",") if item.strip())
+    if "*" in items:
+        return ("*",)
+    proxies: list[str] = []
+    for item in items:
+        try:
+            proxies.append(str(ipaddress.ip_network(item, strict=False)) if "/" in item
+                           else str(ipaddress.ip_address(item)))
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address or network like 10.0.0.0/8") from None
+    return tuple(proxies)
+
+
 def parse_environment(raw: str) -> Environment:
     return Environment(parse_choice(tuple(e.value for e in Environment))(raw))
 
@@ -121,6 +138,9 @@ VARIABLES: tuple[Variable, ...] = (
              "bearer token /metrics asks for (required in production to scrape it at all)", secret=True),
     Variable("CONTACT_MAX_PER_HOUR", "http", "contact_max_per_hour", parse_int(1, 100000),
              "contact messages per client address per hour"),
+    Variable("TRUSTED_PROXIES", "http", "trusted_proxies", parse_proxies,
+             "comma-separated IPs/networks of reverse proxies whose X-Forwarded-For/-Proto are believed; "
+             "empty ignores those headers"),
     Variable("USE_SQLITE", "database", "use_sqlite", parse_bool, "true for a SQLite file, false for MySQL"),
     Variable("SQLITE_PATH", "database", "sqlite_path", parse_text, "path of the SQLite file"),
     Variable("DB_HOST", "database", "host", parse_text, "MySQL/MariaDB host"),

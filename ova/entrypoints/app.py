@@ -23,7 +23,7 @@ from ova.entrypoints.gc_tuning import freeze_again_if_tuned
 from ova.entrypoints.http.handlers import EXCEPTION_HANDLERS
 from ova.entrypoints.http.openapi_document import build_openapi
 from ova.entrypoints.http.routes import auth, chats, contact, speech, status, users, vision
-from ova.entrypoints.http.routes.docs import docs_routes
+from ova.entrypoints.http.routes.docs import PAGE_CSP, PAGE_PATH, docs_routes
 from ova.entrypoints.http.routing import starlette_routes
 from ova.entrypoints.websocket import endpoint as chat_socket
 
@@ -79,6 +79,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 expose_headers=EXPOSED_HEADERS,
                 allow_credentials=False,
                 max_age=settings.http.cors_max_age,
+                hsts=settings.is_production,
+                page_csp={PAGE_PATH: PAGE_CSP},
             ),
         ],
         exception_handlers=dict(EXCEPTION_HANDLERS),

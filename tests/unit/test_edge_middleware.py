@@ -149,3 +149,55 @@ async def test_the_app_drops_starlettes_error_layer_only_behind_the_edge() -> No
     assert isinstance(behind.build_middleware_stack(), EdgeMiddleware)
     with pytest.raises(TypeError, match="EdgeMiddleware"):
         EdgeApp().build_middleware_stack()
+
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+NO_REFERRER = (b"referrer-policy", b"no-referrer")
+API_POLICY = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+def secured(hsts: bool = False) -> EdgeMiddleware:
+    return EdgeMiddleware(ok, metrics=HttpMetrics(), access_log=False, allow_origins=[ORIGIN], hsts=hsts,
+                          page_csp={"/docs": "script-src 'self'"})
+
+
+@pytest.mark.parametrize("origin", [False, True])
+async def test_every_response_carries_the_security_headers_once_and_keeps_its_own(origin: bool) -> None:
+    headers = ((b"origin", ORIGIN.encode()),) if origin else ()
+    sent = await call(secured(), http_scope(headers=headers))
+
+    listed = sent[0]["headers"]
+    assert listed[0] == (b"content-type", b"application/json")  # the route's own headers stay first
+    for header in (NOSNIFF, NO_REFERRER, API_POLICY):
+        assert listed.count(header) == 1
+    assert [name for name, _ in listed].count(b"content-security-policy") == 1
+    assert b"strict-transport-security" not in dict(listed)
+
+
+async def test_an_unhandled_error_and_a_preflight_carry_the_security_headers_too() -> None:
+    async def boom(scope: Scope, receive: Receive, send: Send) -> None:
+        raise RuntimeError("secret")
+
+    failed = await call(EdgeMiddleware(boom, metrics=HttpMetrics(), access_log=False), http_scope())
+    preflight = await call(secured(), {**http_scope(headers=(
+        (b"origin", ORIGIN.encode()), (b"access-control-request-method", b"GET"))), "method": "OPTIONS"})
+
+    for sent in (failed, preflight):
+        assert {NOSNIFF, NO_REFERRER, API_POLICY} <= set(sent[0]["headers"])
+
+
+async def test_a_page_gets_its_own_policy_by_exact_path_after_the_slash_is_dropped() -> None:
+    page = headers_of(await call(secured(), http_scope("/docs/")))
+    asset = headers_of(await call(secured(), http_scope("/docs/assets/swagger-ui.css")))
+
+    assert page[b"content-security-policy"] == b"script-src 'self'"
+    assert page[b"x-content-type-options"] == b"nosniff"
+    assert asset[b"content-security-policy"] == API_POLICY[1]
+
+
+@pytest.mark.parametrize("hsts", [False, True])
+async def test_hsts_only_when_asked(hsts: bool) -> None:
+    for path in ("/status", "/docs"):
+        listed = (await call(secured(hsts=hsts), http_scope(path)))[0]["headers"]
+        assert (HSTS in listed) is hsts

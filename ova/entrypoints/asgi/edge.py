@@ -1,5 +1,5 @@
-"""The one pure-ASGI layer in front of the routes: request ids, CORS, the last-resort 500, access logs
-and metrics.
+"""The one pure-ASGI layer in front of the routes: request ids, security headers, CORS, the last-resort
+500, access logs and metrics.
 
 One layer rather than one per concern: each layer costs every request a coroutine frame and a
 wrapped ``send``, a large part of what a cheap route such as ``/status`` costs.
@@ -11,7 +11,7 @@ import itertools
 import os
 import re
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import structlog
 from starlette.applications import Starlette
@@ -27,6 +27,17 @@ _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 SERVER_SEND = "ova.server_send"  # in a WebSocket's scope: the server's own ``send``, unwrapped
 log = structlog.get_logger("ova.http")
 
+Header = tuple[bytes, bytes]
+SECURITY_HEADERS: tuple[Header, ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+"""On every HTTP response: no MIME sniffing, and no URL (with its tokens or ids) leaked as a referrer."""
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+"""The content security policy of an API: its JSON may load nothing and be framed by no page."""
+HSTS: Header = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+"""Production only: development and tests run over plain HTTP, where browsers would pin HTTPS."""
+
 
 def request_id_of(scope: Scope) -> str:
     return str(scope.get("state", {}).get("request_id", "-"))
@@ -37,6 +48,9 @@ class EdgeMiddleware:
 
     - an id (``X-Request-ID`` echoed when sane, else a new one) in ``scope["state"]``, in every log
       line and on every response;
+    - the security headers on every response: ``SECURITY_HEADERS``, a content security policy
+      (``API_CSP``, or a page's own from ``page_csp``, looked up by exact path) and, with ``hsts``,
+      ``Strict-Transport-Security``; built once here, each response only extends its header list;
     - a trailing slash normalised away (no redirects);
     - CORS, Starlette's, for requests with an ``Origin`` header only: the others (probes, servers,
       curl) are not cross-origin browser requests, and parsing their headers costs every request;
@@ -51,10 +65,17 @@ class EdgeMiddleware:
     def __init__(self, app: ASGIApp, *, metrics: RequestMetrics, access_log: bool = True,
                  allow_origins: Collection[str] = (), allow_methods: Collection[str] = ("GET",),
                  allow_headers: Collection[str] = (), expose_headers: Collection[str] = (),
-                 allow_credentials: bool = False, max_age: int = 600) -> None:
+                 allow_credentials: bool = False, max_age: int = 600, hsts: bool = False,
+                 page_csp: Mapping[str, str] | None = None) -> None:
         self.app = app
         self.metrics = metrics
         self.access_log = access_log
+
+        def headers(csp: str) -> tuple[Header, ...]:
+            return (*SECURITY_HEADERS, (b"content-security-policy", csp.encode()), *((HSTS,) if hsts else ()))
+
+        self._headers = headers(API_CSP)
+        self._page_headers = {path: headers(csp) for path, csp in (page_csp or {}).items()}
 
         def cors(inner: ASGIApp) -> CORSMiddleware:
             return CORSMiddleware(inner, allow_origins=allow_origins, allow_methods=allow_methods,
@@ -83,15 +104,16 @@ class EdgeMiddleware:
                 request_id = _sane(value) or ""  # only the first one counts
         if not request_id:
             request_id = _new_request_id()
-        _prepare(scope, request_id)
+        path = _prepare(scope, request_id)
         header = (b"x-request-id", request_id.encode())
+        added = self._page_headers.get(path, self._headers)
         status = 0  # until the response starts
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), header]
+                message["headers"] = [*message.get("headers", ()), header, *added]
             await send(message)
 
         token = current_request_id.set(request_id)
@@ -173,7 +195,8 @@ def _sane(value: bytes) -> str | None:
     return candidate if _VALID_REQUEST_ID.fullmatch(candidate) else None
 
 
-def _prepare(scope: Scope, request_id: str) -> None:
+def _prepare(scope: Scope, request_id: str) -> str:
+    """Stores the request id and normalises the path; returns the path the routes will see."""
     state = scope.get("state")
     if state is None:
         scope["state"] = {"request_id": request_id}
@@ -181,7 +204,8 @@ def _prepare(scope: Scope, request_id: str) -> None:
         state["request_id"] = request_id
     path: str = scope["path"]
     if len(path) > 1 and path[-1] == "/":
-        scope["path"] = path.rstrip("/") or "/"
+        path = scope["path"] = path.rstrip("/") or "/"
+    return path
 
 
 async def _internal_error(scope: Scope, receive: Receive, send: Send) -> None:

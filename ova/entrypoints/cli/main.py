@@ -55,7 +55,9 @@ def serve(host: str, port: int, workers: int) -> None:
         http="httptools",
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        proxy_headers=bool(settings.http.trusted_proxies),  # off: X-Forwarded-* from anyone is ignored
+        forwarded_allow_ips=list(settings.http.trusted_proxies),  # never uvicorn's default, 127.0.0.1
+        server_header=False,
         timeout_graceful_shutdown=30,
         ws_max_size=max_frame_bytes(settings.chat.max_text_bytes, settings.chat.max_audio_bytes) + 1024,
         ws_per_message_deflate=settings.chat.compression,

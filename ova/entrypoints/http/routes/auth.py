@@ -18,6 +18,9 @@ from ova.entrypoints.http.requests import (
 from ova.entrypoints.http.routing import api, respond
 from ova.entrypoints.http.views import LoginView, TokenPairView, UserView
 
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+"""On every response that carries tokens, so no cache keeps them (RFC 6749 §5.1)."""
+
 
 @frozen
 class PasswordForm:
@@ -38,14 +41,14 @@ async def register(request: Request) -> Response:
 async def login(request: Request) -> Response:
     credentials = await read_body(request, Credentials)
     result = await container(request).login()(credentials, client=client_address(request))
-    return respond(LoginView.of(result.tokens, result.user))
+    return respond(LoginView.of(result.tokens, result.user), headers=NO_STORE)
 
 
 async def token_form(request: Request) -> Response:
     form = await read_form(request, PasswordForm)
     credentials = Credentials(email=form.username, password=form.password)
     result = await container(request).login()(credentials, client=client_address(request))
-    return respond(TokenPairView.of(result.tokens))
+    return respond(TokenPairView.of(result.tokens), headers=NO_STORE)
 
 
 async def me(request: Request) -> Response:
@@ -54,7 +57,7 @@ async def me(request: Request) -> Response:
 
 async def refresh(request: Request) -> Response:
     body = await read_body(request, RefreshRequest)
-    return respond(TokenPairView.of(await container(request).refresh()(body.refresh_token)))
+    return respond(TokenPairView.of(await container(request).refresh()(body.refresh_token)), headers=NO_STORE)
 
 
 async def logout(request: Request) -> Response:
