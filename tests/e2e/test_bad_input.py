@@ -18,6 +18,7 @@ from joserfc import jwt
 from joserfc.errors import SecurityWarning
 from joserfc.jwk import OctKey
 
+from tests.e2e.chat_client import chat, closing_frame
 from tests.e2e.conftest import Account, login
 from tests.e2e.server import SECRET
 
@@ -201,6 +202,94 @@ def test_newline_and_tab_are_allowed_in_mensaje(client: httpx.Client, admin: Acc
     assert total(client, admin, "/contacto/mensajes") == before + 1
     stored = client.get(f"/api/contactos/{sent.json()['id']}", headers=admin.headers)
     assert stored.json()["mensaje"] == text
+
+
+# ---------------------------------------------------------------- invalid Unicode and deep nesting
+
+LONE = "\ud800"  # a UTF-16 surrogate with no partner: ``json.dumps`` writes it as the escape ``\\ud800``
+
+
+def send_raw(client: httpx.Client, method: str, path: str, raw: str | bytes, **headers: str) -> httpx.Response:
+    return client.request(method, path, content=raw, headers={"Content-Type": "application/json", **headers})
+
+
+def send_json(client: httpx.Client, method: str, path: str, body: object, **headers: str) -> httpx.Response:
+    """``body`` as ASCII JSON, so that a surrogate in it travels as a ``\\uXXXX`` escape."""
+    return send_raw(client, method, path, json.dumps(body), **headers)
+
+
+@pytest.mark.parametrize("surrogate", [LONE, "\udfff", "\udc00\ud800"], ids=["high", "low", "reversed"])
+def test_a_lone_surrogate_in_a_json_string_is_422_naming_the_field(client: httpx.Client, admin: Account,
+                                                                  user: Account, surrogate: str) -> None:
+    users = total(client, admin, "/usuarios")
+    login_body = {"email": f"a{surrogate}@b.c", "password": "x"}
+    assert error_fields(send_json(client, "POST", "/auth/login", login_body)) == {"email"}
+    assert error_fields(send_json(client, "POST", "/auth/register", registration(nombre=f"Ana{surrogate}"))) == {
+        "nombre"}
+    created = {"nombre": "Ana", "email": f"x{surrogate}@example.org"}
+    assert error_fields(send_json(client, "POST", "/usuarios", created, **admin.headers)) == {"email"}
+    updated = send_json(client, "PUT", f"/usuarios/{user.id}", {"nombre": f"N{surrogate}"}, **admin.headers)
+    assert error_fields(updated) == {"nombre"}
+    assert client.get("/auth/me", headers=user.headers).json()["nombre"] == "Usuario"
+    unknown_key = {**registration(), surrogate: 1}
+    assert error_fields(send_json(client, "POST", "/auth/register", unknown_key)) == {"body"}
+    assert total(client, admin, "/usuarios") == users
+
+
+@pytest.mark.usefixtures("nothing_stored")
+def test_a_surrogate_encoded_in_the_bytes_is_refused_too(client: httpx.Client) -> None:
+    """``\\xed\\xa0\\x80`` is U+D800 written as UTF-8, which no valid UTF-8 text contains."""
+    raw = b'{"email": "a\xed\xa0\x80@b.c", "password": "x"}'
+    assert error_fields(send_raw(client, "POST", "/auth/login", raw)) == {"email"}
+
+
+def test_a_surrogate_pair_escape_is_an_ordinary_character(client: httpx.Client) -> None:
+    sent = send_raw(client, "POST", "/contacto/enviar",
+                    json.dumps({**MESSAGE, "mensaje": "Un saludo con emoji 😀 bien escrito."}))  # ensure_ascii: a pair
+    assert sent.status_code == 201, sent.text
+    assert "😀" in sent.json()["mensaje"]
+
+
+def test_a_percent_encoded_surrogate_in_the_query_or_path_is_harmless(client: httpx.Client, admin: Account) -> None:
+    """URLs are decoded with replacement characters, so ``%ED%A0%80`` never becomes a surrogate."""
+    found = client.get("/usuarios?q=%ED%A0%80", headers=admin.headers)
+    assert found.status_code == 200 and found.json() == []
+    problem(client.get("/usuarios/%ED%A0%80", headers=admin.headers), 404, "not_found")
+    assert error_fields(client.get("/usuarios?limit=%ED%A0%80", headers=admin.headers)) == {"limit"}
+
+
+@pytest.mark.usefixtures("nothing_stored")
+@pytest.mark.parametrize("raw", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"a":' * 20_000 + "1" + "}" * 20_000,
+    '{"email": "a@b.c", "password": "x", "extra": ' + "[" * 65 + "]" * 65 + "}",
+], ids=["arrays-100000", "objects-20000", "65-levels"])
+def test_json_nested_too_deep_is_422(client: httpx.Client, raw: str) -> None:
+    for path in ("/auth/login", "/auth/register", "/contacto/enviar"):
+        assert error_fields(send_raw(client, "POST", path, raw)) == {"body"}
+
+
+def test_json_nested_at_the_limit_is_read(client: httpx.Client, user: Account) -> None:
+    raw = json.dumps({"email": user.email, "password": user.password, "extra": None})
+    raw = raw.replace("null", "[" * 63 + "]" * 63)  # 64 levels with the object itself
+    assert send_raw(client, "POST", "/auth/login", raw).status_code == 200
+
+
+@pytest.mark.parametrize("raw", [
+    json.dumps({"type": "text", "text": f"a{LONE}b"}),
+    json.dumps({"message": LONE}),
+    json.dumps({"type": LONE}),
+    '{"type": "text", "text": "hola", "x": ' + "[" * 65 + "]" * 65 + "}",
+    '{"a":' * 20_000 + "1" + "}" * 20_000,
+], ids=["text", "message", "type", "65-levels", "objects-20000"])
+def test_a_bad_chat_frame_gets_an_invalid_frame_error_and_the_socket_stays_open(base_url: str, raw: str) -> None:
+    with chat(base_url) as socket:
+        socket.send(raw)
+        frames = socket.reply()
+        refusal = closing_frame(frames)
+        assert refusal["type"] == "error" and refusal["code"] == "invalid_frame", frames
+        answer = closing_frame(socket.ask("sigo aquí"))
+        assert answer["text"] == "Respuesta a: sigo aquí"
 
 
 # ---------------------------------------------------------------- size and media type

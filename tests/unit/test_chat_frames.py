@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ova.entrypoints.asgi.json_limits import MAX_JSON_DEPTH
 from ova.entrypoints.websocket.frames import (
     AudioMessage,
     AuthMessage,
@@ -110,3 +111,48 @@ def test_a_bad_voice_note_is_refused(payload: str, code: str) -> None:
     with pytest.raises(FrameError) as caught:
         decode_audio(AudioMessage(payload), max_bytes=100)
     assert caught.value.code == code
+
+
+def deep_object(depth: int) -> str:
+    return '{"type": "text", "text": "hola", "x": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+
+
+@pytest.mark.parametrize("raw", [
+    deep_object(MAX_JSON_DEPTH + 1),
+    '{"type": "ping", "x": ' + "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH + "}",
+    '{"a":' * 20_000 + "1" + "}" * 20_000,
+    '{"a": ' + "[" * 5_000 + "]" * 5_000 + "}",
+])
+def test_a_json_object_nested_too_deep_is_an_invalid_frame(raw: str) -> None:
+    assert refused(raw).code == "invalid_frame"
+
+
+def test_an_object_at_the_nesting_limit_is_read() -> None:
+    assert read(deep_object(MAX_JSON_DEPTH)) == TextMessage("hola")
+
+
+def test_deep_brackets_that_are_not_an_object_are_plain_text() -> None:
+    raw = "[" * 5_000 + "]" * 5_000
+    assert read(raw) == TextMessage(raw)
+
+
+@pytest.mark.parametrize(("raw", "field"), [
+    ('{"type": "text", "text": "a\\ud800b"}', "text"),
+    ('{"message": "\\udfff"}', "message"),
+    ('{"type": "auth", "token": "\\ud800"}', "token"),
+    ('{"type": "\\ud800"}', "type"),
+    ('{"type": "text", "text": "hola", "extra": ["\\udc00"]}', "extra.0"),
+])
+def test_a_lone_surrogate_is_an_invalid_frame_naming_the_field(raw: str, field: str) -> None:
+    error = refused(raw)
+    assert error.code == "invalid_frame"
+    assert error.details["errors"][0]["field"] == field
+    json.dumps(error.details).encode()  # the error frame itself must be sendable
+
+
+def test_a_surrogate_pair_escape_is_one_character() -> None:
+    assert read('{"type": "text", "text": "\\ud83d\\ude00"}') == TextMessage("😀")
+
+
+def test_a_raw_surrogate_in_the_text_is_an_invalid_frame() -> None:
+    assert refused("hola \ud800").code == "invalid_frame"

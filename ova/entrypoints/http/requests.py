@@ -12,6 +12,7 @@ from starlette.requests import Request
 from ova.application.accounts.authenticate import Principal
 from ova.domain.errors import NotAuthenticated
 from ova.entrypoints.asgi.converter import FieldError, RequestValidationError, parse
+from ova.entrypoints.asgi.json_limits import MAX_JSON_DEPTH, lone_surrogate_at, may_hold_surrogate, too_deep
 from ova.entrypoints.asgi.problems import HttpProblem
 
 if TYPE_CHECKING:
@@ -75,9 +76,30 @@ async def read_json(request: Request, *, optional: bool = False, limit: int | No
     if media and media != "application/json" and not media.endswith("+json"):
         raise HttpProblem(415, "Envía el cuerpo como application/json.")
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise HttpProblem(400, "El cuerpo no es JSON válido.", "invalid_json") from None
+        text = body.decode(json.detect_encoding(body), "surrogatepass")  # as ``json.loads`` of bytes does
+    except UnicodeDecodeError:
+        raise _not_json() from None
+    if too_deep(text):
+        raise _too_deep()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise _not_json() from None
+    except RecursionError:  # ``too_deep`` is exact for valid JSON: this is only a backstop
+        raise _too_deep() from None
+    if may_hold_surrogate(text):
+        where = lone_surrogate_at(data)
+        if where is not None:
+            raise RequestValidationError([FieldError(where, "contiene caracteres Unicode no válidos")])
+    return data
+
+
+def _too_deep() -> RequestValidationError:
+    return RequestValidationError([FieldError("body", f"el JSON anida más de {MAX_JSON_DEPTH} niveles")])
+
+
+def _not_json() -> HttpProblem:
+    return HttpProblem(400, "El cuerpo no es JSON válido.", "invalid_json")
 
 
 async def read_body(request: Request, cls: type[T], *, optional: bool = False) -> T:

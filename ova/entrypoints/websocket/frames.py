@@ -1,6 +1,8 @@
 """The chat's frames (contract section 8): what a client may send, and what the server answers.
 
-A text frame that is not a JSON object is a plain user message, as the documented system accepted.
+A text frame that is not a JSON object is a plain user message, as the documented system accepted,
+however deep its brackets. A JSON object nested deeper than ``MAX_JSON_DEPTH``, or holding a lone
+surrogate (``\\ud800``, which no UTF-8 text can carry) in a string, is an ``invalid_frame``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from attrs import frozen
 
 from ova.domain.errors import DomainError, TooManyAttempts
 from ova.entrypoints.asgi.converter import RequestValidationError, dump, dump_datetime, parse
+from ova.entrypoints.asgi.json_limits import MAX_JSON_DEPTH, lone_surrogate_at, may_hold_surrogate, too_deep
 
 Frame = dict[str, Any]
 
@@ -73,7 +76,10 @@ _TYPED: dict[str, type[TextMessage | AudioMessage | AuthMessage]] = {
 
 def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> ClientFrame:
     """Turn one text frame into a client frame, or raise ``FrameError``."""
-    size = len(raw.encode())
+    try:
+        size = len(raw.encode())
+    except UnicodeEncodeError:  # a surrogate: not sent by a real client, whose frames are UTF-8
+        raise FrameError("invalid_frame", _NOT_UNICODE) from None
     if size > max_frame_bytes:
         raise FrameError("too_large", f"El mensaje supera el máximo de {max_frame_bytes // 1024} KiB.",
                          max_bytes=max_frame_bytes)
@@ -81,8 +87,14 @@ def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> Client
         data = json.loads(raw)
     except ValueError:
         data = None
+    except RecursionError:
+        data = None
+        if raw.lstrip(_JSON_SPACE).startswith("{"):
+            raise FrameError("invalid_frame", _TOO_DEEP) from None
     if not isinstance(data, dict):
         return _plain_text(raw, size, max_text_bytes)
+    if "\\u" in raw:
+        _check_unicode(raw, data)
     kind = data.get("type")
     if kind is None and "message" in data:
         data = {**data, "type": "text", "text": data["message"]}
@@ -90,6 +102,7 @@ def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> Client
     if not isinstance(kind, str):
         raise FrameError("invalid_frame", "Falta el campo `type` (text, audio, ping, cancel o auth).")
     if kind in _SIMPLE:
+        _check_depth(raw)
         return _SIMPLE[kind]
     cls = _TYPED.get(kind)
     if cls is None:
@@ -98,6 +111,7 @@ def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> Client
         data = {**data, "text": data["message"]}
     frame: ClientFrame | None = _plain_text_frame(data) if cls is TextMessage else None
     if frame is None:
+        _check_depth(raw)  # the frames ``_plain_text_frame`` takes are flat: no need to look there
         try:
             frame = parse(cls, data)
         except RequestValidationError as error:
@@ -110,6 +124,21 @@ def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> Client
     return frame
 
 
+def _check_depth(raw: str) -> None:
+    if too_deep(raw):
+        raise FrameError("invalid_frame", _TOO_DEEP)
+
+
+def _check_unicode(raw: str, data: dict[str, Any]) -> None:
+    """Refuse an object frame with a lone surrogate (``\\ud800``) in any string: it cannot be
+    stored, nor echoed in an error frame."""
+    if may_hold_surrogate(raw):
+        where = lone_surrogate_at(data)
+        if where is not None:
+            raise FrameError("invalid_frame", _NOT_UNICODE,
+                             errors=[{"field": where, "message": "contiene caracteres Unicode no válidos"}])
+
+
 def _plain_text_frame(data: dict[str, Any]) -> TextMessage | None:
     """The common ``{"type": "text", "text": "...", "stream": bool}`` without the converter (which
     gives the same result at several times the cost); ``None`` for anything else."""
@@ -120,6 +149,9 @@ def _plain_text_frame(data: dict[str, Any]) -> TextMessage | None:
 
 
 _TEXT_KEYS = frozenset({"type", "text", "stream"})
+_JSON_SPACE = " \t\n\r"
+_TOO_DEEP = f"El mensaje anida más de {MAX_JSON_DEPTH} niveles de JSON."
+_NOT_UNICODE = "El mensaje contiene caracteres Unicode no válidos."
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
