@@ -127,6 +127,7 @@ class Container(containers.DeclarativeContainer):
         time_cost=settings.provided.auth.password_time_cost,
         memory_kib=settings.provided.auth.password_memory_kib,
         max_concurrency=settings.provided.auth.password_concurrency,
+        max_waiting=settings.provided.auth.password_waiting,
     )
     codec = providers.Singleton(
         JoseTokenCodec,

@@ -11,6 +11,7 @@ import attrs
 
 from ova.config.settings import DEFAULT_ORIGINS, DEV_JWT_SECRET, AiSettings, Environment, Provider, Settings
 from ova.config.variables import AI_PROVIDERS, VARIABLES
+from ova.domain.text import is_valid_email
 
 
 class ConfigError(Exception):
@@ -88,6 +89,8 @@ def safety_problems(settings: Settings) -> list[str]:
         problems.append("OVA_ADMIN_EMAIL and OVA_ADMIN_PASSWORD: set both or neither")
     if auth.admin_password is not None and not 8 <= len(auth.admin_password) <= 1024:
         problems.append("OVA_ADMIN_PASSWORD: use 8 to 1024 characters")
+    if auth.admin_email and not is_valid_email(auth.admin_email.strip()):
+        problems.append("OVA_ADMIN_EMAIL: not a valid email address")
     if not database.use_sqlite and not database.url_override and not database.name:
         problems.append("DB_NAME: name the MySQL database (or set USE_SQLITE=true)")
     problems.extend(provider_problems(settings.ai))

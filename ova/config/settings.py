@@ -22,6 +22,7 @@ class Provider(enum.StrEnum):
     FAKE = "fake"
 
 
+PASSWORD_QUEUE_PER_HASH = 4  # default waiting hashes per concurrent one: about four hash times of wait
 DEV_JWT_SECRET = "dev-insecure-secret-change-me-before-production"
 DEFAULT_ORIGINS = (
     "http://localhost:3000",
@@ -68,6 +69,7 @@ class AuthSettings:
     password_time_cost: int = 3
     password_memory_kib: int = 65536
     password_concurrency: int = max(1, (os.cpu_count() or 2) // 2)
+    password_queue: int | None = None  # None: PASSWORD_QUEUE_PER_HASH places per concurrent hash
     login_max_failures: int = 5
     login_window_minutes: int = 15
     register_max_per_hour: int = 10
@@ -86,6 +88,13 @@ class AuthSettings:
     @property
     def login_window_s(self) -> int:
         return self.login_window_minutes * 60
+
+    @property
+    def password_waiting(self) -> int:
+        """Hashes that may wait for a thread before the next one is answered 503 ``busy``."""
+        if self.password_queue is None:
+            return PASSWORD_QUEUE_PER_HASH * self.password_concurrency
+        return self.password_queue
 
 
 @frozen

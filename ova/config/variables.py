@@ -166,6 +166,8 @@ VARIABLES: tuple[Variable, ...] = (
              "Argon2 memory, KiB"),
     Variable("PASSWORD_HASH_CONCURRENCY", "auth", "password_concurrency", parse_int(1, 64),
              "password hashes computed at once per process (default: half the CPU cores, each hash uses 2 lanes)"),
+    Variable("PASSWORD_HASH_QUEUE", "auth", "password_queue", parse_int(0, 10000),
+             "password hashes waiting per process before 503 busy (default: 4 per concurrent hash)"),
     Variable("LOGIN_MAX_FAILURES", "auth", "login_max_failures", parse_int(1, 1000),
              "failed logins allowed per address and per account in the window"),
     Variable("LOGIN_WINDOW_MINUTES", "auth", "login_window_minutes", parse_int(1, 1440), "login limit window"),

@@ -1,4 +1,5 @@
-"""Argon2id password hashing off the event loop; legacy bcrypt hashes verify and get re-hashed."""
+"""Argon2id password hashing off the event loop, with a bounded queue; legacy bcrypt hashes verify
+and get re-hashed."""
 
 from __future__ import annotations
 
@@ -11,19 +12,34 @@ import anyio.to_thread
 from passlib.context import CryptContext
 
 from ova.application.ports.security import PasswordCheck
+from ova.domain.errors import Busy
 
 _T = TypeVar("_T")
 _BCRYPT_MAX_BYTES = 72
 
 
 class Argon2PasswordHasher:
-    """Hashes with Argon2id; at most ``max_concurrency`` hashes run at once, each in a worker thread."""
+    """Hashes with Argon2id; at most ``max_concurrency`` hashes run at once, each in a worker thread,
+    and at most ``max_waiting`` more wait for one. A hash beyond that raises ``Busy`` at once (503
+    ``busy`` with ``Retry-After``): a login flood then costs its senders a quick refusal instead of
+    making every login wait behind it, and requests that hash nothing never notice it.
+
+    A caller that goes away does not cancel the thread: its place stays taken until the hash ends,
+    so the count always matches the work really in progress.
+    """
 
     def __init__(
-        self, *, time_cost: int = 3, memory_kib: int = 65536, parallelism: int = 2, max_concurrency: int = 4
+        self,
+        *,
+        time_cost: int = 3,
+        memory_kib: int = 65536,
+        parallelism: int = 2,
+        max_concurrency: int = 4,
+        max_waiting: int = 16,
+        retry_after_s: int = 1,
     ) -> None:
-        if max_concurrency < 1:
-            raise ValueError("max_concurrency must be at least 1")
+        if max_concurrency < 1 or max_waiting < 0:
+            raise ValueError("max_concurrency must be at least 1 and max_waiting at least 0")
         self._context = CryptContext(
             schemes=["argon2", "bcrypt"],
             deprecated=["bcrypt"],
@@ -32,7 +48,10 @@ class Argon2PasswordHasher:
             argon2__memory_cost=memory_kib,
             argon2__parallelism=parallelism,
         )
-        self._max_concurrency = max_concurrency
+        self.max_concurrency = max_concurrency
+        self.max_waiting = max_waiting
+        self._retry_after_s = retry_after_s
+        self._admitted = 0
         self._limiter: anyio.CapacityLimiter | None = None
         self._dummy_hash: str | None = None
 
@@ -50,10 +69,21 @@ class Argon2PasswordHasher:
             return PasswordCheck(ok=False)
         return await self._off_loop(self._verify_sync, password, password_hash)
 
+    @property
+    def in_flight(self) -> int:
+        """Hashes running or waiting for a thread now."""
+        return self._admitted
+
     async def _off_loop(self, func: Callable[..., _T], *args: str) -> _T:
+        if self._admitted >= self.max_concurrency + self.max_waiting:
+            raise Busy(self._retry_after_s)
         if self._limiter is None:  # created lazily: it belongs to the running event loop
-            self._limiter = anyio.CapacityLimiter(self._max_concurrency)
-        return await anyio.to_thread.run_sync(func, *args, limiter=self._limiter)
+            self._limiter = anyio.CapacityLimiter(self.max_concurrency)
+        self._admitted += 1
+        try:
+            return await anyio.to_thread.run_sync(func, *args, limiter=self._limiter)
+        finally:
+            self._admitted -= 1
 
     def _hash_sync(self, password: str) -> str:
         result: str = self._context.hash(password)
