@@ -29,8 +29,9 @@ from ova.entrypoints.websocket import endpoint as chat_socket
 
 log = structlog.get_logger("ova")
 # Starlette matches routes in order: the cheap, frequent probes and token checks come first.
+# Each route before a request's own costs it a pattern match: orchestrators' probes come last.
 API_ROUTES = [*status.ROUTES, *auth.ROUTES, *users.ROUTES, *contact.ROUTES, *vision.ROUTES, *speech.ROUTES,
-              *chats.ROUTES]
+              *chats.ROUTES, *status.PROBE_ROUTES]
 EXPOSED_HEADERS = ["X-Request-ID", "X-Total-Count", "Retry-After", "WWW-Authenticate"]
 
 

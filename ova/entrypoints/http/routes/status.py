@@ -166,10 +166,6 @@ ROUTES = [
         response=StatusView),
     api(health, path="/status/health", method="GET", summary="Salud de cada dependencia", tags=TAGS,
         response=HealthView, errors=(503,)),
-    api(live, path="/status/live", method="GET", summary="Vivo (sin E/S), para reiniciar el proceso si falla",
-        tags=TAGS, response=LiveView),
-    api(ready, path="/status/ready", method="GET", summary="Listo: base de datos y estado compartido responden",
-        tags=TAGS, response=ReadyView, errors=(503,)),
     api(websocket_status, path="/status/websocket", method="GET", summary="Conexiones WebSocket", tags=TAGS,
         response=WebsocketStatusView),
     api(database_status, path="/status/database", method="GET", summary="Base de datos", tags=TAGS,
@@ -179,5 +175,11 @@ ROUTES = [
             response=StatusView)
         for path in ("/chat/health", "/api/chat/health", "/api/status")
     ),
+]
+PROBE_ROUTES = [  # matched after the API's routes: a probe every few seconds, not per request
+    api(live, path="/status/live", method="GET", summary="Vivo (sin E/S), para reiniciar el proceso si falla",
+        tags=TAGS, response=LiveView),
+    api(ready, path="/status/ready", method="GET", summary="Listo: base de datos y estado compartido responden",
+        tags=TAGS, response=ReadyView, errors=(503,)),
 ]
 PLAIN_ROUTES = {"/metrics": metrics}
