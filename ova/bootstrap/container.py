@@ -143,6 +143,7 @@ class Container(containers.DeclarativeContainer):
         LoginLimits.failures_per_window,
         failures=settings.provided.auth.login_max_failures,
         window_s=settings.provided.auth.login_window_s,
+        account_failures=settings.provided.auth.login_max_failures_per_account,
     )
     register_limit = providers.Singleton(
         RateLimit, name="register", amount=settings.provided.auth.register_max_per_hour, period_s=3600)

@@ -71,6 +71,7 @@ class AuthSettings:
     password_concurrency: int = max(1, (os.cpu_count() or 2) // 2)
     password_queue: int | None = None  # None: PASSWORD_QUEUE_PER_HASH places per concurrent hash
     login_max_failures: int = 5
+    login_max_failures_per_account: int = 100
     login_window_minutes: int = 15
     register_max_per_hour: int = 10
     session_purge_interval_s: int = 3600

@@ -38,6 +38,32 @@ def test_failed_logins_past_the_limit_get_429_with_retry_after(tmp_path: Path) -
         assert limited.json()["code"] == "rate_limited" and isinstance(limited.json()["detail"], str)
 
 
+def _client_from(base: str, address: str) -> httpx.Client:
+    """A client whose connections leave from ``address`` (any 127.x.y.z reaches the loopback server)."""
+    return httpx.Client(base_url=base, timeout=30, transport=httpx.HTTPTransport(local_address=address))
+
+
+def test_an_attacker_at_one_address_cannot_lock_the_owner_out(tmp_path: Path) -> None:
+    env = server_env(tmp_path, {"LOGIN_MAX_FAILURES": "3", "LOGIN_MAX_FAILURES_PER_ACCOUNT": "5"})
+    with ExitStack() as stack:
+        base = stack.enter_context(running_server(env))
+        attacker, owner, other, late = (stack.enter_context(_client_from(base, f"127.0.0.{n}")) for n in (1, 2, 3, 4))
+        register(owner, "owner@example.org", "the-right-password")
+        guess = {"email": "owner@example.org", "password": "wrong-password"}
+        for _ in range(3):
+            assert attacker.post("/auth/login", json=guess).status_code == 401
+        stopped = attacker.post("/auth/login", json=guess)
+        assert stopped.status_code == 429 and int(stopped.headers["Retry-After"]) >= 1
+
+        right = {"email": "owner@example.org", "password": "the-right-password"}
+        assert owner.post("/auth/login", json=right).status_code == 200, "the owner at another address gets in"
+
+        for _ in range(2):  # 3 + 2 failures: the account's ceiling, whatever the address
+            assert other.post("/auth/login", json=guess).status_code == 401
+        ceiling = late.post("/auth/login", json=right)
+        assert ceiling.status_code == 429 and int(ceiling.headers["Retry-After"]) >= 1
+
+
 def test_registrations_past_the_limit_get_429(tmp_path: Path) -> None:
     env = server_env(tmp_path, {"REGISTER_MAX_PER_HOUR": "2"})
     with running_server(env) as base, httpx.Client(base_url=base, timeout=30) as client:

@@ -71,28 +71,57 @@ async def test_a_user_without_password_cannot_log_in(world: World) -> None:
         await world.login(Credentials("contact@example.org", "anything at all"), client="c")
 
 
-async def test_failed_logins_are_limited_per_account_and_per_address() -> None:
+async def test_one_address_guessing_is_stopped_for_every_account_it_tries() -> None:
     world = build_world(login_failures=3)
     await world.register(ANA, client="c")
     for _ in range(3):
         with pytest.raises(InvalidCredentials):
             await world.login(Credentials("ana@example.org", "bad password"), client="10.0.0.1")
     with pytest.raises(TooManyAttempts) as limited:
-        await world.login(Credentials("ana@example.org", "correct horse"), client="10.0.0.2")
+        await world.login(Credentials("ana@example.org", "correct horse"), client="10.0.0.1")
     assert limited.value.retry_after_s >= 1
     with pytest.raises(TooManyAttempts):
         await world.login(Credentials("someone@example.org", "x"), client="10.0.0.1")
 
 
-async def test_a_successful_login_clears_the_account_failures() -> None:
-    world = build_world(login_failures=2)
+async def test_failures_from_other_addresses_do_not_lock_the_owner_out() -> None:
+    world = build_world()  # the defaults: 5 per address, 100 per account
+    await world.register(ANA, client="c")
+    for attacker in ("10.0.0.1", "10.0.0.2"):
+        for _ in range(5):
+            with pytest.raises(InvalidCredentials):
+                await world.login(Credentials("ana@example.org", "bad password"), client=attacker)
+        with pytest.raises(TooManyAttempts):
+            await world.login(Credentials("ana@example.org", "bad password"), client=attacker)
+    result = await world.login(Credentials("ana@example.org", "correct horse"), client="192.0.2.7")
+    assert result.user.email == "ana@example.org"
+
+
+async def test_guessing_spread_over_many_addresses_reaches_the_account_ceiling() -> None:
+    world = build_world(login_failures=2, account_failures=6)
+    await world.register(ANA, client="c")
+    for attacker in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        for _ in range(2):
+            with pytest.raises(InvalidCredentials):
+                await world.login(Credentials("ana@example.org", "bad password"), client=attacker)
+    with pytest.raises(TooManyAttempts) as limited:
+        await world.login(Credentials("ana@example.org", "correct horse"), client="10.0.0.4")
+    assert limited.value.retry_after_s >= 1
+    await world.register(Registration(nombre="Bea", email="bea@example.org", password="other horse"), client="c")
+    assert (await world.login(Credentials("bea@example.org", "other horse"), client="10.0.0.4")).user.email \
+        == "bea@example.org", "the ceiling is the account's alone"
+
+
+async def test_a_successful_login_does_not_clear_the_account_failures() -> None:
+    world = build_world(login_failures=5, account_failures=2)
     await world.register(ANA, client="c")
     with pytest.raises(InvalidCredentials):
         await world.login(Credentials("ana@example.org", "bad password"), client="a1")
     await world.login(Credentials("ana@example.org", "correct horse"), client="a2")
     with pytest.raises(InvalidCredentials):
         await world.login(Credentials("ana@example.org", "bad password"), client="a3")
-    await world.login(Credentials("ana@example.org", "correct horse"), client="a4")
+    with pytest.raises(TooManyAttempts):
+        await world.login(Credentials("ana@example.org", "correct horse"), client="a4")
 
 
 async def test_a_disabled_account_cannot_log_in(world: World) -> None:

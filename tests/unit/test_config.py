@@ -144,3 +144,13 @@ def test_a_provider_a_capability_does_not_accept_is_refused_by_name(monkeypatch:
         "use local or fake",
         "STT_PROVIDER: openai-compatible serves only the chat; use local, huggingface or fake",
     ]
+
+
+def test_the_login_limits_read_their_two_ceilings(tmp_path: Path) -> None:
+    defaults = load_settings({}, env_file=tmp_path / "absent.env").auth
+    assert (defaults.login_max_failures, defaults.login_max_failures_per_account) == (5, 100)
+    chosen = load_settings({"LOGIN_MAX_FAILURES": "3", "LOGIN_MAX_FAILURES_PER_ACCOUNT": "40"},
+                           env_file=tmp_path / "absent.env").auth
+    assert (chosen.login_max_failures, chosen.login_max_failures_per_account) == (3, 40)
+    with pytest.raises(ConfigError, match="LOGIN_MAX_FAILURES_PER_ACCOUNT"):
+        load_settings({"LOGIN_MAX_FAILURES_PER_ACCOUNT": "0"}, env_file=tmp_path / "absent.env")

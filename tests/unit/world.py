@@ -70,11 +70,14 @@ class World:
         return ready.user
 
 
-def unit_settings(*, login_failures: int = 5, registrations: int = 100, contact_messages: int = 100) -> Settings:
+def unit_settings(
+    *, login_failures: int = 5, account_failures: int = 100, registrations: int = 100, contact_messages: int = 100,
+) -> Settings:
     """Defaults, except a test secret and the limits a test chooses (the login window stays 15 minutes)."""
     return Settings(
         auth=AuthSettings(
-            jwt_secret_key=SECRET, login_max_failures=login_failures, register_max_per_hour=registrations,
+            jwt_secret_key=SECRET, login_max_failures=login_failures,
+            login_max_failures_per_account=account_failures, register_max_per_hour=registrations,
         ),
         http=HttpSettings(contact_max_per_hour=contact_messages),
     )
@@ -90,10 +93,13 @@ def unit_container(settings: Settings, clock: FakeClock) -> Container:
     return container
 
 
-def build_world(*, login_failures: int = 5, registrations: int = 100, contact_messages: int = 100) -> World:
+def build_world(
+    *, login_failures: int = 5, account_failures: int = 100, registrations: int = 100, contact_messages: int = 100,
+) -> World:
     clock = FakeClock()
     settings = unit_settings(
-        login_failures=login_failures, registrations=registrations, contact_messages=contact_messages,
+        login_failures=login_failures, account_failures=account_failures, registrations=registrations,
+        contact_messages=contact_messages,
     )
     container = unit_container(settings, clock)
     return World(

@@ -26,8 +26,10 @@ class LogIn:
     """Checks a password and starts a token family.
 
     An unknown email and a wrong password cost the same time and raise the same error. Failures are
-    counted per client address and per account; past the limit the answer is ``TooManyAttempts``
-    before any password is checked.
+    counted per client address and per account (see ``LoginLimits``); past either limit the answer
+    is ``TooManyAttempts`` before any password is checked. A success clears neither count: the
+    address count must not be cleared by a guesser's own account, and the account count bounds the
+    guesses per window whatever the owner does.
     """
 
     uow: UnitOfWorkFactory
@@ -54,7 +56,6 @@ class LogIn:
             raise InvalidCredentials()
         if not user.activo:
             raise AccountDisabled()
-        await self.limiter.reset(self.limits.per_account, email)
 
         async with self.uow() as uow:
             if check.new_hash is not None:
