@@ -104,10 +104,13 @@ def _inapplicable(path: str, case: schemathesis.Case, response: schemathesis.Res
     ensure_resource_availability and object_level_authorization only act in stateful runs and pass
     through here), except where one cannot apply to this request:
 
-    - positive_data_acceptance on uploads (images, audio): the schema can say "a string" or "a binary
-      file", not "a decodable JPEG/WAV"; random bytes are refused with 4xx by design.
+    - positive_data_acceptance on uploads (images, audio): the schema says "base64 that decodes" (the
+      ``image`` pattern, ``contentEncoding: base64``) or "a non-empty binary file", not "a decodable
+      JPEG/WAV"; random bytes are refused with 400 by design. That every ``image`` the pattern allows
+      does decode is pinned by ``tests/unit/test_upload_schema.py``.
     - positive_data_acceptance on /audio/sintetizar with a ``voice``: the valid voices depend on the
-      TTS provider configured at run time, so the schema cannot enumerate them.
+      TTS provider configured at run time, so the schema cannot enumerate them (the operation's
+      description says so).
     - negative_data_rejection when an optional query filter is sent empty (``?limit=``): negative
       mode makes those from "wrong type" values (an empty array or object serialises to nothing),
       and ova deliberately reads an empty value as an absent one (requests._int_param / bool_param),

@@ -7,7 +7,8 @@ from ova.domain.text import Email, Text
 
 @frozen
 class ContactForm:
-    """A message from the public form. Text is kept exactly as sent; it is data, never markup."""
+    """A message from the public form. Text is data, never markup; it is stored trimmed
+    (see ``SendContactMessage``)."""
 
     nombre: str = field(validator=Text(min_length=1, max_length=100))
     email: str = field(validator=Email())

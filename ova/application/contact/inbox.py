@@ -25,7 +25,10 @@ async def _existing(messages: ContactRepository, message_id: int) -> ContactMess
 
 @frozen
 class SendContactMessage:
-    """Anyone may write; a message acknowledged is committed. Limited per client address."""
+    """Anyone may write; a message acknowledged is committed. Limited per client address.
+
+    Text fields are stored without leading or trailing whitespace, like user names (the validators
+    already measure lengths on the trimmed text); inner spaces and line breaks are kept as sent."""
 
     uow: UnitOfWorkFactory
     limiter: RateLimiter
@@ -39,11 +42,11 @@ class SendContactMessage:
         async with self.uow() as uow:
             message = await uow.contacts.add(
                 ContactMessage(
-                    nombre=form.nombre,
-                    apellido=form.apellido,
+                    nombre=form.nombre.strip(),
+                    apellido=form.apellido.strip(),
                     email=form.email.strip(),
-                    asunto=form.asunto,
-                    mensaje=form.mensaje,
+                    asunto=form.asunto.strip(),
+                    mensaje=form.mensaje.strip(),
                     fecha_envio=self.clock.now(),
                 )
             )

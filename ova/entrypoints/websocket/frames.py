@@ -118,7 +118,8 @@ def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> Client
             raise FrameError("invalid_frame", error.detail, errors=[dump(e) for e in error.errors]) from None
     if isinstance(frame, TextMessage):
         _check_text(frame.text, max_text_bytes)
-    elif not isinstance(frame, AudioMessage) and size > max_text_bytes:
+        return _trimmed(frame)
+    if not isinstance(frame, AudioMessage) and size > max_text_bytes:
         raise FrameError("too_large", f"El mensaje supera el máximo de {max_text_bytes // 1024} KiB.",
                          max_bytes=max_text_bytes)
     return frame
@@ -160,7 +161,14 @@ def _plain_text(raw: str, size: int, max_text_bytes: int) -> TextMessage:
         raise FrameError("too_large", f"El mensaje supera el máximo de {max_text_bytes // 1024} KiB.",
                          max_bytes=max_text_bytes)
     _check_text(raw, max_text_bytes)
-    return TextMessage(raw)
+    return TextMessage(raw.strip())
+
+
+def _trimmed(frame: TextMessage) -> TextMessage:
+    """The message without leading or trailing whitespace, as user names and contact messages are
+    stored: the turn kept (and echoed) is the text that was meant, not the keyboard's padding."""
+    text = frame.text.strip()
+    return frame if text == frame.text else TextMessage(text, frame.stream)
 
 
 def _check_text(text: str, max_text_bytes: int) -> None:

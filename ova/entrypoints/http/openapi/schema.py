@@ -2,7 +2,9 @@
 
 Lengths, formats and patterns come from the validators on each attribute (``Text``, ``Email``,
 ``Password`` and attrs' own ``min_len``/``max_len``/``ge``/``le``/``in_``), so the published schema
-and the parser cannot disagree. Property names are attrs aliases, as in ``api_converter``.
+and the parser cannot disagree. A field's ``metadata["schema"]`` adds to (or overrides) what its
+validators give, for rules a validator does not carry (a base64 payload's ``pattern``).
+Property names are attrs aliases, as in ``api_converter``.
 """
 
 from __future__ import annotations
@@ -195,6 +197,8 @@ class SchemaRegistry:
             schema = self.schema_for(field.type)
             for validator in iter_validators(field.validator):
                 schema = _constrain(schema, _constraints(validator))
+            if "schema" in field.metadata:  # what a validator cannot say (``contentEncoding`` …)
+                schema = {**schema, **field.metadata["schema"]}
             if "description" in field.metadata:
                 schema = {**schema, "description": str(field.metadata["description"])}
             if field.default is attrs.NOTHING and field.init:

@@ -24,11 +24,17 @@ async def synthesize(request: Request) -> Response:
                     headers={"X-Audio-Duration": f"{speech.duration_s:.2f}"})
 
 
+VOICE_NOTE = ("Devuelve `audio/wav` (PCM 16 bits, mono). El modelo local habla inglés. `voice` es texto "
+              "libre: las voces dependen del motor configurado al arrancar (el local y el de pruebas: "
+              "`af_heart`), así que el esquema no las enumera. Sin `voice`, la voz por defecto; una voz que el "
+              "motor local no conoce: 422; el de Hugging Face la ignora (y su respaldo local usa entonces "
+              "su voz por defecto).")
+
 ROUTES = [
     api(transcribe, path="/audio/transcribir", method="POST", summary="Voz a texto", tags=("audio",),
         request_multipart=MULTIPART_SCHEMA, response=TranscriptionView, errors=(400, 413, 415, 422, 503),
         description="Multipart `file`: WAV, WEBM/Opus, OGG o MP3. El modelo local entiende inglés."),
     api(synthesize, path="/audio/sintetizar", method="POST", summary="Texto a voz (WAV)", tags=("audio",),
         request=SpeechRequest, response_media_type="audio/wav", errors=(400, 413, 415, 422, 503),
-        description="Devuelve `audio/wav` (PCM 16 bits, mono). El modelo local habla inglés."),
+        description=VOICE_NOTE),
 ]
