@@ -108,6 +108,7 @@ class Container(containers.DeclarativeContainer):
     # --- storage and shared state ---------------------------------------------------------------
     engine = providers.Singleton(
         create_engine, url=settings.provided.database.url, pool_size=settings.provided.database.pool_size,
+        timeout_s=settings.provided.database.timeout_s,
     )
     database = providers.Singleton(SqlDatabase, engine=engine)
     uow = providers.Singleton(SqlUnitOfWorkFactory, engine=engine)

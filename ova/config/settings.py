@@ -43,6 +43,7 @@ class DatabaseSettings:
     url_override: str | None = None
     allow_sqlite_in_production: bool = False
     pool_size: int = 10
+    timeout_s: float = 10.0
 
     @property
     def url(self) -> str:

@@ -19,6 +19,9 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000  # about 40 MiB of WAL (4 KiB pages) between checkpoints
 READ_ONLY = "ova_read_only"
 """Execution option of a connection that will only read (see ``configure_sqlite``)."""
+TIMEOUT_S = "ova_timeout_s"
+"""Engine execution option: seconds a unit of work or a journal write may wait on a MySQL server
+(see ``timeout_s``); absent on SQLite, whose busy timeout bounds its waits."""
 
 
 def database_backend(url: str | URL) -> Backend:
@@ -41,7 +44,13 @@ def create_engine(
     pool_size: int = 10,
     max_overflow: int = 20,
     pool_recycle: int = 1800,
+    timeout_s: float = 10.0,
 ) -> AsyncEngine:
+    """An engine for ``url``. On MySQL, ``timeout_s`` bounds connecting (``connect_timeout``) and the
+    wait for a free pooled connection (``pool_timeout``); aiomysql has no read timeout, so the unit of
+    work and the turn journal bound their own waits with it (``timeout_s(engine)``): a server that
+    stops answering without closing the connection would otherwise hold a request for the kernel's
+    retransmission timeout (minutes)."""
     parsed = make_url(url)
     if database_backend(parsed) == "sqlite":
         return _create_sqlite_engine(parsed, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
@@ -54,7 +63,16 @@ def create_engine(
         max_overflow=max_overflow,
         pool_recycle=pool_recycle,
         pool_pre_ping=True,
+        pool_timeout=timeout_s,
+        connect_args={"connect_timeout": timeout_s},
+        execution_options={TIMEOUT_S: timeout_s},
     )
+
+
+def timeout_s(engine: AsyncEngine) -> float | None:
+    """The bound on one wait for the database server given to ``create_engine``; ``None`` on SQLite."""
+    value = engine.get_execution_options().get(TIMEOUT_S)
+    return float(value) if value is not None else None
 
 
 def _create_sqlite_engine(url: URL, *, echo: bool, pool_size: int, max_overflow: int) -> AsyncEngine:

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ova.adapters.sqlalchemy.column_types import UTCDateTime
 from ova.adapters.sqlalchemy.conversations import CHAT_NOT_FOUND
-from ova.adapters.sqlalchemy.engine import READ_ONLY, sync_sqlite_engine
+from ova.adapters.sqlalchemy.engine import READ_ONLY, sync_sqlite_engine, timeout_s
 from ova.adapters.sqlalchemy.errors import translated
 from ova.adapters.sqlalchemy.tables import chat_turns as turns
 from ova.adapters.sqlalchemy.tables import conversations
@@ -168,6 +168,7 @@ class SqlTurnJournal:
         self._counts_head = f"SELECT {chat_id}, {count} FROM {quote(table.name)} WHERE {chat_id} IN ("  # noqa: S608
         self._placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
         self._sync_engine = sync_sqlite_engine(engine.url, pragmas=JOURNAL_PRAGMAS)
+        self._timeout = timeout_s(engine)  # MySQL: a batch gives up on a server that stopped answering
         self._thread: ThreadPoolExecutor | None = None  # started by the first batch
 
     async def append(
@@ -229,8 +230,36 @@ class SqlTurnJournal:
             if self._thread is None:
                 self._thread = ThreadPoolExecutor(1, "ova-turn-journal")
             return await asyncio.get_running_loop().run_in_executor(self._thread, self._write_now, entries)
+        if self._timeout is not None:
+            return await self._write_within(entries, self._timeout)
         async with self._engine.begin() as connection:
             return await connection.run_sync(self._write_in, entries)
+
+    async def _write_within(self, entries: list[_Entry], seconds: float) -> dict[str, int]:
+        """The batch in one transaction, taking the connection and the transaction each bounded by
+        ``seconds``: a server that stops answering fails the batch (``TimeoutError``) instead of
+        holding every turn in it. The connection of a batch that timed out is discarded, not rolled
+        back (the rollback would wait on the same server)."""
+        async with asyncio.timeout(seconds):
+            connection = await self._engine.connect()
+        try:
+            async with asyncio.timeout(seconds):
+                await connection.begin()
+                counts = await connection.run_sync(self._write_in, entries)
+                await connection.commit()
+        except TimeoutError:
+            await connection.invalidate()
+            raise
+        except BaseException:
+            try:
+                async with asyncio.timeout(seconds):
+                    await connection.rollback()
+            except TimeoutError:
+                await connection.invalidate()
+            raise
+        finally:
+            await connection.close()
+        return counts
 
     def _write_now(self, entries: list[_Entry]) -> dict[str, int]:
         assert self._sync_engine is not None
