@@ -25,6 +25,7 @@ from ova.entrypoints.http.openapi_document import build_openapi
 from ova.entrypoints.http.routes import auth, chats, contact, speech, status, users, vision
 from ova.entrypoints.http.routes.docs import PAGE_CSP, PAGE_PATH, docs_routes
 from ova.entrypoints.http.routing import starlette_routes
+from ova.entrypoints.logs import first_line
 from ova.entrypoints.websocket import endpoint as chat_socket
 
 log = structlog.get_logger("ova")
@@ -102,7 +103,7 @@ async def _check_schema(container: Container) -> None:
     try:
         revision = await database.revision()
     except Exception as error:  # the server still starts; /status/health reports the database
-        log.error("database unreachable at start-up", error=str(error.__cause__ or error).splitlines()[0][:200])
+        log.error("database unreachable at start-up", error=first_line(error))
         return
     if revision != database.head():
         log.warning("database schema is not up to date; run `ova db upgrade`", current=revision,
@@ -131,7 +132,7 @@ async def _ensure_first_admin(settings: Settings, container: Container) -> None:
     try:
         ready = await container.ensure_admin()(email, password, only_if_none=True)
     except Exception as error:
-        log.error("could not create the first admin", error=str(error).splitlines()[0][:200])
+        log.error("could not create the first admin", error=first_line(error))
         return
     if ready is not None and ready.created:
         log.info("first admin created from OVA_ADMIN_EMAIL", email=ready.user.email)

@@ -50,3 +50,11 @@ def _add_request_id(logger: object, method: str, event: structlog.types.EventDic
     if request_id is not None:
         event.setdefault("request_id", request_id)
     return event
+
+
+def first_line(error: BaseException, limit: int = 200) -> str:
+    """What a log line says of an error: its cause's first line (or the error's type when it has no
+    message), cut to ``limit`` characters. Driver messages can span pages; some errors have none."""
+    shown = error.__cause__ or error
+    lines = str(shown).splitlines()
+    return (lines[0] if lines and lines[0] else type(shown).__name__)[:limit]

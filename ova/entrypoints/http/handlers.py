@@ -13,6 +13,7 @@ from starlette.responses import Response
 from ova.domain.errors import DatabaseUnavailable, DomainError
 from ova.entrypoints.asgi.converter import RequestValidationError
 from ova.entrypoints.asgi.problems import HttpProblem, domain_problem, problem
+from ova.entrypoints.logs import first_line
 
 log = structlog.get_logger("ova.http")
 
@@ -20,7 +21,7 @@ log = structlog.get_logger("ova.http")
 async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if isinstance(exc, DatabaseUnavailable):
-        log.error("database unavailable", error=str(exc.__cause__ or exc).splitlines()[0][:200])
+        log.error("database unavailable", error=first_line(exc))
     return domain_problem(exc)
 
 
