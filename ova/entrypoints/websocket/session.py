@@ -19,7 +19,7 @@ import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ova.bootstrap.chat import ChatServices
-from ova.domain.errors import InvalidToken
+from ova.domain.errors import DependencyUnavailable, InvalidToken
 from ova.domain.users import User
 from ova.entrypoints.asgi.edge import server_send
 from ova.entrypoints.websocket import frames
@@ -32,6 +32,8 @@ log = structlog.get_logger("ova.chat")
 CLOSE_NORMAL = 1000
 CLOSE_POLICY = 1008
 CLOSE_RESTART = 1012
+CLOSE_TRY_AGAIN_LATER = 1013
+UNAVAILABLE_NOW = "No se puede comprobar tu sesión ahora mismo; vuelve a conectar en unos segundos."
 RATE_WINDOW_S = 60.0
 REFUSALS_BEFORE_CLOSE = 5  # times the message limit: a client that keeps flooding is disconnected
 
@@ -245,6 +247,11 @@ class ChatSession:
             self._token, self._user = None, None
             await self._send(frames.error(error.code, error.detail), by_reader=True)
             return
+        except DependencyUnavailable as error:  # the token cannot be checked now (shared state down)
+            self._log().warning("chat authentication unavailable", error=error.code)
+            await self._send(frames.error("unavailable", UNAVAILABLE_NOW), by_reader=True)
+            await self._close(CLOSE_TRY_AGAIN_LATER, "servicio no disponible")
+            raise WebSocketDisconnect(CLOSE_TRY_AGAIN_LATER) from None
         self._token, self._user = token, principal.user
         self._log().info("chat authenticated", user_id=principal.user.id)
 
