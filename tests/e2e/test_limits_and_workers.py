@@ -15,9 +15,7 @@ import redis
 
 from tests.e2e.chat_client import chat, closing_frame
 from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD, running_server, server_env
-from tests.services import require_service
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.e2e.workers import REDIS_URL, clients_on_two_workers, redis_cleaned_up
 
 
 def register(client: httpx.Client, email: str, password: str) -> None:
@@ -76,34 +74,13 @@ def test_registrations_past_the_limit_get_429(tmp_path: Path) -> None:
 
 @pytest.fixture
 def redis_prefix_cleanup() -> Iterator[None]:
-    try:
-        connection = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-        connection.ping()
-    except redis.RedisError as error:
-        require_service("Redis at 127.0.0.1:6379", error)
-    yield
-    for key in connection.scan_iter("ova:*"):
-        connection.delete(key)
-    connection.close()
-
-
-def _clients_on_two_workers(base: str) -> tuple[httpx.Client, httpx.Client]:
-    """Two keep-alive clients whose connections landed on different worker processes."""
-    first = httpx.Client(base_url=base, timeout=30)
-    seen = first.get("/status").json()["instance"]
-    for _ in range(200):
-        second = httpx.Client(base_url=base, timeout=30)
-        if second.get("/status").json()["instance"] != seen:
-            return first, second
-        second.close()
-    first.close()
-    pytest.fail("200 new connections all reached the same worker")
+    yield from redis_cleaned_up()
 
 
 def test_two_workers_with_redis_behave_as_one_service(tmp_path: Path, redis_prefix_cleanup: None) -> None:
     env = server_env(tmp_path, {"REDIS_URL": REDIS_URL, "LOGIN_MAX_FAILURES": "4"})
     with running_server(env, workers=2) as base:
-        a, b = _clients_on_two_workers(base)
+        a, b = clients_on_two_workers(base)
         try:
             password = "shared-state-password"
             email = f"workers-{secrets.token_hex(3)}@example.org"
@@ -134,7 +111,7 @@ def test_two_workers_with_redis_refuse_a_disabled_or_demoted_account_at_once(
     the other on its very next request, however warm its copy."""
     env = server_env(tmp_path, {"REDIS_URL": REDIS_URL})
     with running_server(env, workers=2) as base:
-        a, b = _clients_on_two_workers(base)
+        a, b = clients_on_two_workers(base)
         try:
             admin = a.post("/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}).json()
             as_admin = {"Authorization": f"Bearer {admin['access_token']}"}

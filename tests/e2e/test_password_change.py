@@ -12,13 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 
 from tests.e2e.conftest import Account, login, new_account
 from tests.e2e.server import running_server, server_env
-from tests.services import require_service
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.e2e.workers import REDIS_URL, clients_on_two_workers, redis_cleaned_up
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -69,27 +66,7 @@ def test_an_admin_reset_ends_every_login_of_the_account(client: httpx.Client, ad
 
 @pytest.fixture
 def redis_cleanup() -> Iterator[None]:
-    try:
-        connection = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-        connection.ping()
-    except redis.RedisError as error:
-        require_service("Redis at 127.0.0.1:6379", error)
-    yield
-    for key in connection.scan_iter("ova:*"):
-        connection.delete(key)
-    connection.close()
-
-
-def clients_on_two_workers(base: str) -> tuple[httpx.Client, httpx.Client]:
-    first = httpx.Client(base_url=base, timeout=30)
-    seen = first.get("/status").json()["instance"]
-    for _ in range(200):
-        second = httpx.Client(base_url=base, timeout=30)
-        if second.get("/status").json()["instance"] != seen:
-            return first, second
-        second.close()
-    first.close()
-    pytest.fail("200 new connections all reached the same worker")
+    yield from redis_cleaned_up()
 
 
 def test_two_workers_and_the_cli_end_the_other_logins_at_once(tmp_path: Path, redis_cleanup: None) -> None:
