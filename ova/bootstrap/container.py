@@ -183,6 +183,7 @@ class Container(containers.DeclarativeContainer):
         max_upload_bytes=settings.provided.http.max_upload_bytes,
     )
     http_resource = providers.Resource(closed_at_exit, resource=ai.http, close=_aclose)
+    model_store = ai.model_store
     local_models = providers.Callable(loadable_models, ai=ai)
     """The local models in use (directly or as fallbacks), loaded before the first request."""
 
