@@ -16,6 +16,7 @@ container refuses to build from an incomplete registry.
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
@@ -81,9 +82,9 @@ class Capability:
     adapters: Mapping[Provider, Adapter]
     probe: ProbeFactory = ModelProbe
     local_arguments: LocalArguments | None = None
-    local_model: str | None = None
-    """The ``AiSettings`` field naming the catalogue entry its local adapter runs (``None``: no weights
-    of the catalogue, e.g. a template)."""
+    local_model: Callable[[AiSettings], str] | None = None
+    """The catalogue entry its local adapter runs, given the settings (``None``: no weights of the
+    catalogue, e.g. a template)."""
 
     @property
     def local(self) -> str:
@@ -107,6 +108,11 @@ def make_pool(name: str, settings: AiSettings) -> InferencePool:
 def pool(ai: type[AI], name: str) -> providers.Singleton[InferencePool]:
     """A capability's own inference pool (``AI_INFERENCE_WORKERS`` threads, ``AI_INFERENCE_QUEUE`` waiting)."""
     return providers.Singleton(make_pool, name=name, settings=ai.settings)
+
+
+def verified_folder(store: LocalModelStore, name: str) -> Callable[[], Path]:
+    """Gives, when called (on first load, not at start-up), the model's folder with every file verified."""
+    return functools.partial(store.folder, name)
 
 
 def make_local_chat(store: LocalModelStore, settings: AiSettings, chat: ChatSettings) -> LlamaChatModel:
@@ -134,11 +140,14 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         name="detection", setting="detection_provider", port=ObjectDetector, serves="detector",
         adapters={
-            Provider.LOCAL: lambda ai: providers.Singleton(YoloDetector, pool=pool(ai, "detection")),
+            Provider.LOCAL: lambda ai: providers.Singleton(
+                YoloDetector, pool=pool(ai, "detection"),
+                locate=providers.Callable(verified_folder, store=ai.model_store, name="yolov4-tiny")),
             Provider.HUGGINGFACE: lambda ai: providers.Singleton(
                 HfObjectDetector, client=ai.hf, model=ai.settings.provided.hf_detection_model),
             Provider.FAKE: lambda ai: providers.Singleton(FakeObjectDetector),
         },
+        local_model=lambda settings: "yolov4-tiny",
     ),
     Capability(
         name="captioning", setting="captioning_provider", port=ImageCaptioner, serves="captioner",
@@ -192,7 +201,7 @@ CAPABILITIES: tuple[Capability, ...] = (
                 api_key=ai.chat_settings.provided.api_key, settings=ai.settings, chat=ai.chat_settings, http=ai.http),
             Provider.FAKE: lambda ai: providers.Singleton(FakeChatModel),
         },
-        local_model="chat_local_model",
+        local_model=lambda settings: settings.chat_local_model,
     ),
 )
 
@@ -247,7 +256,7 @@ def models_in_use(
             continue
         provider = capability.provider_in(settings)
         if provider is Provider.LOCAL or (provider in capability.remote and settings.ai_fallback_local):
-            name = getattr(settings, capability.local_model)
+            name = capability.local_model(settings)
             used[name] = (*used.get(name, ()), capability.name)
     return used
 

