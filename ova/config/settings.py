@@ -192,6 +192,7 @@ class Settings:
     environment: Environment = Environment.DEVELOPMENT
     log_level: str = "INFO"
     redis_url: str | None = None
+    redis_timeout_s: float = 2.0
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()

@@ -132,6 +132,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("LOG_LEVEL", None, "log_level", parse_choice(LOG_LEVELS, upper=True), "DEBUG, INFO, WARNING, ERROR"),
     Variable("REDIS_URL", None, "redis_url", parse_optional_text,
              "redis://host:6379/0 to share state between workers; empty keeps it in memory"),
+    Variable("REDIS_TIMEOUT_S", None, "redis_timeout_s", parse_float(0.1, 60),
+             "seconds one Redis operation may take (connecting included); past it the request gets "
+             "503 unavailable"),
     Variable("ALLOWED_ORIGINS", "http", "allowed_origins", parse_origins, "comma-separated CORS origins"),
     Variable("CORS_MAX_AGE", "http", "cors_max_age", parse_int(0, 86400), "seconds a preflight is cached"),
     Variable("MAX_JSON_BODY_KB", "http", "max_json_body_kb", parse_int(1, 65536), "largest JSON body, KiB"),
