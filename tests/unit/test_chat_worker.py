@@ -23,6 +23,7 @@ from ova.application.accounts.account_cache import AccountCache
 from ova.application.accounts.authenticate import Authenticate
 from ova.application.chat.conversation import ChatPolicy, Converse
 from ova.application.chat.voice import VoiceChat
+from ova.application.speech.sentences import SpeakSentences
 from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.bootstrap.chat import ChatServices
 from ova.config.settings import ChatSettings
@@ -38,7 +39,7 @@ VOICE_NOTE = AudioMessage("AAAAAAAA", "webm")
 
 
 class MutedTextToSpeech(FakeTextToSpeech):
-    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+    async def synthesize(self, text: str, *, voice: str | None = None, language: str = "es") -> Speech:
         raise ModelUnavailable("La síntesis de voz de prueba falla a propósito.")
 
 
@@ -80,7 +81,7 @@ class Setup:
         self.services = ChatServices(
             converse=converse, authenticate=Authenticate(codec, state, uow, AccountCache(clock)),
             voice=VoiceChat(TranscribeAudio(FakeSpeechToText(heard)), converse,
-                            SynthesizeSpeech(tts or FakeTextToSpeech())),
+                            SynthesizeSpeech(tts or FakeTextToSpeech()), SpeakSentences(tts or FakeTextToSpeech())),
             telemetry=ChatTelemetry(state, self.metrics), settings=ChatSettings(),
         )
         self.client = Client()
@@ -140,6 +141,17 @@ async def test_a_voice_note_is_transcribed_answered_and_spoken(setup: Setup) -> 
     assert transcription["text"] == "hola"
     assert audio["text"] == answer["text"] == "Respuesta a: hola"
     assert audio["audio"].startswith("data:audio/wav;base64,")
+
+
+async def test_a_voice_note_that_asks_for_audio_chunks_gets_the_answer_spoken_sentence_by_sentence() -> None:
+    setup = Setup(heard="Hola. ¿Qué tal estás hoy?")
+    setup.worker.admit(AudioMessage(VOICE_NOTE.audio, "wav", audio_chunks=True))
+    assert await setup.answered() == ["typing", "transcription", "text", "audio_chunk", "audio_chunk", "typing"]
+    answer, first, last = setup.client.frames[2:5]
+    assert [first["text"], last["text"]] == ["Respuesta a: Hola.", "¿Qué tal estás hoy?"]
+    assert [first["index"], first["final"], last["index"], last["final"]] == [0, False, 1, True]
+    assert first["id"] == last["id"] == answer["id"]
+    assert all(frame["audio"].startswith("data:audio/wav;base64,") for frame in (first, last))
 
 
 async def test_a_voice_note_without_speech_gets_the_empty_transcription_then_no_speech() -> None:

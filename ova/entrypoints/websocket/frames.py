@@ -43,11 +43,14 @@ class TextMessage:
 
 @frozen
 class AudioMessage:
-    """A voice note: base64 audio (or a ``data:`` URL) in any format the speech model decodes."""
+    """A voice note: base64 audio (or a ``data:`` URL) in any format the speech model decodes.
+    ``audio_chunks`` asks for the spoken answer sentence by sentence (``audio_chunk`` frames) instead
+    of one ``audio`` frame."""
 
     audio: str
     format: str | None = None
     stream: bool = False
+    audio_chunks: bool = False
 
 
 @frozen
@@ -230,6 +233,12 @@ def transcription(text: str) -> Frame:
 
 def spoken(text: str, wav: bytes) -> Frame:
     return {"type": "audio", "text": text, "audio": "data:audio/wav;base64," + base64.b64encode(wav).decode()}
+
+
+def audio_chunk(answer_id: str, index: int, text: str, wav: bytes, *, final: bool) -> Frame:
+    """One sentence of a spoken answer (``index`` from 0; the last has ``final`` true)."""
+    return {"type": "audio_chunk", "id": answer_id, "index": index, "text": text,
+            "audio": "data:audio/wav;base64," + base64.b64encode(wav).decode(), "final": final}
 
 
 def error(code: str, message: str, details: dict[str, Any] | None = None) -> Frame:

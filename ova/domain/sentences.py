@@ -1,0 +1,90 @@
+"""Cutting text into the pieces a voice speaks one at a time.
+
+A speech engine that runs at about real time cannot say a long answer before it has finished
+synthesising it; spoken a sentence at a time, the first sentence plays while the next is made. The
+pieces are sentences, except that a sentence longer than ``max_chars`` is cut at its clauses (commas,
+semicolons, colons) and, failing those, between words; and the first piece may be held shorter
+(``first_max_chars``), so that the first audio is ready sooner.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TERMINATOR = re.compile(r"[.!?…]+[\"'”»)\]]*(?=\s|$)|\n+")
+"""The end of a sentence: ``.``, ``!``, ``?`` or ``…`` (with closing quotes or brackets) before a
+space or the end; or a line break. A dot inside a number (``3.5``) or a web address is followed by no
+space, so it ends nothing."""
+
+ABBREVIATIONS = frozenset({
+    "sr", "sra", "srta", "dr", "dra", "dña", "ud", "uds", "vd", "vds", "p", "ej", "pág", "núm", "av", "avda",
+    "tel", "aprox", "mr", "mrs", "ms", "vs", "e.g", "i.e", "fig", "approx",
+})
+"""Words a dot follows without ending the sentence (``Sr. García``, ``p. ej.``), compared lower-case.
+Words that also end sentences (``no``, ``etc``) are not among them: a cut too many costs a pause, a
+cut too few a longer wait for the first audio."""
+
+_CLAUSE = re.compile(r"[,;:—]+(?=\s)")
+MAX_CHARS = 200
+"""Long enough for any ordinary sentence, short enough for every engine (Kokoro reads at most 510
+phonemes at once)."""
+
+
+def split_sentences(text: str, *, max_chars: int = MAX_CHARS, first_max_chars: int | None = None) -> list[str]:
+    """The pieces of ``text`` to speak in order, each stripped and non-empty, none longer than
+    ``max_chars`` (the first none longer than ``first_max_chars`` when given). Joined with spaces
+    they hold every word of ``text``, in order."""
+    if max_chars < 1 or (first_max_chars is not None and first_max_chars < 1):
+        raise ValueError("max_chars and first_max_chars must be positive")
+    pieces: list[str] = []
+    for sentence in _sentences(text):
+        limit = first_max_chars if first_max_chars is not None and not pieces else max_chars
+        if len(sentence) <= limit:
+            pieces.append(sentence)
+            continue
+        head, *rest = _cut(sentence, limit)
+        pieces.append(head)
+        pieces.extend(_cut(" ".join(rest), max_chars) if rest else [])
+    return pieces
+
+
+def _sentences(text: str) -> list[str]:
+    found: list[str] = []
+    start = 0
+    for match in _TERMINATOR.finditer(text):
+        end = match.end()
+        if match.group().startswith(".") and _abbreviation_before(text, match.start()):
+            continue
+        piece = text[start:end].strip()
+        if piece:
+            found.append(piece)
+        start = end
+    tail = text[start:].strip()
+    if tail:
+        found.append(tail)
+    return found
+
+
+def _abbreviation_before(text: str, dot: int) -> bool:
+    word = re.search(r"(\S+)$", text[:dot])
+    return word is not None and word.group(1).lower().lstrip("¿¡(\"'«") in ABBREVIATIONS
+
+
+def _cut(sentence: str, limit: int) -> list[str]:
+    """``sentence`` in pieces of at most ``limit`` characters: cut after the last clause mark that
+    fits, else before the last word that fits, else (one very long word) at ``limit``."""
+    pieces: list[str] = []
+    rest = sentence.strip()
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        clauses = [m.end() for m in _CLAUSE.finditer(window) if m.end() <= limit]
+        if clauses:
+            at = clauses[-1]
+        else:
+            space = window.rfind(" ")
+            at = space if space > 0 else limit
+        pieces.append(rest[:at].strip())
+        rest = rest[at:].strip()
+    if rest:
+        pieces.append(rest)
+    return pieces
