@@ -186,6 +186,18 @@ def test_a_voice_note_is_transcribed_answered_and_spoken(base_url: str) -> None:
     assert base64.b64decode(audio["audio"].partition(",")[2])[:4] == b"RIFF"
 
 
+def test_a_voice_note_that_asks_for_audio_chunks_gets_its_answer_spoken_a_sentence_at_a_time(base_url: str) -> None:
+    with chat(base_url) as client:
+        client.send({"type": "audio", "audio": base64.b64encode(_wav(0.5)).decode(), "format": "wav",
+                     "audio_chunks": True})
+        frames = client.reply()
+    assert [f["type"] for f in frames] == ["typing", "transcription", "text", "audio_chunk", "typing"]
+    answer, spoken = frames[2], frames[3]
+    assert {key: spoken[key] for key in ("id", "index", "text", "final")} == {
+        "id": answer["id"], "index": 0, "text": "Respuesta a: hola", "final": True}
+    assert base64.b64decode(spoken["audio"].partition(",")[2])[:4] == b"RIFF"
+
+
 def test_the_websocket_status_counts_connections_and_messages(base_url: str, client: httpx.Client) -> None:
     before = client.get("/status/websocket").json()
     with chat(base_url) as socket:
