@@ -25,6 +25,14 @@ Words that also end sentences (``no``, ``etc``) are not among them: a cut too ma
 cut too few a longer wait for the first audio."""
 
 _CLAUSE = re.compile(r"[,;:—]+(?=\s)")
+LINKING_WORDS = frozenset({
+    "y", "e", "o", "u", "ni", "que", "de", "del", "a", "al", "en", "con", "por", "para", "sin", "sobre", "el", "la",
+    "los", "las", "lo", "un", "una", "unos", "unas", "su", "sus", "mi", "mis", "tu", "tus", "se", "me", "te", "le",
+    "les", "nos", "muy", "más", "pero", "como", "and", "or", "but", "the", "an", "of", "to", "in", "on", "at",
+    "for", "with", "by", "from", "my", "your", "his", "her", "its", "our", "their", "is", "are", "very",
+})
+"""Words that lean on the next one: a piece cut between words does not end with one if it can help it
+("Madrid es la capital de España | y su ciudad", not "… España y su | ciudad")."""
 MAX_CHARS = 200
 """Long enough for any ordinary sentence, short enough for every engine (Kokoro reads at most 510
 phonemes at once)."""
@@ -70,6 +78,20 @@ def _abbreviation_before(text: str, dot: int) -> bool:
     return word is not None and word.group(1).lower().lstrip("¿¡(\"'«") in ABBREVIATIONS
 
 
+def _word_cut(window: str, limit: int) -> int:
+    """Where to cut ``window`` between words: at the last space that fits, moved back past linking
+    words while that keeps at least half the limit; at ``limit`` when there is no space."""
+    spaces = [i for i, character in enumerate(window) if character == " " and 0 < i <= limit]
+    if not spaces:
+        return limit
+    for space in reversed(spaces):
+        if space < limit // 2:
+            break
+        if window[:space].rsplit(" ", 1)[-1].lower() not in LINKING_WORDS:
+            return space
+    return spaces[-1]
+
+
 def _cut(sentence: str, limit: int) -> list[str]:
     """``sentence`` in pieces of at most ``limit`` characters: cut after the last clause mark that
     fits, else before the last word that fits, else (one very long word) at ``limit``."""
@@ -78,11 +100,7 @@ def _cut(sentence: str, limit: int) -> list[str]:
     while len(rest) > limit:
         window = rest[: limit + 1]
         clauses = [m.end() for m in _CLAUSE.finditer(window) if m.end() <= limit]
-        if clauses:
-            at = clauses[-1]
-        else:
-            space = window.rfind(" ")
-            at = space if space > 0 else limit
+        at = clauses[-1] if clauses else _word_cut(window, limit)
         pieces.append(rest[:at].strip())
         rest = rest[at:].strip()
     if rest:

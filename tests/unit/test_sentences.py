@@ -43,6 +43,12 @@ def test_the_first_piece_may_be_held_shorter_so_the_first_audio_comes_sooner() -
     ]
 
 
+def test_a_cut_between_words_does_not_leave_a_linking_word_at_the_end_of_a_piece() -> None:
+    text = "Madrid es la capital de España y su ciudad más poblada."
+    assert split_sentences(text, first_max_chars=40) == ["Madrid es la capital de España", "y su ciudad más poblada."]
+    assert split_sentences("de de de de de de", max_chars=9) == ["de de de", "de de de"]  # when it cannot help it
+
+
 @pytest.mark.parametrize("blank", ["", "   ", "\n\n"])
 def test_blank_text_has_no_pieces(blank: str) -> None:
     assert split_sentences(blank) == []
