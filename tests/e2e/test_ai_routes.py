@@ -145,7 +145,9 @@ def test_synthesis_text_rules(ai_client: httpx.Client) -> None:
     unknown_voice = ai_client.post("/audio/sintetizar", json={"text": "hello", "voice": "nobody"})
     assert unknown_voice.status_code == 422
     for unknown_language in (ai_client.post("/audio/sintetizar", json={"text": "bonjour", "lang": "fr"}),
-                             ai_client.post("/audio/sintetizar", json={"text": "bonjour"}, params={"lang": "fr"})):
+                             ai_client.post("/audio/sintetizar", json={"text": "bonjour"}, params={"lang": "fr"}),
+                             ai_client.post("/audio/sintetizar", json={"text": "hola", "lang": "es"},
+                                            params={"lang": "fr"})):
         assert unknown_language.status_code == 422
         assert unknown_language.json()["code"] == "validation_error"
         assert unknown_language.json()["errors"] == [{"field": "lang", "message": "debe ser uno de: es, en"}]

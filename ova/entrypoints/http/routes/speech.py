@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ova.application.speech.use_cases import SpeechRequest
-from ova.domain.speech import AudioClip
-from ova.entrypoints.asgi.converter import parse
+from ova.domain.speech import SPEECH_LANGUAGES, AudioClip
+from ova.entrypoints.asgi.converter import FieldError, RequestValidationError, parse
 from ova.entrypoints.http.ai_views import TranscriptionView
 from ova.entrypoints.http.openapi.operations import QueryParam
 from ova.entrypoints.http.requests import container, read_json
@@ -28,11 +28,14 @@ async def transcribe(request: Request) -> Response:
 
 
 async def synthesize(request: Request) -> Response:
-    """The body's ``lang`` wins over ``?lang=``; both are checked alike (422 listing es, en)."""
+    """The body's ``lang`` wins over ``?lang=``; both must be valid (422 listing es, en)."""
     body = await read_json(request)
     lang = request.query_params.get("lang")
-    if lang is not None and isinstance(body, dict) and "lang" not in body:
-        body = {**body, "lang": lang}
+    if lang is not None:
+        if lang not in SPEECH_LANGUAGES:
+            raise RequestValidationError([FieldError("lang", "debe ser uno de: " + ", ".join(SPEECH_LANGUAGES))])
+        if isinstance(body, dict) and "lang" not in body:
+            body = {**body, "lang": lang}
     speech = await container(request).synthesize_speech()(parse(SpeechRequest, body))
     return Response(speech.wav, media_type="audio/wav",
                     headers={"X-Audio-Duration": f"{speech.duration_s:.2f}"})
