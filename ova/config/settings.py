@@ -139,7 +139,7 @@ class AiSettings:
     asl_local_model: str = "smart-gestures"
     chat_local_model: str = "qwen2.5-coder-1.5b"
     tts_local_voice: str = "kokoro"
-    tts_threads: int = max(1, (os.cpu_count() or 2) // 2)
+    tts_threads: int = min(2, os.cpu_count() or 2)
     models_dir: str = "data/models"
     inference_workers: int = 1
     inference_queue: int = 4

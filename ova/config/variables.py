@@ -213,7 +213,7 @@ VARIABLES: tuple[Variable, ...] = (
              "local text to speech: kokoro (Kokoro-82M in Spanish, hibari in English; about real time) or "
              "espeak (espeak-ng in both: instant, robotic)"),
     Variable("TTS_THREADS", "ai", "tts_threads", parse_int(1, 256),
-             "CPU threads of the local text-to-speech models (default: half the cores)"),
+             "CPU threads of the local text-to-speech models (default: 2, or 1 on one core)"),
     Variable("OVA_MODELS_DIR", "ai", "models_dir", parse_text,
              "cache folder of the local models' files (split weights are joined here once, sha256-checked)"),
     Variable("INFERENCE_WORKERS", "ai", "inference_workers", parse_int(1, 64),
