@@ -36,6 +36,11 @@ class ByLanguage:
         self._distinct = list({id(engine): engine for engine in self._engines.values()}.values())
 
     @property
+    def engines(self) -> Mapping[str, LocalVoice]:
+        """Language → the engine that speaks it without a ``voice``."""
+        return dict(self._engines)
+
+    @property
     def model(self) -> str:
         if len(self._distinct) == 1:
             return self._distinct[0].model
