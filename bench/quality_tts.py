@@ -8,10 +8,13 @@ detection is unreliable on synthetic speech). Reported per engine and language:
 - round-trip word error rate (WER): word edit distance between the sentence and what Whisper heard,
   after lower-casing, dropping punctuation and spelling numbers out (``27`` and ``veintisiete`` are the
   same word); ``WER noacc`` also drops accents;                            target: ≤ 12 % (Spanish)
-- real-time factor (RTF): synthesis seconds ÷ audio seconds (below 1: faster than it speaks);
+- real-time factor (RTF): synthesis seconds ÷ audio seconds (below 1: faster than it speaks); and
+  the CPU seconds the process spent per audio second (``cpu_rtf``), which depends far less on what
+  else the machine runs (on idle cores, RTF ≈ cpu_rtf ÷ the threads that really run in parallel);
 - first audio: for a three-sentence answer, the seconds from the text to its first spoken piece
   through ``SpeakSentences`` (the use case the chat's sentence-by-sentence audio uses), median of
-  ``--repeats`` runs, and the seconds to the whole answer.                 target: ≤ 1.5 s
+  ``--repeats`` runs (and the CPU seconds it took), and the seconds to the whole answer.
+                                                                           target: ≤ 1.5 s
 
 It prints a table and writes the report as JSON to ``bench/results/quality-tts-<timestamp>.json``,
 with the machine's load average before and after (timings scale with it). It exits 0 whether or not
@@ -68,9 +71,11 @@ class Row:
     wer: float
     wer_noacc: float
     rtf: float
+    cpu_rtf: float
     audio_s: float
     synthesis_s: float
     first_audio_s: float
+    first_audio_cpu_s: float
     whole_answer_s: float
     answer_audio_s: float
     worst: list[dict[str, str]] = field(default_factory=list)
@@ -144,31 +149,36 @@ def build_engines(store: LocalModelStore, threads: int) -> dict[str, Callable[[]
 async def measure(name: str, tts: TextToSpeech, language: str, sentences: Sequence[str], answer: str,
                   whisper: Any, repeats: int) -> Row:
     pairs: list[tuple[str, str]] = []
-    synthesis_s = audio_s = 0.0
+    synthesis_s = audio_s = cpu_s = 0.0
     for sentence in sentences:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         speech = await tts.synthesize(sentence, language=language)
         synthesis_s += time.perf_counter() - started
+        cpu_s += time.process_time() - cpu_started
         audio_s += speech.duration_s
         segments, _ = whisper.transcribe(to_16k(speech), language=language, beam_size=1)
         pairs.append((sentence, " ".join(segment.text.strip() for segment in segments)))
     first: list[float] = []
+    first_cpu: list[float] = []
     whole: list[float] = []
     answer_audio = 0.0
     speak = SpeakSentences(tts)
     for _ in range(repeats):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         answer_audio = 0.0
         async for spoken in speak(answer, language=language):
             if spoken.index == 0:
                 first.append(time.perf_counter() - started)
+                first_cpu.append(time.process_time() - cpu_started)
             answer_audio += spoken.speech.duration_s
         whole.append(time.perf_counter() - started)
     worst = sorted(pairs, key=lambda pair: -edit_distance(words(pair[0], language), words(pair[1], language)))[:3]
     return Row(
         engine=name, language=language, sentences=len(pairs), wer=wer(pairs, language),
-        wer_noacc=wer(pairs, language, accents=False), rtf=synthesis_s / max(audio_s, 1e-9), audio_s=audio_s,
-        synthesis_s=synthesis_s, first_audio_s=statistics.median(first), whole_answer_s=statistics.median(whole),
+        wer_noacc=wer(pairs, language, accents=False), rtf=synthesis_s / max(audio_s, 1e-9),
+        cpu_rtf=cpu_s / max(audio_s, 1e-9), audio_s=audio_s,
+        synthesis_s=synthesis_s, first_audio_s=statistics.median(first),
+        first_audio_cpu_s=statistics.median(first_cpu), whole_answer_s=statistics.median(whole),
         answer_audio_s=answer_audio, worst=[{"said": ref, "heard": hyp} for ref, hyp in worst],
     )
 
@@ -205,14 +215,17 @@ async def run(options: argparse.Namespace) -> int:
             row = await measure(name, tts, language, data[language][: options.sentences], data["answers"][language],
                                 whisper, options.repeats)
             rows.append(row)
-            print(f"    WER {row.wer:.1%} (noacc {row.wer_noacc:.1%}), RTF {row.rtf:.2f}, "
-                  f"first audio {row.first_audio_s:.2f} s, whole answer {row.whole_answer_s:.2f} s", flush=True)
+            print(f"    WER {row.wer:.1%} (noacc {row.wer_noacc:.1%}), RTF {row.rtf:.2f} (CPU {row.cpu_rtf:.2f}), "
+                  f"first audio {row.first_audio_s:.2f} s (CPU {row.first_audio_cpu_s:.2f} s), "
+                  f"whole answer {row.whole_answer_s:.2f} s", flush=True)
     load_after = list(os.getloadavg())
-    print("\n| Engine | Lang | Round-trip WER (noacc) | RTF | First audio, 3-sentence answer | Whole answer (audio) |")
+    print("\n| Engine | Lang | Round-trip WER (noacc) | RTF (CPU s per audio s) | First audio, 3-sentence answer "
+          "(CPU s) | Whole answer (audio) |")
     print("|---|---|---|---|---|---|")
     for row in rows:
-        print(f"| {row.engine} | {row.language} | {row.wer:.1%} ({row.wer_noacc:.1%}) | {row.rtf:.2f} | "
-              f"{row.first_audio_s:.2f} s | {row.whole_answer_s:.2f} s ({row.answer_audio_s:.1f} s) |")
+        print(f"| {row.engine} | {row.language} | {row.wer:.1%} ({row.wer_noacc:.1%}) | {row.rtf:.2f} "
+              f"({row.cpu_rtf:.2f}) | {row.first_audio_s:.2f} s ({row.first_audio_cpu_s:.2f}) | "
+              f"{row.whole_answer_s:.2f} s ({row.answer_audio_s:.1f} s) |")
     print(f"\nload average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
