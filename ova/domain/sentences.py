@@ -4,7 +4,9 @@ A speech engine that runs at about real time cannot say a long answer before it 
 synthesising it; spoken a sentence at a time, the first sentence plays while the next is made. The
 pieces are sentences, except that a sentence longer than ``max_chars`` is cut at its clauses (commas,
 semicolons, colons) and, failing those, between words; and the first piece may be held shorter
-(``first_max_chars``), so that the first audio is ready sooner.
+(``first_max_chars``), so that the first audio is ready sooner. Then each piece may be at most twice
+as long as the one before: while a piece plays, the next (about twice its length) is made, so an
+engine at about real time keeps up without a gap.
 """
 
 from __future__ import annotations
@@ -40,19 +42,25 @@ phonemes at once)."""
 
 def split_sentences(text: str, *, max_chars: int = MAX_CHARS, first_max_chars: int | None = None) -> list[str]:
     """The pieces of ``text`` to speak in order, each stripped and non-empty, none longer than
-    ``max_chars`` (the first none longer than ``first_max_chars`` when given). Joined with spaces
-    they hold every word of ``text``, in order."""
+    ``max_chars``. With ``first_max_chars`` the n-th piece (from 0) is at most ``first_max_chars × 2ⁿ``
+    long (and ``max_chars``). Joined with spaces they hold every word of ``text``, in order."""
     if max_chars < 1 or (first_max_chars is not None and first_max_chars < 1):
         raise ValueError("max_chars and first_max_chars must be positive")
     pieces: list[str] = []
+
+    def limit() -> int:
+        if first_max_chars is None or len(pieces) > max_chars.bit_length():
+            return max_chars
+        return min(max_chars, first_max_chars << len(pieces))
+
     for sentence in _sentences(text):
-        limit = first_max_chars if first_max_chars is not None and not pieces else max_chars
-        if len(sentence) <= limit:
-            pieces.append(sentence)
-            continue
-        head, *rest = _cut(sentence, limit)
-        pieces.append(head)
-        pieces.extend(_cut(" ".join(rest), max_chars) if rest else [])
+        rest = sentence
+        while len(rest) > limit():
+            head, *tail = _cut(rest, limit())
+            pieces.append(head)
+            rest = " ".join(tail)
+        if rest:
+            pieces.append(rest)
     return pieces
 
 

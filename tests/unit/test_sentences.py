@@ -43,6 +43,15 @@ def test_the_first_piece_may_be_held_shorter_so_the_first_audio_comes_sooner() -
     ]
 
 
+def test_after_a_short_first_piece_each_piece_may_be_twice_as_long_as_the_one_before() -> None:
+    text = ("Madrid es la capital de España y su ciudad más poblada, con más de tres millones de habitantes "
+            "que viven en sus veintiún distritos.")
+    pieces = split_sentences(text, first_max_chars=20)
+    assert pieces == ["Madrid es la capital", "de España y su ciudad más poblada,",
+                      "con más de tres millones de habitantes que viven en sus veintiún distritos."]
+    assert [len(piece) <= 20 * 2**index for index, piece in enumerate(pieces)] == [True] * 3
+
+
 def test_a_cut_between_words_does_not_leave_a_linking_word_at_the_end_of_a_piece() -> None:
     text = "Madrid es la capital de España y su ciudad más poblada."
     assert split_sentences(text, first_max_chars=40) == ["Madrid es la capital de España", "y su ciudad más poblada."]
@@ -65,5 +74,5 @@ def test_every_word_is_kept_in_order_and_no_piece_is_too_long(text: str, limit: 
     pieces = split_sentences(text, max_chars=limit, first_max_chars=first)
     assert "".join("".join(pieces).split()) == "".join(text.split())
     assert all(piece and piece == piece.strip() for piece in pieces)
-    assert all(len(piece) <= (first if first is not None and index == 0 else limit)
+    assert all(len(piece) <= (limit if first is None else min(limit, first * 2**index))
                for index, piece in enumerate(pieces))
