@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 BASE   ?= HEAD
 
-.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab wrk-tool clean
+.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality-tts wrk-tool espeak-tool clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed espeak-tool
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test espeak-tool
 
 ## run: install, migrate the database (SQLite by default) and serve on $(PORT)
 run: install
@@ -63,6 +63,12 @@ wrk-tool:
 	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 
+# espeak-ng (Debian's) is the instant voice (TTS_LOCAL_VOICE=espeak) and is run as a separate process;
+# installed here when missing (needs root or sudo)
+espeak-tool:
+	@command -v espeak-ng >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq espeak-ng; }
+
 ## bench: compare the app with a bare Starlette app: by ova's load generator, by wrk, and in process (not a test)
 bench: install-test wrk-tool
 	$(BIN)/python -m bench.http_ratio
@@ -85,6 +91,10 @@ bench-chat: install-test
 ## bench-chat-ab: the chat's round trips, this working tree against BASE (a revision), alternated in one run
 bench-chat-ab: install-test
 	$(BIN)/python -m bench.ws_ab --base $(BASE)
+
+## bench-quality-tts: each local voice (Kokoro, espeak-ng, hibari): round-trip word error through Whisper base, real-time factor, first audio (not a test)
+bench-quality-tts: install-test
+	$(BIN)/python -m bench.quality_tts
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -36,9 +36,12 @@ from ova.adapters.ai.huggingface.captioning import HfImageCaptioner
 from ova.adapters.ai.huggingface.detection import HfObjectDetector
 from ova.adapters.ai.huggingface.sign_space import GradioSignRecognizer
 from ova.adapters.ai.huggingface.speech import HfSpeechToText, HfTextToSpeech
+from ova.adapters.ai.local.by_language import ByLanguage
 from ova.adapters.ai.local.captioning import TemplateCaptioner
 from ova.adapters.ai.local.chat import LlamaChatModel
 from ova.adapters.ai.local.detection import YoloDetector
+from ova.adapters.ai.local.espeak import EspeakTextToSpeech
+from ova.adapters.ai.local.kokoro import KokoroFiles, KokoroTextToSpeech
 from ova.adapters.ai.local.sign import MediapipeSignRecognizer
 from ova.adapters.ai.local.speech import HibariTextToSpeech, WhisperSpeechToText
 from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
@@ -82,9 +85,9 @@ class Capability:
     adapters: Mapping[Provider, Adapter]
     probe: ProbeFactory = ModelProbe
     local_arguments: LocalArguments | None = None
-    local_model: Callable[[AiSettings], str] | None = None
-    """The catalogue entry its local adapter runs, given the settings (``None``: no weights of the
-    catalogue, e.g. a template)."""
+    local_model: Callable[[AiSettings], str | None] | None = None
+    """The catalogue entry its local adapter runs, given the settings (``None``, or a function that
+    gives ``None``: no weights of the catalogue, e.g. a template)."""
 
     @property
     def local(self) -> str:
@@ -125,6 +128,22 @@ def make_local_chat(store: LocalModelStore, settings: AiSettings, chat: ChatSett
         repeat_penalty=chat.repeat_penalty, name=entry.title,
         weights=lambda: str(store.file(entry.name, gguf)),
     )
+
+
+def make_local_tts(store: LocalModelStore, settings: AiSettings, pool: InferencePool) -> ByLanguage:
+    """``TTS_LOCAL_VOICE``: ``kokoro`` (Kokoro-82M for Spanish, its files verified when first loaded;
+    hibari for English) or ``espeak`` (espeak-ng for both)."""
+    if settings.tts_local_model is None:
+        espeak = EspeakTextToSpeech()
+        return ByLanguage({"es": espeak, "en": espeak})
+    name = settings.tts_local_model
+
+    def files() -> KokoroFiles:
+        return KokoroFiles(model=store.file(name, "kokoro-v1.0.int8.onnx"), vocab=store.file(name, "vocab.json"),
+                           voices=store.file(name, "voices_ja.npz"))
+
+    kokoro = KokoroTextToSpeech(files=files, pool=pool, threads=settings.tts_threads)
+    return ByLanguage({"es": kokoro, "en": HibariTextToSpeech(pool=pool, threads=settings.tts_threads)})
 
 
 def make_remote_chat(provider: str, base_url: str, api_key: str | None, settings: AiSettings, chat: ChatSettings,
@@ -181,12 +200,14 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         name="tts", setting="tts_provider", port=TextToSpeech, serves="tts",
         adapters={
-            Provider.LOCAL: lambda ai: providers.Singleton(HibariTextToSpeech, pool=pool(ai, "tts")),
+            Provider.LOCAL: lambda ai: providers.Singleton(
+                make_local_tts, store=ai.model_store, settings=ai.settings, pool=pool(ai, "tts")),
             Provider.HUGGINGFACE: lambda ai: providers.Singleton(
                 HfTextToSpeech, client=ai.hf, model=ai.settings.provided.hf_tts_model),
             Provider.FAKE: lambda ai: providers.Singleton(FakeTextToSpeech),
         },
         local_arguments=default_voice_when_unknown,
+        local_model=lambda settings: settings.tts_local_model,
     ),
     Capability(
         name="chat", setting="chat_provider", port=ChatModel, serves="chat",
@@ -257,6 +278,8 @@ def models_in_use(
         provider = capability.provider_in(settings)
         if provider is Provider.LOCAL or (provider in capability.remote and settings.ai_fallback_local):
             name = capability.local_model(settings)
+            if name is None:  # this option runs no catalogue model
+                continue
             used[name] = (*used.get(name, ()), capability.name)
     return used
 

@@ -45,6 +45,7 @@ from ova.application.health import CheckHealth
 from ova.application.ports.database import Database
 from ova.application.ports.health import HealthProbe
 from ova.application.ports.shared_state import SharedState
+from ova.application.speech.sentences import SpeakSentences
 from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.application.users.manage import CreateUser, DeleteUser, EnsureAdmin, GetUser, ListUsers, UpdateUser
 from ova.application.vision.analyze import AnalyzeImage, DescribeImage, DetectObjects
@@ -221,8 +222,9 @@ class Container(containers.DeclarativeContainer):
         tick_s=providers.Callable(watchdog_tick_s, send_timeout_s=settings.provided.chat.send_timeout_s,
                                   idle_timeout_s=settings.provided.chat.idle_timeout_s),
     )
+    speak_sentences = providers.Singleton(SpeakSentences, tts=ai.tts)
     voice_chat = providers.Singleton(VoiceChat, transcribe=transcribe_audio, converse=converse,
-                                     synthesize=synthesize_speech)
+                                     synthesize=synthesize_speech, speak_sentences=speak_sentences)
     chat_services = providers.Singleton(
         ChatServices, converse=converse, authenticate=authenticate, voice=voice_chat, telemetry=chat_telemetry,
         settings=settings.provided.chat,

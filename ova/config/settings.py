@@ -22,6 +22,8 @@ class Provider(enum.StrEnum):
     FAKE = "fake"
 
 
+TTS_LOCAL_MODELS = {"kokoro": "kokoro-82m"}
+"""``TTS_LOCAL_VOICE`` → the model catalogue's entry it runs (espeak-ng has none)."""
 PASSWORD_QUEUE_PER_HASH = 4  # default waiting hashes per concurrent one: about four hash times of wait
 DEV_JWT_SECRET = "dev-insecure-secret-change-me-before-production"
 DEFAULT_ORIGINS = (
@@ -136,6 +138,8 @@ class AiSettings:
     asl_min_confidence: float = 0.70
     asl_local_model: str = "smart-gestures"
     chat_local_model: str = "qwen2.5-coder-1.5b"
+    tts_local_voice: str = "kokoro"
+    tts_threads: int = min(2, os.cpu_count() or 2)
     models_dir: str = "data/models"
     inference_workers: int = 1
     inference_queue: int = 4
@@ -144,6 +148,11 @@ class AiSettings:
     circuit_failures: int = 5
     circuit_reset_s: float = 30.0
     warm_up: bool = True
+
+    @property
+    def tts_local_model(self) -> str | None:
+        """The catalogue entry the local text to speech runs (``None``: espeak-ng, a system program)."""
+        return TTS_LOCAL_MODELS.get(self.tts_local_voice)
 
 
 DEFAULT_SYSTEM_PROMPT = (

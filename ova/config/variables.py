@@ -14,6 +14,7 @@ _FALSE = {"0", "false", "no", "off", ""}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
 CHAT_LOCAL_MODELS = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m")
+TTS_LOCAL_VOICES = ("kokoro", "espeak")
 """The local chat models of the model catalogue (``ova.adapters.models.catalogue``)."""
 
 
@@ -211,6 +212,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CHAT_LOCAL_MODEL", "ai", "chat_local_model", parse_choice(CHAT_LOCAL_MODELS),
              "local chat model: qwen2.5-coder-1.5b (right, ~15 tok/s), qwen2.5-coder-0.5b (faster, often wrong), "
              "smollm2-135m (tiny, for tests)"),
+    Variable("TTS_LOCAL_VOICE", "ai", "tts_local_voice", parse_choice(TTS_LOCAL_VOICES),
+             "local text to speech: kokoro (Kokoro-82M in Spanish, hibari in English; about real time) or "
+             "espeak (espeak-ng in both: instant, robotic)"),
+    Variable("TTS_THREADS", "ai", "tts_threads", parse_int(1, 256),
+             "CPU threads of the local text-to-speech models (default: 2, or 1 on one core)"),
     Variable("OVA_MODELS_DIR", "ai", "models_dir", parse_text,
              "cache folder of the local models' files (split weights are joined here once, sha256-checked)"),
     Variable("INFERENCE_WORKERS", "ai", "inference_workers", parse_int(1, 64),

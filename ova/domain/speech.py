@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import wave
+from collections.abc import Sequence
+
 from attrs import field, frozen
+
+SPEECH_LANGUAGES = ("es", "en")
+"""The languages speech is synthesised in (``lang`` of ``/audio/sintetizar``)."""
 
 
 @frozen
@@ -27,3 +34,32 @@ class Speech:
     wav: bytes = field(repr=False)
     sample_rate: int
     duration_s: float
+
+
+def join_speech(parts: Sequence[Speech], *, pause_s: float = 0.0) -> Speech:
+    """One WAV of ``parts`` in order, ``pause_s`` of silence between two of them. Every part has the
+    same sample rate (one engine made them); ``ValueError`` otherwise, or when there is none."""
+    if not parts:
+        raise ValueError("nothing to join")
+    if len(parts) == 1:
+        return parts[0]
+    rate = parts[0].sample_rate
+    if any(part.sample_rate != rate for part in parts):
+        raise ValueError("parts of different sample rates")
+    silence = bytes(2 * int(pause_s * rate))
+    frames: list[bytes] = []
+    for part in parts:
+        with wave.open(io.BytesIO(part.wav), "rb") as reader:
+            if reader.getnchannels() != 1 or reader.getsampwidth() != 2:
+                raise ValueError("only 16-bit mono parts can be joined")
+            pcm = reader.readframes(reader.getnframes())
+        if pcm:
+            frames.extend((silence, pcm) if frames else (pcm,))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"".join(frames))
+    samples = sum(len(chunk) for chunk in frames) // 2
+    return Speech(wav=buffer.getvalue(), sample_rate=rate, duration_s=round(samples / rate, 3))

@@ -1,20 +1,32 @@
-"""The same assertions for the local speech models and their fakes, so the fakes cannot drift."""
+"""The same assertions for the local speech models and their fakes, so the fakes cannot drift.
+
+Text to speech runs on the fake, on hibari (English), on Kokoro (Spanish), on espeak-ng, and on the
+local adapter as configured by default (Kokoro for Spanish, hibari for English)."""
 
 from __future__ import annotations
 
 import io
 import wave
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from ova.adapters.ai.audio import wav_bytes
 from ova.adapters.ai.fakes.speech import FakeSpeechToText, FakeTextToSpeech
+from ova.adapters.ai.local.by_language import ByLanguage
+from ova.adapters.ai.local.espeak import EspeakTextToSpeech
 from ova.adapters.ai.local.speech import HibariTextToSpeech, WhisperSpeechToText
 from ova.adapters.ai.pool import InferencePool
+from ova.adapters.models.store import LocalModelStore
 from ova.application.ports.speech import SpeechToText, TextToSpeech
+from ova.bootstrap.capabilities import make_local_tts
+from ova.config.settings import AiSettings
 from ova.domain.errors import InvalidInput, UnreadableMedia
-from ova.domain.speech import AudioClip, Speech
+from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech
+
+MODELS = Path(__file__).resolve().parents[2] / "data" / "models"
+"""The models' cache folder ``make run`` uses (``OVA_MODELS_DIR``'s default): Kokoro is joined there once."""
 
 
 @pytest.fixture(scope="module")
@@ -30,17 +42,33 @@ def local_tts(pool: InferencePool) -> HibariTextToSpeech:
 
 
 @pytest.fixture(scope="module")
+def configured_tts(pool: InferencePool) -> ByLanguage:
+    """The default local text to speech (``TTS_LOCAL_VOICE=kokoro``): Kokoro in Spanish, hibari in English."""
+    adapter = make_local_tts(LocalModelStore(MODELS), AiSettings(tts_threads=2), pool)
+    adapter.load()
+    return adapter
+
+
+@pytest.fixture(scope="module")
+def espeak_tts() -> EspeakTextToSpeech:
+    adapter = EspeakTextToSpeech()
+    adapter.load()
+    return adapter
+
+
+@pytest.fixture(scope="module")
 def local_stt(pool: InferencePool) -> WhisperSpeechToText:
     adapter = WhisperSpeechToText(pool=pool)
     adapter.load()
     return adapter
 
 
-@pytest.fixture(params=["fake", "local"])
+@pytest.fixture(params=["fake", "hibari", "kokoro+hibari", "espeak"])
 def tts(request: pytest.FixtureRequest) -> TextToSpeech:
     if request.param == "fake":
         return FakeTextToSpeech()
-    adapter: TextToSpeech = request.getfixturevalue("local_tts")
+    fixture = {"hibari": "local_tts", "kokoro+hibari": "configured_tts", "espeak": "espeak_tts"}[request.param]
+    adapter: TextToSpeech = request.getfixturevalue(fixture)
     return adapter
 
 
@@ -86,6 +114,14 @@ async def test_longer_text_gives_longer_speech(tts: TextToSpeech) -> None:
 async def test_an_unlisted_voice_is_invalid_input(tts: TextToSpeech) -> None:
     with pytest.raises(InvalidInput):
         await tts.synthesize("Hello.", voice="no-such-voice")
+
+
+async def test_both_languages_speak_and_any_other_is_invalid_input(tts: TextToSpeech) -> None:
+    for language in SPEECH_LANGUAGES:
+        assert _assert_valid_wav(await tts.synthesize("Buenos días. Good morning.", language=language)) > 0.3
+    with pytest.raises(InvalidInput) as error:
+        await tts.synthesize("Bonjour.", language="fr")
+    assert error.value.field == "lang"
 
 
 async def test_a_valid_wav_gives_a_transcript(stt: SpeechToText) -> None:

@@ -99,7 +99,7 @@ def test_the_sign_model_describes_itself(ai_client: httpx.Client) -> None:
 
 
 def test_synthesized_speech_is_a_wav_that_transcribes_back(ai_client: httpx.Client) -> None:
-    spoken = ai_client.post("/audio/sintetizar", json={"text": "Turn on the kitchen light please."})
+    spoken = ai_client.post("/audio/sintetizar", json={"text": "Turn on the kitchen light please.", "lang": "en"})
     assert spoken.status_code == 200 and spoken.headers["content-type"] == "audio/wav"
     with wave.open(io.BytesIO(spoken.content)) as wav:
         assert wav.getnchannels() == 1 and wav.getsampwidth() == 2 and wav.getnframes() > 0
@@ -144,6 +144,24 @@ def test_synthesis_text_rules(ai_client: httpx.Client) -> None:
     assert ai_client.post("/audio/sintetizar", json={"text": "x" * 1001}).status_code == 422
     unknown_voice = ai_client.post("/audio/sintetizar", json={"text": "hello", "voice": "nobody"})
     assert unknown_voice.status_code == 422
+    for unknown_language in (ai_client.post("/audio/sintetizar", json={"text": "bonjour", "lang": "fr"}),
+                             ai_client.post("/audio/sintetizar", json={"text": "bonjour"}, params={"lang": "fr"}),
+                             ai_client.post("/audio/sintetizar", json={"text": "hola", "lang": "es"},
+                                            params={"lang": "fr"})):
+        assert unknown_language.status_code == 422
+        assert unknown_language.json()["code"] == "validation_error"
+        assert unknown_language.json()["errors"] == [{"field": "lang", "message": "debe ser uno de: es, en"}]
+
+
+def test_spanish_is_spoken_by_default_and_english_on_request_at_24_khz(ai_client: httpx.Client) -> None:
+    spanish = ai_client.post("/audio/sintetizar", json={"text": "Hola, ¿cómo estás? La capital de España es Madrid."})
+    english = ai_client.post("/audio/sintetizar", json={"text": "Good morning.", "lang": "en"})
+    for answer in (spanish, english):
+        assert answer.status_code == 200 and answer.headers["content-type"] == "audio/wav"
+        with wave.open(io.BytesIO(answer.content)) as wav:
+            assert (wav.getnchannels(), wav.getframerate()) == (1, 24000)
+            assert float(answer.headers["X-Audio-Duration"]) == pytest.approx(wav.getnframes() / 24000, abs=0.01)
+    assert float(spanish.headers["X-Audio-Duration"]) > 2.0
 
 
 def test_health_reports_every_capability_once_models_are_loaded(ai_client: httpx.Client) -> None:
@@ -156,7 +174,8 @@ def test_health_reports_every_capability_once_models_are_loaded(ai_client: httpx
 def test_a_full_inference_queue_answers_503_busy_with_retry_after(tmp_path: Path) -> None:
     env = server_env(tmp_path, {**LOCAL_AI, "INFERENCE_WORKERS": "1", "INFERENCE_QUEUE": "0"})
     with running_server(env) as base, httpx.Client(base_url=base, timeout=120) as client:
-        speech = client.post("/audio/sintetizar", json={"text": "The quick brown fox jumps over the lazy dog. " * 6})
+        speech = client.post("/audio/sintetizar", json={"text": "The quick brown fox jumps over the lazy dog. " * 6},
+                             params={"lang": "en"})
         assert speech.status_code == 200
 
         def transcribe(_: int) -> httpx.Response:

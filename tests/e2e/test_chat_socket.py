@@ -222,14 +222,26 @@ def test_a_client_that_asks_for_the_richer_frames_gets_transcription_text_and_au
     assert [f["type"] for f in typed] == ["typing", "text", "typing"]
 
 
-@pytest.mark.parametrize("query", ["features=audio_chunks", "features=transcription&features=nope"])
+@pytest.mark.parametrize("query", ["features=audio_chunk", "features=transcription&features=nope"])
 def test_an_unknown_feature_is_refused_with_an_error_frame_and_close_1008(base_url: str, query: str) -> None:
     with chat(base_url, f"/ws?{query}") as client:
         refusal = client.connected
         assert client.close_code() == 1008
     assert refusal["type"] == "error" and refusal["code"] == "unknown_feature"
-    assert refusal["details"]["accepted"] == ["transcription", "text_then_audio"]
+    assert refusal["details"]["accepted"] == ["transcription", "text_then_audio", "audio_chunks"]
     assert refusal["details"]["unknown"] == [query.rpartition("=")[2]]
+
+
+def test_a_voice_note_that_asks_for_audio_chunks_gets_its_answer_spoken_a_sentence_at_a_time(base_url: str) -> None:
+    with chat(base_url, "/ws?features=audio_chunks") as client:
+        client.send({"type": "audio", "audio": base64.b64encode(_wav(0.5)).decode(), "format": "wav"})
+        frames = client.reply()
+    assert [f["type"] for f in frames] == ["typing", "text", "text", "audio_chunk", "typing"]
+    assert frames[1]["is_user"] is True
+    answer, spoken = frames[2], frames[3]
+    assert {key: spoken[key] for key in ("id", "index", "text", "final")} == {
+        "id": answer["id"], "index": 0, "text": "Respuesta a: hola", "final": True}
+    assert base64.b64decode(spoken["audio"].partition(",")[2])[:4] == b"RIFF"
 
 
 def test_the_websocket_status_counts_connections_and_messages(base_url: str, client: httpx.Client) -> None:

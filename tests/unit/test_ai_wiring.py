@@ -113,3 +113,22 @@ def test_a_model_no_capability_runs_is_used_by_nobody(tmp_path: Path) -> None:
 def test_an_unknown_local_chat_model_is_refused_by_the_configuration(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="CHAT_LOCAL_MODEL"):
         load_settings({"CHAT_LOCAL_MODEL": "gpt-5"}, env_file=tmp_path / "none")
+
+
+@pytest.mark.parametrize(("voice", "spanish", "english", "kokoro_used_by"), [
+    ("kokoro", "kokoro-82m", "hibari-tts", ("tts",)),
+    ("espeak", "espeak-ng", "espeak-ng", ()),
+])
+def test_tts_local_voice_chooses_the_engines_and_whether_kokoro_is_in_use(
+    tmp_path: Path, voice: str, spanish: str, english: str, kokoro_used_by: tuple[str, ...],
+) -> None:
+    ai = ai_for(tmp_path, TTS_LOCAL_VOICE=voice, TTS_THREADS="3", OVA_MODELS_DIR=str(tmp_path / "models"))
+    engines = ai.tts().engines  # ByLanguage: language → engine
+    assert engines["es"].model.startswith(spanish) and engines["en"].model.startswith(english)
+    assert ai.model_store().report("kokoro-82m").used_by == kokoro_used_by
+    assert not ai.tts().loaded  # nothing is loaded, nor joined, before the warm-up
+
+
+def test_an_unknown_local_voice_is_refused_by_the_configuration(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="TTS_LOCAL_VOICE"):
+        load_settings({"TTS_LOCAL_VOICE": "piper"}, env_file=tmp_path / "none")

@@ -11,6 +11,7 @@ from ova.adapters.ai.fakes.chat import FakeChatModel
 from ova.adapters.ai.fakes.speech import FakeSpeechToText, FakeTextToSpeech
 from ova.application.chat.conversation import ChatPolicy, ChatThread, Converse
 from ova.application.chat.voice import SPOKEN_CHARS, VoiceChat
+from ova.application.speech.sentences import SpeakSentences, SpokenSentence
 from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.domain.chat import Speaker, Turn
 from ova.domain.errors import ModelUnavailable, NoSpeech, UnreadableMedia
@@ -50,6 +51,9 @@ class Listener:
     async def spoken(self, text: str, speech: Speech) -> None:
         self.events.append(("spoken", (text, speech.wav[:4])))
 
+    async def spoken_sentence(self, sentence: SpokenSentence) -> None:
+        self.events.append(("spoken_sentence", (sentence.index, sentence.text, sentence.final)))
+
     async def not_spoken(self, error: Exception) -> None:
         self.events.append(("not_spoken", type(error)))
 
@@ -60,20 +64,30 @@ class Listener:
 class BrokenTextToSpeech(FakeTextToSpeech):
     """The fake voice, down."""
 
-    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+    async def synthesize(self, text: str, *, voice: str | None = None, language: str = "es") -> Speech:
         raise ModelUnavailable("La síntesis de voz de prueba falla a propósito.")
 
 
+class FailingAfterOne(FakeTextToSpeech):
+    """The fake voice, speaking one sentence and then down."""
+
+    async def synthesize(self, text: str, *, voice: str | None = None, language: str = "es") -> Speech:
+        if self.texts:
+            raise ModelUnavailable("La síntesis de voz de prueba falla a propósito.")
+        return await super().synthesize(text, voice=voice, language=language)
+
+
 class Voice:
-    def __init__(self, heard: str = "hola", *, tts: FakeTextToSpeech | None = None) -> None:
+    def __init__(self, heard: str = "hola", *, tts: FakeTextToSpeech | None = None, language: str = "es") -> None:
         self.clock = FakeClock()
         self.uow = InMemoryUnitOfWorkFactory()
         self.model = FakeChatModel()
-        self.stt = FakeSpeechToText(heard)
+        self.stt = FakeSpeechToText(heard, language=language)
         self.tts = tts or FakeTextToSpeech()
         self.converse = Converse(self.uow, self.uow.journal(), self.model, self.clock, SequentialIds("chat"),
                                  ChatPolicy("Eres OVA."))
-        self.chat = VoiceChat(TranscribeAudio(self.stt), self.converse, SynthesizeSpeech(self.tts))
+        self.chat = VoiceChat(TranscribeAudio(self.stt), self.converse, SynthesizeSpeech(self.tts),
+                              SpeakSentences(self.tts))
 
     async def turns(self, chat_id: str) -> list[tuple[Speaker, str]]:
         async with self.uow(read_only=True) as uow:
@@ -148,7 +162,7 @@ async def test_only_the_beginning_of_a_long_answer_is_spoken_but_the_whole_of_it
     voice, listener = Voice("palabra " * 200), Listener()
     turn = await voice.chat(ChatThread("c1"), CLIP, listener)
     assert len(turn.text) > SPOKEN_CHARS
-    assert voice.tts.texts == [turn.text[:SPOKEN_CHARS]]
+    assert " ".join(voice.tts.texts) == turn.text[:SPOKEN_CHARS].strip()
     assert listener.events[-1] == ("spoken", (turn.text, b"RIFF"))
 
 
@@ -158,6 +172,35 @@ async def test_a_failed_synthesis_leaves_the_text_answer_standing() -> None:
     assert listener.kinds() == ["heard", "current_user", "asked", "streamed", "answered", "not_spoken"]
     assert listener.events[-1] == ("not_spoken", ModelUnavailable)
     assert await voice.turns("c1") == [(Speaker.USER, "hola"), (Speaker.ASSISTANT, turn.text)]
+
+
+@pytest.mark.parametrize(("heard_in", "spoken_in"), [("es", "es"), ("en", "en"), ("ja", "es"), ("und", "es")])
+async def test_the_answer_is_spoken_in_the_language_the_note_was_heard_in_else_the_default(
+    heard_in: str, spoken_in: str,
+) -> None:
+    voice = Voice("Hola. Adiós.", language=heard_in)
+    await voice.chat(ChatThread("c1"), CLIP, Listener())
+    await voice.chat(ChatThread("c2"), CLIP, Listener(), by_sentence=True)
+    assert voice.tts.languages and set(voice.tts.languages) == {spoken_in}
+
+
+async def test_by_sentence_the_answer_is_spoken_a_sentence_at_a_time_after_it_is_shown() -> None:
+    voice, listener = Voice("Hola. ¿Qué tal?"), Listener()
+    await voice.chat(ChatThread("c1"), CLIP, listener, by_sentence=True)
+    assert listener.events[4:] == [
+        ("answered", "Respuesta a: Hola. ¿Qué tal?"),
+        ("spoken_sentence", (0, "Respuesta a: Hola.", False)),
+        ("spoken_sentence", (1, "¿Qué tal?", True)),
+    ]
+    assert voice.tts.texts == ["Respuesta a: Hola.", "¿Qué tal?"]
+
+
+async def test_by_sentence_a_failed_synthesis_ends_the_speech_after_what_was_spoken() -> None:
+    voice, listener = Voice("Una. Dos. Tres.", tts=FailingAfterOne()), Listener()
+    turn = await voice.chat(ChatThread("c1"), CLIP, listener, by_sentence=True)
+    assert listener.kinds()[-2:] == ["spoken_sentence", "not_spoken"]
+    assert listener.events[-2] == ("spoken_sentence", (0, "Respuesta a: Una.", False))
+    assert await voice.turns("c1") == [(Speaker.USER, "Una. Dos. Tres."), (Speaker.ASSISTANT, turn.text)]
 
 
 async def _user(voice: Voice) -> User:

@@ -23,6 +23,7 @@ from ova.application.accounts.account_cache import AccountCache
 from ova.application.accounts.authenticate import Authenticate
 from ova.application.chat.conversation import ChatPolicy, Converse
 from ova.application.chat.voice import VoiceChat
+from ova.application.speech.sentences import SpeakSentences
 from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.bootstrap.chat import ChatServices
 from ova.config.settings import ChatSettings
@@ -39,7 +40,7 @@ VOICE_NOTE = AudioMessage("AAAAAAAA", "webm")
 
 
 class MutedTextToSpeech(FakeTextToSpeech):
-    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+    async def synthesize(self, text: str, *, voice: str | None = None, language: str = "es") -> Speech:
         raise ModelUnavailable("La síntesis de voz de prueba falla a propósito.")
 
 
@@ -50,7 +51,7 @@ class EndlessTextToSpeech(FakeTextToSpeech):
         super().__init__()
         self.speaking = False
 
-    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+    async def synthesize(self, text: str, *, voice: str | None = None, language: str = "es") -> Speech:
         self.speaking = True
         await asyncio.Event().wait()
         raise AssertionError("never heard")
@@ -100,7 +101,7 @@ class Setup:
         self.services = ChatServices(
             converse=converse, authenticate=Authenticate(codec, state, uow, AccountCache(clock)),
             voice=VoiceChat(TranscribeAudio(FakeSpeechToText(heard)), converse,
-                            SynthesizeSpeech(tts or FakeTextToSpeech())),
+                            SynthesizeSpeech(tts or FakeTextToSpeech()), SpeakSentences(tts or FakeTextToSpeech())),
             telemetry=ChatTelemetry(state, self.metrics), settings=ChatSettings(),
         )
         self.client = Client()
@@ -166,6 +167,18 @@ async def test_a_voice_note_gets_the_users_words_as_their_bubble_then_one_answer
     assert answer["audio"].startswith("data:audio/wav;base64,") and answer["timestamp"].endswith("Z")
     assert words["id"] != answer["id"]
     assert setup.outcomes("answered") == 1
+
+
+async def test_a_voice_note_on_a_connection_that_asked_for_audio_chunks_gets_its_answer_a_sentence_at_a_time(
+) -> None:
+    setup = Setup(heard="Hola. ¿Qué tal estás hoy?", dialect=Dialect(audio_chunks=True))
+    setup.worker.admit(VOICE_NOTE)
+    assert await setup.answered() == ["typing", "text:user", "text", "audio_chunk", "audio_chunk", "typing"]
+    answer, first, last = setup.client.frames[2:5]
+    assert [first["text"], last["text"]] == ["Respuesta a: Hola.", "¿Qué tal estás hoy?"]
+    assert [first["index"], first["final"], last["index"], last["final"]] == [0, False, 1, True]
+    assert first["id"] == last["id"] == answer["id"]
+    assert all(frame["audio"].startswith("data:audio/wav;base64,") for frame in (first, last))
 
 
 @pytest.mark.parametrize(("dialect", "kinds"), [

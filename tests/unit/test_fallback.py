@@ -93,7 +93,7 @@ class DownSpeech:
     model = "remote-tts"
     voices = ("default", "af_heart")
 
-    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+    async def synthesize(self, text: str, *, voice: str | None = None, language: str = "es") -> Speech:
         raise ModelUnavailable("down")
 
 
@@ -104,9 +104,9 @@ async def test_speech_falls_back_to_the_local_default_voice_when_the_voice_is_un
     voices: list[str | None] = []
 
     class Local(FakeTextToSpeech):
-        async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+        async def synthesize(self, text: str, *, voice: str | None = None, language: str = "es") -> Speech:
             voices.append(voice)
-            return await super().synthesize(text, voice=voice)
+            return await super().synthesize(text, voice=voice, language=language)
 
     remote: TextToSpeech = DownSpeech()
     tts = with_fallback(TextToSpeech, remote, Local(), local_arguments=default_voice_when_unknown)

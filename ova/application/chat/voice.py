@@ -1,5 +1,7 @@
 """Talking with the assistant by voice: a voice note is transcribed, the transcript is answered as a
-typed message would be (``Converse``), and the beginning of the answer is spoken back.
+typed message would be (``Converse``), and the beginning of the answer is spoken back, in the
+language the note was heard in: as one WAV, or sentence by sentence for a client that asks for it
+(the first sentence plays while the next is synthesised).
 
 The use case composes the steps; what the user is shown as each one lands (the transcript, the
 question as stored, the answer streamed, the answer, its audio) is the caller's, through a
@@ -12,15 +14,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from typing import Protocol
+from typing import Literal, Protocol
 
 from attrs import frozen
 
 from ova.application.chat.conversation import ChatThread, Converse
+from ova.application.speech.sentences import SpeakSentences, SpokenSentence
 from ova.application.speech.use_cases import SpeechRequest, SynthesizeSpeech, TranscribeAudio
 from ova.domain.chat import Turn
 from ova.domain.errors import DomainError, NoSpeech
-from ova.domain.speech import AudioClip, Speech
+from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech
 from ova.domain.users import User
 
 SPOKEN_CHARS = 1000  # the most a ``SpeechRequest`` takes: a longer answer is spoken up to here
@@ -28,7 +31,8 @@ SPOKEN_CHARS = 1000  # the most a ``SpeechRequest`` takes: a longer answer is sp
 
 class VoiceChatListener(Protocol):
     """What a voice reply shows as it goes, in this order: ``heard``, then (unless nothing was heard)
-    ``current_user``, ``asked``, ``streamed``, ``answered``, and ``spoken`` or ``not_spoken``."""
+    ``current_user``, ``asked``, ``streamed``, ``answered``, and ``spoken`` (or, sentence by sentence,
+    ``spoken_sentence`` for each) or ``not_spoken``."""
 
     async def heard(self, text: str) -> None:
         """The transcript (stripped; empty when nothing was heard, and ``NoSpeech`` follows)."""
@@ -48,6 +52,9 @@ class VoiceChatListener(Protocol):
     async def spoken(self, text: str, speech: Speech) -> None:
         """The answer's audio (``text`` is the whole answer; ``speech`` its first ``SPOKEN_CHARS``)."""
 
+    async def spoken_sentence(self, sentence: SpokenSentence) -> None:
+        """One sentence of the answer's audio, in order; the last has ``final`` set."""
+
     async def not_spoken(self, error: Exception) -> None:
         """The speech could not be made: the text answer already stands on its own."""
 
@@ -58,15 +65,25 @@ class VoiceChat:
 
     Raises what its steps raise before the answer is stored (``NoSpeech`` for an empty transcript,
     a refused or failed transcription, the conversation's errors); a failed synthesis does not raise,
-    as the message is already answered by then: the listener is told instead."""
+    as the message is already answered by then: the listener is told instead (after the sentences
+    already spoken, when it speaks sentence by sentence).
+
+    The answer is spoken in the language the note was heard in when speech is made in it, else in
+    ``default_language``."""
 
     transcribe: TranscribeAudio
     converse: Converse
     synthesize: SynthesizeSpeech
+    speak_sentences: SpeakSentences
+    default_language: str = "es"
 
-    async def __call__(self, thread: ChatThread, clip: AudioClip, listener: VoiceChatListener) -> Turn:
+    async def __call__(self, thread: ChatThread, clip: AudioClip, listener: VoiceChatListener, *,
+                       by_sentence: bool = False) -> Turn:
         heard = await self.transcribe(clip)
         text = heard.transcript.text.strip()
+        language = heard.transcript.language
+        if language not in SPEECH_LANGUAGES:
+            language = self.default_language
         await listener.heard(text)
         if not text:
             raise NoSpeech()
@@ -77,13 +94,31 @@ class VoiceChat:
             answer = await listener.streamed(pieces)
         turn = await converse.finish(pending, answer)
         await listener.answered(turn)
-        await self.speak(turn.text, listener)
+        if by_sentence:
+            await self.speak_by_sentence(turn.text, listener, language=language)
+        else:
+            await self.speak(turn.text, listener, language=language)
         return turn
 
-    async def speak(self, text: str, listener: VoiceChatListener) -> None:
+    async def speak(self, text: str, listener: VoiceChatListener, *, language: str | None = None) -> None:
         try:
-            speech = await self.synthesize(SpeechRequest(text[:SPOKEN_CHARS]))
+            speech = await self.synthesize(SpeechRequest(text[:SPOKEN_CHARS], lang=_known(language)))
         except (DomainError, ValueError) as error:  # ValueError: a text the request refuses
             await listener.not_spoken(error)
             return
         await listener.spoken(text, speech)
+
+    async def speak_by_sentence(self, text: str, listener: VoiceChatListener, *, language: str | None = None) -> None:
+        """``text`` (its first ``SPOKEN_CHARS``) spoken a sentence at a time, each handed to the
+        listener as soon as it is ready."""
+        spoken = self.speak_sentences(text[:SPOKEN_CHARS], language=_known(language) or self.default_language)
+        try:
+            async with aclosing(spoken) as sentences:
+                async for sentence in sentences:
+                    await listener.spoken_sentence(sentence)
+        except DomainError as error:
+            await listener.not_spoken(error)
+
+
+def _known(language: str | None) -> Literal["es", "en"] | None:
+    return "es" if language == "es" else "en" if language == "en" else None

@@ -15,7 +15,9 @@ class SpeechToText(Protocol):
 
 
 class TextToSpeech(Protocol):
-    """Speaks text as a WAV file with one of ``voices`` (``None`` means the default voice)."""
+    """Speaks text as a WAV file with one of ``voices`` (``None`` means the default voice for
+    ``language``). ``language`` is one of ``SPEECH_LANGUAGES`` (``es``, ``en``); any other, or a voice
+    not in ``voices``, raises ``InvalidInput``. An engine speaks in its own language when it has only one."""
 
     @property
     def model(self) -> str: ...
@@ -23,4 +25,4 @@ class TextToSpeech(Protocol):
     @property
     def voices(self) -> tuple[str, ...]: ...
 
-    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech: ...
+    async def synthesize(self, text: str, *, voice: str | None = None, language: str = "es") -> Speech: ...

@@ -1,20 +1,28 @@
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 from attrs import field, frozen
 
 from ova.application.ports.speech import SpeechToText, TextToSpeech
-from ova.domain.speech import AudioClip, Speech, Transcript
+from ova.application.speech.sentences import speak_pieces
+from ova.domain.sentences import split_sentences
+from ova.domain.speech import AudioClip, Speech, Transcript, join_speech
 from ova.domain.text import Text
+
+SENTENCE_PAUSE_S = 0.12
+"""Silence between two sentences joined into one WAV."""
 
 
 @frozen
 class SpeechRequest:
-    """Text to speak (1 to 1000 characters) and, optionally, a voice."""
+    """Text to speak (1 to 1000 characters) and, optionally, a voice and its language (``es`` or
+    ``en``; without it, the service's default)."""
 
     text: str = field(validator=Text(min_length=1, max_length=1000, multiline=True))
     voice: str | None = field(default=None, validator=Text(min_length=1, max_length=64))
+    lang: Literal["es", "en"] | None = None
 
 
 @frozen
@@ -36,7 +44,16 @@ class TranscribeAudio:
 
 @frozen
 class SynthesizeSpeech:
+    """The whole text as one WAV: spoken sentence by sentence (no engine is asked more than a
+    sentence at once), the sentences joined with a short pause. ``default_language`` when the request
+    names none."""
+
     tts: TextToSpeech
+    default_language: str = "es"
 
     async def __call__(self, request: SpeechRequest) -> Speech:
-        return await self.tts.synthesize(request.text, voice=request.voice)
+        language = request.lang or self.default_language
+        pieces = split_sentences(request.text) or [request.text]
+        parts = [spoken.speech async for spoken in speak_pieces(self.tts, pieces, voice=request.voice,
+                                                                    language=language)]
+        return join_speech(parts, pause_s=SENTENCE_PAUSE_S)

@@ -26,6 +26,8 @@ from ova.entrypoints.websocket.frames import Frame, FrameError
 FEATURES: dict[str, str] = {
     "transcription": "a voice note's transcript as a `transcription` frame, instead of the user's `text` bubble",
     "text_then_audio": "a voice note's answer as `text` as soon as it is written, its speech in a later `audio` frame",
+    "audio_chunks": "a voice note's answer as `text` as soon as it is written, then spoken a sentence at a time "
+                    "in `audio_chunk` frames (the first is ready long before the whole answer would be)",
 }
 """The features a client may ask for, and what each changes."""
 _MAX_NAMES = 16  # more names than there are features is a client bug, not a request to echo back
@@ -39,12 +41,19 @@ class Dialect:
 
     transcription: bool = False
     text_then_audio: bool = False
+    audio_chunks: bool = False
 
     @property
     def features(self) -> tuple[str, ...]:
         """The features in effect, in ``FEATURES`` order (echoed in the ``connected`` frame)."""
-        chosen = {"transcription": self.transcription, "text_then_audio": self.text_then_audio}
+        chosen = {"transcription": self.transcription, "text_then_audio": self.text_then_audio,
+                  "audio_chunks": self.audio_chunks}
         return tuple(name for name in FEATURES if chosen[name])
+
+    @property
+    def text_first(self) -> bool:
+        """The answer's text is its closing frame, sent as soon as it is written; speech follows."""
+        return self.text_then_audio or self.audio_chunks
 
     def heard(self, text: str) -> Frame | None:
         """The transcript, as soon as it is known (empty when nothing was heard)."""
@@ -56,17 +65,17 @@ class Dialect:
 
     def answered(self, answer_id: str, answer: Turn) -> Frame | None:
         """The answer, written and stored; by default it waits for its speech."""
-        return frames.answer(answer_id, answer.text, answer.at) if self.text_then_audio else None
+        return frames.answer(answer_id, answer.text, answer.at) if self.text_first else None
 
     def spoken(self, answer_id: str, answer: Turn, wav: bytes) -> Frame:
         """The answer's speech: the closing frame by default, the answer's addendum otherwise."""
-        if self.text_then_audio:
+        if self.text_first:
             return frames.spoken(answer_id, answer.text, wav)
         return frames.spoken_answer(answer_id, answer.text, answer.at, wav)
 
     def unspoken(self, answer_id: str, answer: Turn) -> Frame | None:
         """The answer whose speech failed or was cancelled: it stands as text (already sent, or now)."""
-        return None if self.text_then_audio else frames.answer(answer_id, answer.text, answer.at)
+        return None if self.text_first else frames.answer(answer_id, answer.text, answer.at)
 
 
 PUBLISHED = Dialect()
@@ -88,4 +97,5 @@ def dialect_for(requested: Sequence[str]) -> Dialect:
             f"Función desconocida en `features`: {', '.join(unknown)}. Se aceptan: {', '.join(accepted)}.",
             unknown=unknown, accepted=accepted)
     chosen = set(names)
-    return Dialect(transcription="transcription" in chosen, text_then_audio="text_then_audio" in chosen)
+    return Dialect(transcription="transcription" in chosen, text_then_audio="text_then_audio" in chosen,
+                   audio_chunks="audio_chunks" in chosen)

@@ -29,6 +29,7 @@ from typing import Any
 from starlette.websockets import WebSocketDisconnect
 
 from ova.application.chat.conversation import ChatThread
+from ova.application.speech.sentences import SpokenSentence
 from ova.bootstrap.chat import ChatServices
 from ova.domain.chat import Turn
 from ova.domain.errors import DomainError
@@ -228,7 +229,8 @@ class ChatWorker:
     async def _reply(self, message: Message) -> None:
         if isinstance(message, AudioMessage):
             data = frames.decode_audio(message, max_bytes=self._max_audio_bytes)
-            await self._voice(self._thread, AudioClip(data, message.format), self)
+            await self._voice(self._thread, AudioClip(data, message.format), self,
+                              by_sentence=self._dialect.audio_chunks)
             return
         converse = self._converse
         pending = await converse.begin(self._thread, message.text, user=await self._user())
@@ -282,6 +284,10 @@ class ChatWorker:
         answer, self._unspoken = self._unspoken, None
         assert answer is not None, "spoken before answered"
         await self._send(self._dialect.spoken(self._answer_id, answer, speech.wav))
+
+    async def spoken_sentence(self, sentence: SpokenSentence) -> None:
+        await self._send(frames.audio_chunk(self._answer_id, sentence.index, sentence.text, sentence.speech.wav,
+                                            final=sentence.final))
 
     async def not_spoken(self, error: Exception) -> None:
         self._log().warning("spoken answer failed", error=str(error)[:200])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ova.adapters.ai.audio import wav_bytes, wav_duration
-from ova.adapters.ai.local.speech import check_voice
+from ova.adapters.ai.local.speech import check_language, check_voice
 from ova.domain.errors import UnreadableMedia
 from ova.domain.speech import AudioClip, Speech, Transcript
 
@@ -40,7 +40,8 @@ def _wav_seconds(data: bytes) -> float:
 class FakeTextToSpeech:
     """A quiet 440 Hz tone, 60 ms a character (at least 0.2 s for any text), 16 kHz.
 
-    The same voice rules as the real adapter: ``None`` or one of ``voices``, else ``InvalidInput``.
+    The same voice and language rules as the real adapter: ``None`` or one of ``voices``, ``es`` or
+    ``en``, else ``InvalidInput``. ``texts`` and ``languages`` record the calls.
     """
 
     model = "fake-tts"
@@ -49,10 +50,13 @@ class FakeTextToSpeech:
 
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.languages: list[str] = []
 
-    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+    async def synthesize(self, text: str, *, voice: str | None = None, language: str = "es") -> Speech:
         check_voice(voice, self.voices)
+        check_language(language)
         self.texts.append(text)
+        self.languages.append(language)
         seconds = 0.0 if not text.strip() else max(0.2, 0.06 * len(text.strip()))
         n = int(seconds * self.sample_rate)
         tone = (0.1 * np.sin(2 * np.pi * 440.0 * np.arange(n) / self.sample_rate)).astype(np.float32)

@@ -11,8 +11,8 @@ import av.error
 import httpx
 
 from ova.adapters.ai.huggingface.client import HuggingFaceClient, malformed
-from ova.domain.errors import UnreadableMedia
-from ova.domain.speech import AudioClip, Speech, Transcript
+from ova.domain.errors import InvalidInput, UnreadableMedia
+from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech, Transcript
 
 _MAGIC = ((b"RIFF", "audio/wav"), (b"OggS", "audio/ogg"), (b"\x1aE\xdf\xa3", "audio/webm"),
           (b"fLaC", "audio/flac"), (b"ID3", "audio/mpeg"), (b"\xff\xfb", "audio/mpeg"), (b"\xff\xf3", "audio/mpeg"))
@@ -57,7 +57,9 @@ class HfSpeechToText:
 
 
 class HfTextToSpeech:
-    """POSTs ``{"inputs": text}``; the audio answer (WAV, FLAC, MP3...) becomes 16-bit mono WAV."""
+    """POSTs ``{"inputs": text}``; the audio answer (WAV, FLAC, MP3...) becomes 16-bit mono WAV.
+
+    The model (``HF_TTS_MODEL``) speaks one language, whatever ``language`` says; ``voice`` is ignored."""
 
     voices: tuple[str, ...] = ("default",)
 
@@ -70,7 +72,11 @@ class HfTextToSpeech:
     def model(self) -> str:
         return self._model
 
-    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+    async def synthesize(self, text: str, *, voice: str | None = None, language: str = "es") -> Speech:
+        if language not in SPEECH_LANGUAGES:
+            raise InvalidInput(f"Idioma no disponible: {language!r}. Idiomas disponibles: "
+                               f"{', '.join(SPEECH_LANGUAGES)}.", field="lang")
+
         async def attempt() -> Speech:
             response = await self._client.send(self._model, self.breaker, json={"inputs": text}, accept="audio/wav")
             try:

@@ -24,7 +24,7 @@ from ova.adapters.ai.audio import SAMPLE_RATE, Samples, decode_to_mono16k, wav_b
 from ova.adapters.ai.local.lazy import Lazy
 from ova.adapters.ai.pool import InferencePool
 from ova.domain.errors import InvalidInput, ModelUnavailable
-from ova.domain.speech import AudioClip, Speech, Transcript
+from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech, Transcript
 
 SILENCE_PEAK = 1e-3
 """Below this peak amplitude (-60 dBFS) a clip is silence; Whisper is not asked, as it tends to
@@ -134,8 +134,11 @@ class HibariTextToSpeech:
             raise ModelUnavailable("El modelo de síntesis de voz no se pudo cargar.") from error
         return tts
 
-    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+    async def synthesize(self, text: str, *, voice: str | None = None, language: str = "en") -> Speech:
+        """Speaks ``text`` in American English whatever ``language`` says (``es`` or ``en``, else
+        ``InvalidInput``): hibari has no other language."""
         check_voice(voice, self.voices)
+        check_language(language)
         return await self._pool.run(lambda: self._synthesize(text))
 
     def _synthesize(self, text: str) -> Speech:
@@ -148,3 +151,10 @@ def check_voice(voice: str | None, voices: tuple[str, ...]) -> None:
     """``InvalidInput`` unless ``voice`` is ``None`` (the default) or one of ``voices``."""
     if voice is not None and voice not in voices:
         raise InvalidInput(f"Voz desconocida: {voice!r}. Voces disponibles: {', '.join(voices)}.", field="voice")
+
+
+def check_language(language: str) -> None:
+    """``InvalidInput`` unless speech can be synthesised in ``language`` (``SPEECH_LANGUAGES``)."""
+    if language not in SPEECH_LANGUAGES:
+        raise InvalidInput(f"Idioma no disponible: {language!r}. Idiomas disponibles: {', '.join(SPEECH_LANGUAGES)}.",
+                           field="lang")
