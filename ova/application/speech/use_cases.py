@@ -5,6 +5,7 @@ import time
 from attrs import field, frozen
 
 from ova.application.ports.speech import SpeechToText, TextToSpeech
+from ova.domain.errors import InvalidInput
 from ova.domain.speech import AudioClip, Speech, Transcript
 from ova.domain.text import Text
 
@@ -36,7 +37,18 @@ class TranscribeAudio:
 
 @frozen
 class SynthesizeSpeech:
+    """Speak ``request.text``. A voice must be one of the engine's ``voices`` (whatever the engine,
+    including one that would ignore it), so that the published enum of voices is what is accepted."""
+
     tts: TextToSpeech
 
+    @property
+    def voices(self) -> tuple[str, ...]:
+        return tuple(self.tts.voices)
+
     async def __call__(self, request: SpeechRequest) -> Speech:
-        return await self.tts.synthesize(request.text, voice=request.voice)
+        voice = request.voice
+        if voice is not None and voice not in self.tts.voices:
+            raise InvalidInput(f"Voz desconocida: {voice[:64]!r}. Voces disponibles: {', '.join(self.tts.voices)}.",
+                               field="voice")
+        return await self.tts.synthesize(request.text, voice=voice)

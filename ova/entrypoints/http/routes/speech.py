@@ -24,11 +24,9 @@ async def synthesize(request: Request) -> Response:
                     headers={"X-Audio-Duration": f"{speech.duration_s:.2f}"})
 
 
-VOICE_NOTE = ("Devuelve `audio/wav` (PCM 16 bits, mono). El modelo local habla inglés. `voice` es texto "
-              "libre: las voces dependen del motor configurado al arrancar (el local y el de pruebas: "
-              "`af_heart`), así que el esquema no las enumera. Sin `voice`, la voz por defecto; una voz que el "
-              "motor local no conoce: 422; el de Hugging Face la ignora (y su respaldo local usa entonces "
-              "su voz por defecto).")
+VOICE_NOTE = ("Devuelve `audio/wav` (PCM 16 bits, mono). El modelo local habla inglés. `voice` es una de las "
+              "voces del motor configurado al arrancar (el esquema las enumera: el local y el de pruebas tienen "
+              "`af_heart`, el de Hugging Face `default`); sin `voice`, la voz por defecto; cualquier otra: 422.")
 
 ROUTES = [
     api(transcribe, path="/audio/transcribir", method="POST", summary="Voz a texto", tags=("audio",),
