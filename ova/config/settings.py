@@ -167,6 +167,7 @@ class ChatSettings:
     concurrency: int = 1
     queue: int = 8
     max_text_kb: int = 64
+    max_frame_kb: int = 64
     max_audio_mb: int = 5
     messages_per_minute: int = 20
     pending_per_connection: int = 2
@@ -182,6 +183,11 @@ class ChatSettings:
     @property
     def max_audio_bytes(self) -> int:
         return self.max_audio_mb * 1024 * 1024
+
+    @property
+    def max_frame_bytes(self) -> int:
+        """The largest text frame the server sends (a ``chunk`` or an answer's ``text``)."""
+        return self.max_frame_kb * 1024
 
 
 @frozen

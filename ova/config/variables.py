@@ -236,6 +236,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CHAT_QUEUE", "chat", "queue", parse_int(0, 10000),
              "generations waiting per process before `busy`"),
     Variable("WS_MAX_TEXT_KB", "chat", "max_text_kb", parse_int(1, 1024), "largest WebSocket text frame, KiB"),
+    Variable("WS_MAX_FRAME_KB", "chat", "max_frame_kb", parse_int(4, 16384),
+             "largest text frame the server sends (a `chunk`, an answer), KiB; a longer answer is cut to fit "
+             "one frame"),
     Variable("WS_MAX_AUDIO_MB", "chat", "max_audio_mb", parse_int(1, 50), "largest voice note, MiB (decoded)"),
     Variable("WS_MESSAGES_PER_MINUTE", "chat", "messages_per_minute", parse_int(1, 100000),
              "messages a connection may send per minute"),
