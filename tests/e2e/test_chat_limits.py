@@ -14,7 +14,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.chat_client import ChatClient, chat, closing_frame, reader_that_never_reads
 from tests.e2e.conftest import Account
-from tests.e2e.server import running_server, server_env
+from tests.e2e.server import running_server, server_env, server_pid
 
 TYPING_OFF = {"type": "typing", "is_typing": False}
 
@@ -214,7 +214,7 @@ def test_shutdown_cuts_off_a_long_answer_after_the_grace_period_as_unavailable(t
 
 def _stop(base_url: str) -> None:
     """SIGTERM to the server process listening at ``base_url`` (as a deploy would)."""
-    pid = int(httpx.get(base_url + "/status").json()["instance"].rsplit(":", 1)[-1])
+    pid = server_pid(base_url)
     os.kill(pid, signal.SIGTERM)
 
 
