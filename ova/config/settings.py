@@ -108,6 +108,8 @@ class HttpSettings:
     contact_max_per_hour: int = 5
     metrics_token: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+    header_timeout_s: float = 10.0
+    max_connections: int = 0  # 0: no limit
 
     @property
     def max_upload_bytes(self) -> int:

@@ -36,8 +36,8 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
     """Start the server (uvicorn with uvloop and httptools)."""
-    import uvicorn
 
+    from ova.entrypoints.cli.http_protocol import HeaderTimeoutProtocol, OvaConfig
     from ova.entrypoints.cli.server import run
     from ova.entrypoints.websocket.frames import max_frame_bytes
 
@@ -45,14 +45,16 @@ def serve(host: str, port: int, workers: int) -> None:
     configure_logging(settings)
     if workers > 1 and not settings.redis_url:
         click.echo("warning: several workers without REDIS_URL do not share revocations or rate limits", err=True)
-    run(uvicorn.Config(
+    run(OvaConfig(
         "ova.entrypoints.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=HeaderTimeoutProtocol,  # httptools, with a deadline on request headers
+        header_timeout_s=settings.http.header_timeout_s,
+        limit_concurrency=settings.http.max_connections or None,
         log_config=None,
         access_log=False,
         proxy_headers=bool(settings.http.trusted_proxies),  # off: X-Forwarded-* from anyone is ignored
