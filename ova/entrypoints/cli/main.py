@@ -162,10 +162,13 @@ def check() -> None:
 @main.command()
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True)
 @click.option("--timeout", default=5.0, show_default=True)
-def health(url: str, timeout: float) -> None:
+@click.option("--token", envvar="METRICS_TOKEN", default=None,
+              help="METRICS_TOKEN or an admin's access token: adds each check's provider and detail.")
+def health(url: str, timeout: float, token: str | None) -> None:
     """Ask a running server for its health. Exit 0 ok, 1 degraded, 2 down or unreachable."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.get(url.rstrip("/") + "/status/health", timeout=timeout)
+        response = httpx.get(url.rstrip("/") + "/status/health", timeout=timeout, headers=headers)
         report = response.json()
         status = report["status"]
         checks = report["checks"]
@@ -174,6 +177,7 @@ def health(url: str, timeout: float) -> None:
         sys.exit(2)
     click.echo(f"{status}: {url}")
     for name, check in checks.items():
-        click.echo(f"  {name:<10} {check.get('status'):<9} {check.get('latency_ms')} ms  {check.get('provider')}"
+        click.echo(f"  {name:<10} {check.get('status'):<9} {check.get('latency_ms')} ms"
+                   + (f"  {check['provider']}" if check.get("provider") else "")
                    + (f"  ({check['detail']})" if check.get("detail") else ""))
     sys.exit({"ok": 0, "degraded": 1}.get(status, 2))
