@@ -187,8 +187,9 @@ class ChatSettings:
         return self.max_audio_mb * 1024 * 1024
 
     @property
-    def max_frame_bytes(self) -> int:
-        """The largest text frame the server sends (a ``chunk`` or an answer's ``text``)."""
+    def max_sent_frame_bytes(self) -> int:
+        """The largest text frame the server sends (a ``chunk`` or an answer's ``text``); the largest
+        it reads is ``entrypoints.websocket.frames.max_frame_bytes``."""
         return self.max_frame_kb * 1024
 
 

@@ -98,7 +98,7 @@ class ChatWorker:
         self._telemetry = services.telemetry
         self._max_audio_bytes = services.settings.max_audio_bytes
         # what an answer's text may take in its frame, keeping room for the mark of a cut answer
-        self._answer_room = services.settings.max_frame_bytes - FRAME_OVERHEAD - json_size(CUT_SHORT)
+        self._answer_room = services.settings.max_sent_frame_bytes - FRAME_OVERHEAD - json_size(CUT_SHORT)
         self._thread = thread
         self._send = send
         self._drop = drop
@@ -294,7 +294,7 @@ class ChatWorker:
                 if streaming and piece:
                     await send(frames.chunk(answer_id, piece))
                 if cut:
-                    self._log().info("chat answer cut to fit one frame", max_frame_bytes=room + FRAME_OVERHEAD)
+                    self._log().info("chat answer cut to fit one frame (WS_MAX_FRAME_KB)")
                     break
             telemetry.generated(first_piece_s=first_piece_s, pieces=len(got), seconds=time.perf_counter() - started)
         finally:
