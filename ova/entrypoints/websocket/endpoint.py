@@ -1,5 +1,6 @@
 """The chat's WebSocket routes: ``/ws`` and ``/ws/chat/{chat_id}``, and the published client's
-``/api/chat`` and ``/ws/chat``. All four speak the same protocol."""
+``/api/chat`` and ``/ws/chat``. All four speak the same protocol; ``?features=`` asks for richer
+frames than the published client's (``dialect.py``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from starlette.websockets import WebSocket
 from ova.application.chat.registry import ChatRegistry
 from ova.domain.chat import is_valid_chat_id
 from ova.entrypoints.websocket import frames
+from ova.entrypoints.websocket.dialect import dialect_for
+from ova.entrypoints.websocket.frames import FrameError
 from ova.entrypoints.websocket.session import CLOSE_POLICY, ChatServices, ChatSession
 
 
@@ -19,14 +22,18 @@ async def chat(websocket: WebSocket) -> None:
     if registry.closing:
         await websocket.close(1012)
         return
-    if chat_id is not None and not is_valid_chat_id(chat_id):
+    try:  # refused before the session starts: the reason, then 1008
+        if chat_id is not None and not is_valid_chat_id(chat_id):
+            raise FrameError("invalid_chat_id",
+                             "El identificador de chat solo admite letras, números, '-' y '_' (hasta 64).")
+        dialect = dialect_for(websocket.query_params.getlist("features"))
+    except FrameError as error:
         await websocket.accept()
-        await websocket.send_json(frames.error(
-            "invalid_chat_id", "El identificador de chat solo admite letras, números, '-' y '_' (hasta 64)."))
+        await websocket.send_json(frames.refusal(error))
         await websocket.close(CLOSE_POLICY)
         return
     session = ChatSession(websocket, services, chat_id=chat_id,
-                          token=websocket.query_params.get("token") or None)
+                          token=websocket.query_params.get("token") or None, dialect=dialect)
     registry.add(session)
     try:
         await session.run()
