@@ -110,6 +110,8 @@ class HttpSettings:
     contact_max_per_hour: int = 5
     metrics_token: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+    header_timeout_s: float = 10.0
+    max_connections: int = 0  # 0: no limit
 
     @property
     def max_upload_bytes(self) -> int:
@@ -179,6 +181,7 @@ class ChatSettings:
     concurrency: int = 1
     queue: int = 8
     max_text_kb: int = 64
+    max_frame_kb: int = 64
     max_audio_mb: int = 5
     messages_per_minute: int = 20
     pending_per_connection: int = 2
@@ -194,6 +197,12 @@ class ChatSettings:
     @property
     def max_audio_bytes(self) -> int:
         return self.max_audio_mb * 1024 * 1024
+
+    @property
+    def max_sent_frame_bytes(self) -> int:
+        """The largest text frame the server sends (a ``chunk`` or an answer's ``text``); the largest
+        it reads is ``entrypoints.websocket.frames.max_frame_bytes``."""
+        return self.max_frame_kb * 1024
 
 
 @frozen

@@ -147,6 +147,12 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("TRUSTED_PROXIES", "http", "trusted_proxies", parse_proxies,
              "comma-separated IPs/networks of reverse proxies whose X-Forwarded-For/-Proto are believed; "
              "empty ignores those headers"),
+    Variable("HTTP_HEADER_TIMEOUT_S", "http", "header_timeout_s", parse_float(0.5, 600),
+             "seconds a client has to send a request's headers (from connecting, and from the first byte of "
+             "each later request on the connection); then the connection is closed"),
+    Variable("HTTP_MAX_CONNECTIONS", "http", "max_connections", parse_int(0, 1_000_000),
+             "connections (HTTP and WebSocket) and requests in progress per process past which new requests "
+             "get a plain 503; 0 is no limit"),
     Variable("USE_SQLITE", "database", "use_sqlite", parse_bool, "true for a SQLite file, false for MySQL"),
     Variable("SQLITE_PATH", "database", "sqlite_path", parse_text, "path of the SQLite file"),
     Variable("DB_HOST", "database", "host", parse_text, "MySQL/MariaDB host"),
@@ -254,6 +260,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CHAT_QUEUE", "chat", "queue", parse_int(0, 10000),
              "generations waiting per process before `busy`"),
     Variable("WS_MAX_TEXT_KB", "chat", "max_text_kb", parse_int(1, 1024), "largest WebSocket text frame, KiB"),
+    Variable("WS_MAX_FRAME_KB", "chat", "max_frame_kb", parse_int(4, 16384),
+             "largest text frame the server sends (a `chunk`, an answer), KiB; a longer answer is cut to fit "
+             "one frame"),
     Variable("WS_MAX_AUDIO_MB", "chat", "max_audio_mb", parse_int(1, 50), "largest voice note, MiB (decoded)"),
     Variable("WS_MESSAGES_PER_MINUTE", "chat", "messages_per_minute", parse_int(1, 100000),
              "messages a connection may send per minute"),

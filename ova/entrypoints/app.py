@@ -41,7 +41,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     container = container or build_container(settings)
     metrics = container.http_metrics()
     registry = container.chat_registry()
-    openapi_json = json.dumps(build_openapi(API_ROUTES), ensure_ascii=False).encode()
+    voices = container.synthesize_speech().voices  # the configured engine's: published as an enum
+    openapi_json = json.dumps(build_openapi(API_ROUTES, voices=voices), ensure_ascii=False).encode()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -87,7 +87,8 @@ def ws_url(base_url: str, path: str) -> str:
 
 @contextmanager
 def chat(base_url: str, path: str = "/ws", **options: Any) -> Iterator[ChatClient]:
-    with connect(ws_url(base_url, path), open_timeout=10, max_size=2**24, **options) as connection:
+    options.setdefault("max_size", 2**24)
+    with connect(ws_url(base_url, path), open_timeout=10, **options) as connection:
         yield ChatClient(connection)
 
 

@@ -88,3 +88,16 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], timeout_s: float
             pass
         time.sleep(0.1)
     raise RuntimeError(f"ova serve did not answer within {timeout_s} s:\n{log.read_text()[-3000:]}")
+
+
+def admin_headers(base: str) -> dict[str, str]:
+    """The bearer header of ``OVA_ADMIN_EMAIL``'s account (operator detail is shown only to admins)."""
+    login = httpx.post(base + "/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, timeout=30)
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def server_pid(base: str) -> int:
+    """The pid of the process that answers at ``base`` (``/status``'s ``instance``, shown to an admin)."""
+    instance = httpx.get(base + "/status", headers=admin_headers(base), timeout=30).json()["instance"]
+    return int(instance.rsplit(":", 1)[-1])

@@ -14,7 +14,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.chat_client import ChatClient, chat, closing_frame, reader_that_never_reads
 from tests.e2e.conftest import Account
-from tests.e2e.server import running_server, server_env
+from tests.e2e.server import running_server, server_env, server_pid
 
 TYPING_OFF = {"type": "typing", "is_typing": False}
 
@@ -179,8 +179,10 @@ def test_a_client_that_stops_reading_is_dropped_instead_of_buffered(tmp_path: Pa
     def counts() -> dict[str, int]:
         return dict(httpx.get(url + "/status/websocket").json())
 
-    with running_server(server_env(tmp_path, {"WS_SEND_TIMEOUT_S": "1"})) as url, reader_that_never_reads(
-        url, {"type": "text", "text": "!big 64 2000", "stream": True}  # 128 MiB of chunks
+    # an answer as long as the largest frame allows (16 MiB), far more than the socket buffers hold
+    env = server_env(tmp_path, {"WS_SEND_TIMEOUT_S": "1", "WS_MAX_FRAME_KB": "16384"})
+    with running_server(env) as url, reader_that_never_reads(
+        url, {"type": "text", "text": "!big 64 2000", "stream": True}  # 128 MiB of chunks asked for
     ):
         deadline = time.monotonic() + 20
         while (counts()["total_connections"] == 0 or counts()["active_connections"]) and time.monotonic() < deadline:
@@ -212,7 +214,7 @@ def test_shutdown_cuts_off_a_long_answer_after_the_grace_period_as_unavailable(t
 
 def _stop(base_url: str) -> None:
     """SIGTERM to the server process listening at ``base_url`` (as a deploy would)."""
-    pid = int(httpx.get(base_url + "/status").json()["instance"].rsplit(":", 1)[-1])
+    pid = server_pid(base_url)
     os.kill(pid, signal.SIGTERM)
 
 

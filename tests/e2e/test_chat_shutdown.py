@@ -11,7 +11,7 @@ import httpx
 
 from ova.entrypoints.websocket.worker import CUT_OFF
 from tests.e2e.chat_client import chat, closing_frame
-from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD, running_server, server_env
+from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD, running_server, server_env, server_pid
 
 
 def test_an_answer_cut_off_by_shutdown_is_unavailable_and_stored_as_far_as_it_went(tmp_path: Path) -> None:
@@ -20,7 +20,7 @@ def test_an_answer_cut_off_by_shutdown_is_unavailable_and_stored_as_far_as_it_we
         client.send({"type": "text", "text": "!slow 0.05 400", "stream": True})
         frames = [client.receive(), client.receive(), client.receive()]  # typing, then two chunks
         assert [f["type"] for f in frames] == ["typing", "chunk", "chunk"]
-        pid = int(httpx.get(base + "/status").json()["instance"].rsplit(":", 1)[-1])
+        pid = server_pid(base)
         os.kill(pid, signal.SIGTERM)
         rest = client.reply(timeout=20)
         shown = "".join(f["text"] for f in [*frames, *rest] if f["type"] == "chunk")

@@ -51,8 +51,8 @@ def test_status_is_online_and_names_the_version(client: httpx.Client) -> None:
     assert body["uptime_s"] >= 0
 
 
-def test_health_reports_the_database_and_the_cache(client: httpx.Client) -> None:
-    body = client.get("/status/health").json()
+def test_health_reports_the_database_and_the_cache(client: httpx.Client, admin: Account) -> None:
+    body = client.get("/status/health", headers=admin.headers).json()
     assert body["status"] == "ok"
     assert body["checks"]["database"]["status"] == "ok" and body["checks"]["database"]["provider"] == "sqlite"
     assert body["checks"]["cache"]["provider"] == "memory"

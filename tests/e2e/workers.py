@@ -8,6 +8,7 @@ import httpx
 import pytest
 import redis
 
+from tests.e2e.server import admin_headers
 from tests.services import require_service
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -28,11 +29,12 @@ def redis_cleaned_up() -> Iterator[None]:
 
 def clients_on_two_workers(base: str) -> tuple[httpx.Client, httpx.Client]:
     """Two keep-alive clients whose connections landed on different worker processes."""
+    operator = admin_headers(base)  # ``instance`` is shown to admins only
     first = httpx.Client(base_url=base, timeout=30)
-    seen = first.get("/status").json()["instance"]
+    seen = first.get("/status", headers=operator).json()["instance"]
     for _ in range(200):
         second = httpx.Client(base_url=base, timeout=30)
-        if second.get("/status").json()["instance"] != seen:
+        if second.get("/status", headers=operator).json()["instance"] != seen:
             return first, second
         second.close()
     first.close()

@@ -123,3 +123,13 @@ def test_health_exit_codes_follow_the_server_state(tmp_path: Path) -> None:
         down = ova("health", "--url", base, env=server_env(tmp_path))
     assert down.returncode == 2, down.stdout
     assert down.stdout.startswith("down") and "cache      down" in down.stdout
+
+
+def test_health_shows_providers_only_with_an_operator_token(tmp_path: Path) -> None:
+    token = "cli-operator-token-0123456789"
+    with running_server(server_env(tmp_path / "ok", {"METRICS_TOKEN": token})) as base:
+        anonymous = ova("health", "--url", base, env=server_env(tmp_path))
+        operator = ova("health", "--url", base, env=server_env(tmp_path, {"METRICS_TOKEN": token}))
+    assert anonymous.returncode == operator.returncode == 0, (anonymous.stdout, operator.stdout)
+    assert "database" in anonymous.stdout and "sqlite" not in anonymous.stdout and "None" not in anonymous.stdout
+    assert "sqlite" in operator.stdout and "memory" in operator.stdout

@@ -32,7 +32,7 @@ from ova.domain.speech import Speech
 from ova.domain.users import User
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
 from ova.entrypoints.websocket.frames import AudioMessage, Frame, TextMessage
-from ova.entrypoints.websocket.worker import ChatWorker
+from ova.entrypoints.websocket.worker import CUT_SHORT, ChatWorker
 from tests.fakes.clock import FakeClock, SequentialIds
 from tests.fakes.repositories import InMemoryUnitOfWorkFactory
 
@@ -91,8 +91,8 @@ class Client:
 
 class Setup:
     def __init__(self, *, heard: str = "hola", tts: FakeTextToSpeech | None = None,
-                 dialect: Dialect = PUBLISHED) -> None:
-        uow = InMemoryUnitOfWorkFactory()
+                 dialect: Dialect = PUBLISHED, settings: ChatSettings | None = None) -> None:
+        uow = self.uow = InMemoryUnitOfWorkFactory()
         clock = FakeClock()
         converse = Converse(uow, uow.journal(), FakeChatModel(), clock, SequentialIds("chat"), ChatPolicy("Eres OVA."))
         state = MemorySharedState(now=clock.now)
@@ -102,7 +102,7 @@ class Setup:
             converse=converse, authenticate=Authenticate(codec, state, uow, AccountCache(clock)),
             voice=VoiceChat(TranscribeAudio(FakeSpeechToText(heard)), converse,
                             SynthesizeSpeech(tts or FakeTextToSpeech()), SpeakSentences(tts or FakeTextToSpeech())),
-            telemetry=ChatTelemetry(state, self.metrics), settings=ChatSettings(),
+            telemetry=ChatTelemetry(state, self.metrics), settings=settings or ChatSettings(),
         )
         self.client = Client()
         self.worker = ChatWorker(self.services, converse.thread("c1"), send=self.client.send, drop=self.client.drop,
@@ -119,6 +119,11 @@ class Setup:
 
     async def generating(self) -> None:
         await until(lambda: self.worker.generating)
+
+    async def stored(self) -> list[str]:
+        """The texts of chat ``c1``'s turns, in order."""
+        async with self.uow(read_only=True) as uow:
+            return [turn.text for turn in (await uow.conversations.turns("c1", skip=0, limit=100)).items]
 
 
 async def until(condition: Callable[[], bool], *, within_s: float = 5.0) -> None:
@@ -307,3 +312,49 @@ async def test_stop_ends_the_worker_at_once(setup: Setup) -> None:
     task = setup.worker.task
     assert task is not None and task.cancelled()
     assert setup.client.kinds() == ["typing"] and not setup.client.dropped
+
+
+def frame_bytes(frame: dict[str, Any]) -> int:
+    """A frame's size as the session sends it (``json.dumps``, UTF-8)."""
+    return len(json.dumps(frame, ensure_ascii=False).encode())
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("command", ["!big 100 1", "!big 3 40", "!big 0.01 20000"])
+async def test_an_answer_longer_than_a_frame_is_cut_to_fit_one_frame_and_stored_as_sent(command: str,
+                                                                                          stream: bool) -> None:
+    setup = Setup(settings=ChatSettings(max_frame_kb=8))
+    setup.worker.admit(TextMessage(command, stream=stream))
+
+    assert await setup.answered() == ["typing", *(["chunk"] * (len(setup.client.frames) - 3)), "text", "typing"]
+
+    assert max(frame_bytes(frame) for frame in setup.client.frames) <= 8 * 1024
+    answer = setup.client.frames[-2]
+    assert answer["text"].endswith(CUT_SHORT) and frame_bytes(answer) > 7 * 1024  # the frame is used, not wasted
+    assert set(answer["text"].removesuffix(CUT_SHORT)) == {"x"}
+    assert await setup.stored() == [command, answer["text"]]
+    if stream:
+        assert "".join(frame["text"] for frame in setup.client.frames[1:-2]) == answer["text"]
+
+
+async def test_the_cut_counts_json_escapes_and_multibyte_characters() -> None:
+    """Quotes, control characters and non-ASCII take more than a byte each in the frame."""
+    setup = Setup(settings=ChatSettings(max_frame_kb=4))
+    pieces = ['"\x01ñ€😀' * 50] * 20
+    setup.services.converse.model._script = lambda prompt: (pieces, 0.0, False)  # type: ignore[attr-defined]
+    setup.worker.admit(TextMessage("hola"))
+
+    await setup.answered()
+
+    answer = setup.client.frames[-2]
+    assert frame_bytes(answer) <= 4 * 1024 and answer["text"].endswith(CUT_SHORT)
+    assert await setup.stored() == ["hola", answer["text"]]
+
+
+async def test_an_answer_that_fits_is_sent_and_stored_untouched() -> None:
+    setup = Setup(settings=ChatSettings(max_frame_kb=8))
+    setup.worker.admit(TextMessage("!big 7 1"))
+
+    await setup.answered()
+
+    assert setup.client.frames[-2]["text"] == "x" * 7 * 1024

@@ -78,4 +78,4 @@ def test_an_uploaded_file_must_not_be_empty(document: dict[str, Any]) -> None:
 
 
 def test_the_voice_is_documented_as_the_engine_s(document: dict[str, Any]) -> None:
-    assert "`voice` es texto libre" in document["paths"]["/audio/sintetizar"]["post"]["description"]
+    assert "el esquema las enumera" in document["paths"]["/audio/sintetizar"]["post"]["description"]

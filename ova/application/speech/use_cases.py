@@ -7,6 +7,7 @@ from attrs import field, frozen
 
 from ova.application.ports.speech import SpeechToText, TextToSpeech
 from ova.application.speech.sentences import speak_pieces
+from ova.domain.errors import InvalidInput
 from ova.domain.sentences import split_sentences
 from ova.domain.speech import AudioClip, Speech, Transcript, join_speech
 from ova.domain.text import Text
@@ -45,15 +46,23 @@ class TranscribeAudio:
 @frozen
 class SynthesizeSpeech:
     """The whole text as one WAV: spoken sentence by sentence (no engine is asked more than a
-    sentence at once), the sentences joined with a short pause. ``default_language`` when the request
-    names none."""
+    sentence at once), the sentences joined with a short pause; ``default_language`` when the request
+    names none. A voice must be one of the engine's ``voices`` (whatever the engine, including one
+    that would ignore it), so that the published enum of voices is what is accepted."""
 
     tts: TextToSpeech
     default_language: str = "es"
 
+    @property
+    def voices(self) -> tuple[str, ...]:
+        return tuple(self.tts.voices)
+
     async def __call__(self, request: SpeechRequest) -> Speech:
+        voice = request.voice
+        if voice is not None and voice not in self.tts.voices:
+            raise InvalidInput(f"Voz desconocida: {voice[:64]!r}. Voces disponibles: {', '.join(self.tts.voices)}.",
+                               field="voice")
         language = request.lang or self.default_language
         pieces = split_sentences(request.text) or [request.text]
-        parts = [spoken.speech async for spoken in speak_pieces(self.tts, pieces, voice=request.voice,
-                                                                    language=language)]
+        parts = [spoken.speech async for spoken in speak_pieces(self.tts, pieces, voice=voice, language=language)]
         return join_speech(parts, pause_s=SENTENCE_PAUSE_S)

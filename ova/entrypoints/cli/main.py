@@ -37,8 +37,8 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
     """Start the server (uvicorn with uvloop and httptools)."""
-    import uvicorn
 
+    from ova.entrypoints.cli.http_protocol import HeaderTimeoutProtocol, OvaConfig
     from ova.entrypoints.cli.server import run
     from ova.entrypoints.websocket.frames import max_frame_bytes
 
@@ -46,14 +46,16 @@ def serve(host: str, port: int, workers: int) -> None:
     configure_logging(settings)
     if workers > 1 and not settings.redis_url:
         click.echo("warning: several workers without REDIS_URL do not share revocations or rate limits", err=True)
-    run(uvicorn.Config(
+    run(OvaConfig(
         "ova.entrypoints.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=HeaderTimeoutProtocol,  # httptools, with a deadline on request headers
+        header_timeout_s=settings.http.header_timeout_s,
+        limit_concurrency=settings.http.max_connections or None,
         log_config=None,
         access_log=False,
         proxy_headers=bool(settings.http.trusted_proxies),  # off: X-Forwarded-* from anyone is ignored
@@ -164,10 +166,13 @@ def check() -> None:
 @main.command()
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True)
 @click.option("--timeout", default=5.0, show_default=True)
-def health(url: str, timeout: float) -> None:
+@click.option("--token", envvar="METRICS_TOKEN", default=None,
+              help="METRICS_TOKEN or an admin's access token: adds each check's provider and detail.")
+def health(url: str, timeout: float, token: str | None) -> None:
     """Ask a running server for its health. Exit 0 ok, 1 degraded, 2 down or unreachable."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.get(url.rstrip("/") + "/status/health", timeout=timeout)
+        response = httpx.get(url.rstrip("/") + "/status/health", timeout=timeout, headers=headers)
         report = response.json()
         status = report["status"]
         checks = report["checks"]
@@ -176,6 +181,7 @@ def health(url: str, timeout: float) -> None:
         sys.exit(2)
     click.echo(f"{status}: {url}")
     for name, check in checks.items():
-        click.echo(f"  {name:<10} {check.get('status'):<9} {check.get('latency_ms')} ms  {check.get('provider')}"
+        click.echo(f"  {name:<10} {check.get('status'):<9} {check.get('latency_ms')} ms"
+                   + (f"  {check['provider']}" if check.get("provider") else "")
                    + (f"  ({check['detail']})" if check.get("detail") else ""))
     sys.exit({"ok": 0, "degraded": 1}.get(status, 2))

@@ -35,11 +35,29 @@ feature: `error` `unknown_feature`, close 1008). The stored chats are read over 
 """
 
 
-def build_openapi(routes: Sequence[ApiRoute]) -> dict[str, Any]:
-    return openapi_document(
+def build_openapi(routes: Sequence[ApiRoute], *, voices: Sequence[str] = ()) -> dict[str, Any]:
+    """The document; ``voices`` (the configured text-to-speech engine's) become the enum of
+    ``SpeechRequest.voice``, so that it publishes exactly the voices the server accepts."""
+    document = openapi_document(
         title="OVA API",
         version=ova.__version__,
         description=DESCRIPTION,
         routes=[route.spec for route in routes],
         registry=SchemaRegistry(),
     )
+    if voices:
+        _publish_voices(document, voices)
+    return document
+
+
+def _publish_voices(document: dict[str, Any], voices: Sequence[str]) -> None:
+    """Narrow the string branch of ``SpeechRequest.voice`` (``voice: str | None``) to ``voices``."""
+    schemas = document.get("components", {}).get("schemas", {})
+    voice = schemas.get("SpeechRequest", {}).get("properties", {}).get("voice")
+    if voice is None:
+        return
+    enum = {"type": "string", "enum": list(voices)}
+    if "anyOf" in voice:
+        voice["anyOf"] = [branch if branch.get("type") == "null" else enum for branch in voice["anyOf"]]
+    else:
+        voice.update(enum)

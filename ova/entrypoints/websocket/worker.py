@@ -13,6 +13,12 @@ it needs as plain values and callables, so that the two share no state:
 
 The session asks the worker how many messages it holds (``waiting``), gives it messages (``admit``),
 stops the answer in progress (``cancel``) and ends it (``shut_down`` with a grace, ``stop`` at once).
+
+No text frame it sends is larger than ``WS_MAX_FRAME_KB``: an answer is sent whole in one ``text``
+frame (the contract's "complete answer", one bubble in the published client), so the answer itself is
+cut where that frame would outgrow the limit, the model is stopped there, and what is stored is what
+was sent. A frame never holds more than that, so a client that does not read makes the server hold
+at most one such frame until ``WS_SEND_TIMEOUT_S`` gives up on it.
 """
 
 from __future__ import annotations
@@ -46,6 +52,29 @@ TYPING_OFF = json.dumps(frames.typing(False))
 UNAVAILABLE = "El servicio se está reiniciando; vuelve a conectar."
 CUT_OFF = " […] (respuesta interrumpida por un reinicio del servicio)"
 """Ends an answer stored as far as it had been written when the shutdown's grace ran out."""
+CUT_SHORT = " […]"
+"""Ends an answer cut to fit in one frame (``WS_MAX_FRAME_KB``)."""
+FRAME_OVERHEAD = 256
+"""Bytes of a ``text`` frame besides its text (type, id, flag, timestamp: about 120), with room to spare."""
+JSON_BYTES_PER_CHARACTER = 6
+"""The most one character takes in a frame: a control character's ``\\u00XX`` escape."""
+
+
+def json_size(text: str) -> int:
+    """Bytes ``text`` takes inside a frame (UTF-8, JSON escapes, without the quotes)."""
+    return len(json.dumps(text, ensure_ascii=False).encode(errors="surrogatepass")) - 2
+
+
+def fitting(text: str, room: int) -> str:
+    """The longest beginning of ``text`` that takes at most ``room`` bytes in a frame."""
+    low, high = 0, max(0, min(len(text), room))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if json_size(text[:middle]) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low]
 
 
 class SlowClient(Exception):
@@ -66,9 +95,9 @@ class ChatWorker:
     needs (``_answer_id``, ``_streaming``, a voice note's answer waiting for its speech in
     ``_unspoken``) instead of passing it around in closures."""
 
-    __slots__ = ("_answer_id", "_answering", "_cancel_asked", "_closing", "_converse", "_dialect", "_drop", "_got",
-                 "_log", "_max_audio_bytes", "_queue", "_replying", "_send", "_streaming", "_task", "_telemetry",
-                 "_thread", "_unspoken", "_user", "_voice", "_wakeup")
+    __slots__ = ("_answer_id", "_answer_room", "_answering", "_cancel_asked", "_closing", "_converse", "_dialect",
+                 "_drop", "_got", "_log", "_max_audio_bytes", "_queue", "_replying", "_send", "_streaming", "_task",
+                 "_telemetry", "_thread", "_unspoken", "_user", "_voice", "_wakeup")
 
     def __init__(self, services: ChatServices, thread: ChatThread, *, send: Callable[[Frame | str], Awaitable[None]],
                  drop: Callable[[], None], user: Callable[[], Awaitable[User | None]],
@@ -78,6 +107,8 @@ class ChatWorker:
         self._voice = services.voice
         self._telemetry = services.telemetry
         self._max_audio_bytes = services.settings.max_audio_bytes
+        # what an answer's text may take in its frame, keeping room for the mark of a cut answer
+        self._answer_room = services.settings.max_sent_frame_bytes - FRAME_OVERHEAD - json_size(CUT_SHORT)
         self._thread = thread
         self._send = send
         self._drop = drop
@@ -248,20 +279,39 @@ class ChatWorker:
     # --- the answer as it goes (for a voice note: ``VoiceChatListener``) -----------------------
 
     async def streamed(self, pieces: AsyncIterator[str]) -> str:
-        """The model's answer, joined; sent a ``chunk`` at a time when the message asked for it."""
+        """The model's answer, joined; sent a ``chunk`` at a time when the message asked for it.
+
+        An answer that would not fit in one frame ends at the last character that fits, followed by
+        ``CUT_SHORT``; the model is not asked for more (the caller closes ``pieces``)."""
         answer_id, streaming, send, telemetry = self._answer_id, self._streaming, self._send, self._telemetry
+        room = self._answer_room
         got: list[str] = []
         self._got = got
         first_piece_s: float | None = None
+        most = 0  # the answer's size in its frame at most (6 bytes a character): exact sizes only past ``room``
+        size = -1  # the exact size, once counted
         telemetry.generation_started()
         try:
             started = time.perf_counter()
             async for piece in pieces:
                 if first_piece_s is None:
                     first_piece_s = time.perf_counter() - started
+                most += JSON_BYTES_PER_CHARACTER * len(piece)
+                cut = False
+                if most > room:
+                    if size < 0:
+                        size = json_size("".join(got))
+                    # a character takes at least a byte: a piece longer than the room left does not fit
+                    added = json_size(piece) if len(piece) <= room - size else room + 1
+                    if size + added > room:
+                        piece, cut = fitting(piece, room - size) + CUT_SHORT, True
+                    size += added
                 got.append(piece)
                 if streaming and piece:
                     await send(frames.chunk(answer_id, piece))
+                if cut:
+                    self._log().info("chat answer cut to fit one frame (WS_MAX_FRAME_KB)")
+                    break
             telemetry.generated(first_piece_s=first_piece_s, pieces=len(got), seconds=time.perf_counter() - started)
         finally:
             telemetry.generation_ended()

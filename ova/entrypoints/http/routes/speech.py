@@ -44,10 +44,9 @@ async def synthesize(request: Request) -> Response:
 VOICE_NOTE = ("Devuelve `audio/wav` (PCM 16 bits, mono). `lang` (`es` por defecto, o `en`; en el cuerpo o como "
               "`?lang=`) elige el idioma: el motor local habla español con Kokoro-82M y la voz `jm_kumo` (24 kHz) e "
               "inglés con hibari (`af_heart`), o ambos con espeak-ng (`TTS_LOCAL_VOICE=espeak`). El texto largo se "
-              "sintetiza frase a frase y se une en un solo WAV. `voice` es texto libre: las voces dependen del motor "
-              "configurado al arrancar, así que el esquema no las enumera; una voz elige su motor, sea cual sea el "
-              "idioma. Sin `voice`, la voz del idioma; una voz que el motor local no conoce: 422; el de Hugging Face "
-              "la ignora (y su respaldo local usa entonces su voz por defecto).")
+              "sintetiza frase a frase y se une en un solo WAV. `voice` es una de las voces del motor configurado al "
+              "arrancar (el esquema las enumera); una voz elige su motor, sea cual sea el idioma. Sin `voice`, la "
+              "voz del idioma; cualquier otra: 422.")
 LANG = QueryParam(name="lang", type=SpeechLanguage, required=False,
                   description="`es` (por defecto) o `en`; el campo `lang` del cuerpo tiene prioridad.")
 

@@ -1,4 +1,8 @@
-"""Health and operations: ``/status...``, the client's probes, and ``/metrics``."""
+"""Health and operations: ``/status...``, the client's probes, and ``/metrics``.
+
+What tells an attacker about the deployment (each dependency's provider, circuit and error, and which
+host and process answered) is shown only to an operator: an admin's access token, or
+``Bearer <METRICS_TOKEN>``. Anyone gets the statuses a probe or the published client needs."""
 
 from __future__ import annotations
 
@@ -18,9 +22,10 @@ import ova
 from ova.application.authorization import require_admin
 from ova.application.ports.telemetry import RequestMetrics
 from ova.config.settings import Settings
+from ova.domain.errors import DomainError
 from ova.entrypoints.asgi.converter import dump_datetime
 from ova.entrypoints.asgi.problems import problem
-from ova.entrypoints.http.requests import container, principal
+from ova.entrypoints.http.requests import bearer_token, container, principal
 from ova.entrypoints.http.routing import api, respond
 
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
@@ -29,7 +34,18 @@ WEBSOCKET_COUNTERS = ("active_connections", "total_connections", "messages_proce
 
 @frozen
 class StatusView:
-    """Cheap liveness: no I/O. ``instance`` names the answering process (host and pid)."""
+    """Cheap liveness: no I/O."""
+
+    status: str
+    version: str
+    environment: str
+    timestamp: datetime
+    uptime_s: float
+
+
+@frozen
+class StatusDetailView:
+    """``StatusView`` for an operator, and ``instance``: the answering process (host and pid)."""
 
     status: str
     version: str
@@ -43,6 +59,14 @@ class StatusView:
 class CheckView:
     status: str
     latency_ms: float
+
+
+@frozen
+class CheckDetailView:
+    """A dependency's check for an operator: which provider serves it, its circuit, what failed."""
+
+    status: str
+    latency_ms: float
     provider: str
     circuit: str | None = None
     detail: str | None = None
@@ -54,6 +78,15 @@ class HealthView:
 
     status: str
     checks: dict[str, CheckView]
+
+
+@frozen
+class HealthDetailView:
+    """``HealthView`` for an operator: each check's provider, circuit and detail, and ``instance``."""
+
+    status: str
+    checks: dict[str, CheckDetailView]
+    instance: str
 
 
 @frozen
@@ -85,19 +118,43 @@ class DatabaseStatusView:
     revision: str | None
 
 
+async def operator(request: Request) -> bool:
+    """Whether the request carries ``Bearer <METRICS_TOKEN>`` or an admin's access token. Anything
+    else (no header, a bad or revoked token, a user's, a token that cannot be checked now) is simply
+    anonymous: a probe never fails for its credentials."""
+    header = request.headers.get("authorization")
+    if not header:
+        return False
+    expected = request.app.state.settings.http.metrics_token
+    if expected is not None and hmac.compare_digest(header.encode(), f"Bearer {expected}".encode()):
+        return True
+    token = bearer_token(request)
+    if token is None:
+        return False
+    try:
+        found = await container(request).authenticate()(token)
+    except DomainError:
+        return False
+    return found.user.is_admin
+
+
 async def status(request: Request) -> Response:
     state = request.app.state
+    detailed = "authorization" in request.headers and await operator(request)
     return Response(
-        status_body(state.settings.environment.value, datetime.now(UTC), time.monotonic() - state.started),
+        status_body(state.settings.environment.value, datetime.now(UTC), time.monotonic() - state.started,
+                    instance=INSTANCE if detailed else None),
         media_type="application/json",
     )
 
 
-def status_body(environment: str, now: datetime, uptime_s: float) -> bytes:
-    """``StatusView`` as ``respond`` writes it, without cattrs and ``json.dumps``: ``/status`` is
-    the request probes and load balancers make most, and the view is fixed but for two values."""
-    varying = f'"timestamp":"{dump_datetime(now)}","uptime_s":{round(uptime_s, 3)!r},'
-    return f"{_status_prefix(environment)}{varying}{_INSTANCE_JSON}}}".encode()
+def status_body(environment: str, now: datetime, uptime_s: float, *, instance: str | None = None) -> bytes:
+    """``StatusView`` (``StatusDetailView`` with ``instance``) as ``respond`` writes it, without
+    cattrs and ``json.dumps``: ``/status`` is the request probes and load balancers make most, and the
+    view is fixed but for two values."""
+    varying = f'"timestamp":"{dump_datetime(now)}","uptime_s":{round(uptime_s, 3)!r}'
+    suffix = "}" if instance is None else "," + _instance_json(instance) + "}"
+    return f"{_status_prefix(environment)}{varying}{suffix}".encode()
 
 
 @functools.cache
@@ -106,15 +163,20 @@ def _status_prefix(environment: str) -> str:
     return json.dumps(fixed, ensure_ascii=False, separators=(",", ":"))[:-1] + ","
 
 
-_INSTANCE_JSON = '"instance":' + json.dumps(INSTANCE, ensure_ascii=False)
+@functools.cache
+def _instance_json(instance: str) -> str:
+    return '"instance":' + json.dumps(instance, ensure_ascii=False)
 
 
 async def health(request: Request) -> Response:
     report = await container(request).check_health()()
-    checks = {
-        name: CheckView(r.status, r.latency_ms, r.provider, r.circuit, r.detail) for name, r in report.checks.items()
-    }
-    return respond(HealthView(report.status, checks), 503 if report.status == "down" else 200)
+    code = 503 if report.status == "down" else 200
+    if await operator(request):
+        details = {name: CheckDetailView(r.status, r.latency_ms, r.provider, r.circuit, r.detail)
+                   for name, r in report.checks.items()}
+        return respond(HealthDetailView(report.status, details, INSTANCE), code)
+    checks = {name: CheckView(r.status, r.latency_ms) for name, r in report.checks.items()}
+    return respond(HealthView(report.status, checks), code)
 
 
 async def websocket_status(request: Request) -> Response:
@@ -161,18 +223,20 @@ _ALIVE = b'{"status":"alive"}'
 
 
 TAGS = ("estado",)
+OPERATOR_NOTE = ("Sin credenciales: solo los estados. Con el token de un administrador o `Bearer <METRICS_TOKEN>`, "
+                 "también el proveedor, el circuito y el detalle de cada comprobación y `instance` (host:pid).")
 ROUTES = [
     api(status, path="/status", method="GET", summary="Estado del servicio (sin E/S)", tags=TAGS,
-        response=StatusView),
+        response=StatusView | StatusDetailView, description=OPERATOR_NOTE),
     api(health, path="/status/health", method="GET", summary="Salud de cada dependencia", tags=TAGS,
-        response=HealthView, errors=(503,)),
+        response=HealthView | HealthDetailView, errors=(503,), description=OPERATOR_NOTE),
     api(websocket_status, path="/status/websocket", method="GET", summary="Conexiones WebSocket", tags=TAGS,
         response=WebsocketStatusView),
     api(database_status, path="/status/database", method="GET", summary="Base de datos", tags=TAGS,
         response=DatabaseStatusView, auth="admin", errors=(503,)),
     *(
         api(status, path=path, method="GET", summary="Estado (cliente publicado)", tags=("aliases",),
-            response=StatusView)
+            response=StatusView | StatusDetailView)
         for path in ("/chat/health", "/api/chat/health", "/api/status")
     ),
 ]
