@@ -136,6 +136,10 @@ class AiSettings:
     asl_min_confidence: float = 0.70
     asl_local_model: str = "smart-gestures"
     chat_local_model: str = "qwen2.5-coder-1.5b"
+    stt_local_model: str = "whisper-base"
+    stt_threads: int = max(1, min(4, os.cpu_count() or 2))
+    stt_min_language_probability: float = 0.5
+    default_language: str = "es"
     models_dir: str = "data/models"
     inference_workers: int = 1
     inference_queue: int = 4

@@ -15,6 +15,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
 CHAT_LOCAL_MODELS = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m")
 """The local chat models of the model catalogue (``ova.adapters.models.catalogue``)."""
+STT_LOCAL_MODELS = ("whisper-base", "whisper-tiny.en")
+"""The local speech-to-text models of the model catalogue."""
+LANGUAGES = ("es", "en")
 
 
 def parse_bool(raw: str) -> bool:
@@ -208,6 +211,16 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CHAT_LOCAL_MODEL", "ai", "chat_local_model", parse_choice(CHAT_LOCAL_MODELS),
              "local chat model: qwen2.5-coder-1.5b (right, ~15 tok/s), qwen2.5-coder-0.5b (faster, often wrong), "
              "smollm2-135m (tiny, for tests)"),
+    Variable("STT_LOCAL_MODEL", "ai", "stt_local_model", parse_choice(STT_LOCAL_MODELS),
+             "local speech-to-text model: whisper-base (multilingual: Spanish and English), "
+             "whisper-tiny.en (English only, about 3 times faster)"),
+    Variable("STT_THREADS", "ai", "stt_threads", parse_int(1, 256),
+             "CPU threads of the local speech-to-text model (default: the cores, at most 4)"),
+    Variable("STT_MIN_LANGUAGE_PROBABILITY", "ai", "stt_min_language_probability", parse_float(0.0, 1.0),
+             "with `lang=auto`, Whisper's detected language is used only when at least this sure, "
+             "else DEFAULT_LANGUAGE"),
+    Variable("DEFAULT_LANGUAGE", "ai", "default_language", parse_choice(LANGUAGES),
+             "language of a voice note when none is asked (es or en)"),
     Variable("OVA_MODELS_DIR", "ai", "models_dir", parse_text,
              "cache folder of the local models' files (split weights are joined here once, sha256-checked)"),
     Variable("INFERENCE_WORKERS", "ai", "inference_workers", parse_int(1, 64),

@@ -13,8 +13,8 @@ from ova.application.chat.conversation import ChatPolicy, ChatThread, Converse
 from ova.application.chat.voice import SPOKEN_CHARS, VoiceChat
 from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.domain.chat import Speaker, Turn
-from ova.domain.errors import ModelUnavailable, NoSpeech, UnreadableMedia
-from ova.domain.speech import AudioClip, Speech
+from ova.domain.errors import InvalidInput, ModelUnavailable, NoSpeech, UnreadableMedia
+from ova.domain.speech import AudioClip, Speech, SpeechLanguage
 from ova.domain.users import Role, User
 from tests.fakes.clock import FakeClock, SequentialIds
 from tests.fakes.repositories import InMemoryUnitOfWorkFactory
@@ -112,6 +112,21 @@ async def test_no_speech_shows_the_empty_transcript_then_fails_and_nothing_is_as
     assert raised.value.code == "no_speech"
     assert listener.events == [("heard", "")]
     assert not voice.model.prompts and not voice.tts.texts
+    assert await voice.turns("c1") == []
+
+
+async def test_the_language_the_note_was_sent_in_is_the_one_it_is_heard_in() -> None:
+    voice = Voice()
+    await voice.chat(ChatThread("c1"), CLIP, Listener(), language="en")
+    await voice.chat(ChatThread("c1"), CLIP, Listener())
+    assert voice.stt.asked == [SpeechLanguage.EN, SpeechLanguage.ES]  # then the default
+
+
+async def test_an_unknown_language_fails_before_anything_is_heard_or_stored() -> None:
+    voice, listener = Voice(), Listener()
+    with pytest.raises(InvalidInput):
+        await voice.chat(ChatThread("c1"), CLIP, listener, language="klingon")
+    assert listener.events == [] and voice.stt.clips == []
     assert await voice.turns("c1") == []
 
 

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 import structlog
 from prometheus_client import CollectorRegistry
@@ -27,7 +28,7 @@ from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.bootstrap.chat import ChatServices
 from ova.config.settings import ChatSettings
 from ova.domain.errors import ModelUnavailable
-from ova.domain.speech import Speech
+from ova.domain.speech import Speech, SpeechLanguage
 from ova.domain.users import User
 from ova.entrypoints.websocket.frames import AudioMessage, Frame, TextMessage
 from ova.entrypoints.websocket.worker import ChatWorker
@@ -74,12 +75,13 @@ class Setup:
         uow = InMemoryUnitOfWorkFactory()
         clock = FakeClock()
         converse = Converse(uow, uow.journal(), FakeChatModel(), clock, SequentialIds("chat"), ChatPolicy("Eres OVA."))
+        self.stt = FakeSpeechToText(heard)
         state = MemorySharedState(now=clock.now)
         codec = JoseTokenCodec(secret="unit-test-secret-that-is-long-enough-32", now=clock.now)
         self.metrics = CollectorRegistry()
         self.services = ChatServices(
             converse=converse, authenticate=Authenticate(codec, state, uow, AccountCache(clock)),
-            voice=VoiceChat(TranscribeAudio(FakeSpeechToText(heard)), converse,
+            voice=VoiceChat(TranscribeAudio(self.stt), converse,
                             SynthesizeSpeech(tts or FakeTextToSpeech())),
             telemetry=ChatTelemetry(state, self.metrics), settings=ChatSettings(),
         )
@@ -140,6 +142,15 @@ async def test_a_voice_note_is_transcribed_answered_and_spoken(setup: Setup) -> 
     assert transcription["text"] == "hola"
     assert audio["text"] == answer["text"] == "Respuesta a: hola"
     assert audio["audio"].startswith("data:audio/wav;base64,")
+
+
+async def test_a_voice_notes_language_reaches_the_transcriber_and_a_bad_one_is_refused(setup: Setup) -> None:
+    setup.worker.admit(attrs.evolve(VOICE_NOTE, language="en"))
+    setup.worker.admit(attrs.evolve(VOICE_NOTE, language="xx"))
+    assert await setup.answered() == ["typing", "transcription", "text", "audio", "typing",
+                                      "typing", "error:validation_error", "typing"]
+    assert "es, en, auto" in setup.client.frames[-2]["error"]
+    assert setup.stt.asked == [SpeechLanguage.EN]
 
 
 async def test_a_voice_note_without_speech_gets_the_empty_transcription_then_no_speech() -> None:

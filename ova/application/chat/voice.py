@@ -60,8 +60,10 @@ class VoiceChat:
     converse: Converse
     synthesize: SynthesizeSpeech
 
-    async def __call__(self, thread: ChatThread, clip: AudioClip, listener: VoiceChatListener) -> Turn:
-        heard = await self.transcribe(clip)
+    async def __call__(self, thread: ChatThread, clip: AudioClip, listener: VoiceChatListener, *,
+                       language: str | None = None) -> Turn:
+        """``language``: what the note was sent as (``es``, ``en``, ``auto``), else the default language."""
+        heard = await self.transcribe.hear(clip, language)
         text = heard.transcript.text.strip()
         await listener.heard(text)
         if not text:

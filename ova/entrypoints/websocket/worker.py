@@ -214,7 +214,7 @@ class ChatWorker:
     async def _reply(self, message: Message) -> None:
         if isinstance(message, AudioMessage):
             data = frames.decode_audio(message, max_bytes=self._max_audio_bytes)
-            await self._voice(self._thread, AudioClip(data, message.format), self)
+            await self._voice(self._thread, AudioClip(data, message.format), self, language=message.language)
             return
         converse = self._converse
         pending = await converse.begin(self._thread, message.text, user=await self._user())
