@@ -1,10 +1,11 @@
 """``make bench-quality-speech``: how well the local Whisper models hear Spanish and English.
 
 40 sentences with known text (``bench/data/speech_sentences.json``, 20 Spanish, 20 English) are
-synthesised twice: with espeak-ng (formant synthesis, robotic) and with Kokoro-82M (neural; the
-catalogue's ``kokoro-82m`` files, voice ``jm_kumo``; Spanish phonemes from piper-plus-g2p, English
-ones from ``espeak-ng --ipa``). Each Whisper model of the catalogue then transcribes every clip
-through ova's own adapter (``WhisperSpeechToText``, as the server runs it), with the language given.
+synthesised with espeak-ng (formant synthesis, robotic) and with Kokoro-82M (neural; the catalogue's
+``kokoro-82m`` files, voice ``jm_kumo``, phonemes from ``espeak-ng --ipa``; the Spanish sentences also
+with phonemes from piper-plus-g2p, ``kokoro-piper-g2p``). Each Whisper model of the catalogue then
+transcribes every clip through ova's own adapter (``WhisperSpeechToText``, as the server runs it), with
+the language given.
 
 Reported per model, voice and language: word error rate (word edit distance over the reference's
 words, after lower-casing and stripping punctuation; "sin tildes" also strips accents) and seconds
@@ -108,13 +109,13 @@ class Kokoro:
 
         self.g2p_es = get_phonemizer("es")
 
-    def phonemes(self, text: str, language: str) -> str:
-        if language == "es":
+    def phonemes(self, text: str, language: str, g2p: str) -> str:
+        if g2p == "piper-plus-g2p":
             return "".join(G2P_FIX.get(token, token) for token in self.g2p_es.phonemize(text))
         return espeak_ipa(text, language)
 
-    def wav(self, text: str, language: str) -> bytes:
-        ids = [self.vocab[c] for c in self.phonemes(text, language) if c in self.vocab][:510]
+    def wav(self, text: str, language: str, g2p: str = "espeak-ng") -> bytes:
+        ids = [self.vocab[c] for c in self.phonemes(text, language, g2p) if c in self.vocab][:510]
         style = self.style[len(ids) - 1].reshape(1, 256).astype(np.float32)
         audio = self.session.run(None, {"tokens": np.array([[0, *ids, 0]], np.int64), "style": style,
                                         "speed": np.array([1.0], np.float32)})[0].ravel()
@@ -174,11 +175,13 @@ async def run(models: list[str], limit: int, threads: int) -> dict[str, Any]:
         texts = sentences[language][:limit]
         clips[("espeak-ng", language)], espeak_s = timed(lambda: [espeak_wav(t, language) for t in texts])  # noqa: B023
         clips[("kokoro", language)], kokoro_s = timed(lambda: [kokoro.wav(t, language) for t in texts])  # noqa: B023
+        if language == "es":  # the phonemes ova's Spanish voice may use instead of espeak-ng's
+            clips[("kokoro-piper-g2p", language)] = [kokoro.wav(t, language, "piper-plus-g2p") for t in texts]
         seconds = sum(decode_to_mono16k(w).size for w in clips[("kokoro", language)]) / SAMPLE_RATE
         report["synthesis"][language] = {"espeak_s": round(espeak_s, 2), "kokoro_s": round(kokoro_s, 2),
                                           "kokoro_audio_s": round(seconds, 1)}
     report["synthesis"]["kokoro_load_s"] = round(kokoro_load, 2)
-    note = five_second_note(clips[("kokoro", "es")])
+    notes = {language: five_second_note(clips[("kokoro", language)]) for language in ("es", "en")}
 
     for name in models:
         stt = stt_for(store, name, threads)
@@ -205,12 +208,14 @@ async def run(models: list[str], limit: int, threads: int) -> dict[str, Any]:
             if len(stt.languages) > 1:
                 row["sets"][f"{voice}/{language}"]["detected"] = [detection(stt, wav) for wav in wavs]
         note_times = []
+        note_language = stt.languages[0]
         for _ in range(3):
             started = time.perf_counter()
-            await stt.transcribe(AudioClip(note), language=SpeechLanguage(stt.languages[0]))
+            await stt.transcribe(AudioClip(notes[note_language]), language=SpeechLanguage(note_language))
             note_times.append(time.perf_counter() - started)
         row["note_5s_s"] = round(statistics.median(note_times), 2)
-        row["note_audio_s"] = round(decode_to_mono16k(note).size / SAMPLE_RATE, 2)
+        row["note_language"] = note_language
+        row["note_audio_s"] = round(decode_to_mono16k(notes[note_language]).size / SAMPLE_RATE, 2)
         report["models"][name] = row
     report["load_after"] = load_average()
     return report
@@ -226,7 +231,30 @@ def table(report: dict[str, Any]) -> str:
     lines += ["", "| Model | load | verify files | 5 s note (median of 3) |", "|---|---|---|---|"]
     for name, row in report["models"].items():
         lines.append(f"| {name} | {row['load_s']:.2f} s | {row['verify_s']:.2f} s | "
-                     f"{row['note_5s_s']:.2f} s ({row['note_audio_s']:.1f} s of audio) |")
+                     f"{row['note_5s_s']:.2f} s ({row['note_audio_s']:.1f} s of {row['note_language']} audio) |")
+    return "\n".join(lines)
+
+
+THRESHOLDS = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+def auto_accuracy(report: dict[str, Any]) -> str:
+    """For each candidate ``STT_MIN_LANGUAGE_PROBABILITY``: how many clips ``auto`` would hear in their
+    own language, with ``DEFAULT_LANGUAGE`` es and en (the rule of ``WhisperSpeechToText._detect``)."""
+    lines = ["| STT_MIN_LANGUAGE_PROBABILITY | right language, default es | right language, default en |",
+             "|---|---|---|"]
+    for name, row in report["models"].items():
+        detected = [(key.rsplit("/", 1)[1], d) for key, result in row["sets"].items()
+                    for d in result.get("detected", ())]
+        if not detected:
+            continue
+        for threshold in THRESHOLDS:
+            cells = []
+            for default in ("es", "en"):
+                right = sum((max(d, key=d.__getitem__) if max(d.values()) >= threshold else default) == language
+                            for language, d in detected)
+                cells.append(f"{right}/{len(detected)}")
+            lines.append(f"| {threshold:g} ({name}) | {cells[0]} | {cells[1]} |")
     return "\n".join(lines)
 
 
@@ -256,6 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(report))
     print()
     print(detection_summary(report))
+    print()
+    print(auto_accuracy(report))
     print(f"\nmachine load: before {report['load_before']}; after {report['load_after']}; "
           f"{report['threads']} threads; synthesis {report['synthesis']}")
     if args.json:

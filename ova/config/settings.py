@@ -138,7 +138,7 @@ class AiSettings:
     chat_local_model: str = "qwen2.5-coder-1.5b"
     stt_local_model: str = "whisper-base"
     stt_threads: int = max(1, min(4, os.cpu_count() or 2))
-    stt_min_language_probability: float = 0.5
+    stt_min_language_probability: float = 0.2
     default_language: str = "es"
     models_dir: str = "data/models"
     inference_workers: int = 1

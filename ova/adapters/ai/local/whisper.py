@@ -54,7 +54,7 @@ class WhisperSpeechToText:
         folder: Callable[[], Path],
         languages: tuple[str, ...],
         default_language: str = "es",
-        min_language_probability: float = 0.5,
+        min_language_probability: float = 0.2,
         cpu_threads: int = 2,
         beam_size: int = 1,
         max_seconds: float = 300.0,
