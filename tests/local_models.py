@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from ova.adapters.ai.local.whisper import WhisperSpeechToText
 from ova.adapters.ai.pool import InferencePool
@@ -16,9 +17,9 @@ def model_store() -> LocalModelStore:
     return LocalModelStore(Path(os.environ.get("OVA_MODELS_DIR", "data/models")))
 
 
-def whisper(pool: InferencePool, name: str = "whisper-base", **options: object) -> WhisperSpeechToText:
+def whisper(pool: InferencePool, name: str = "whisper-base", **options: Any) -> WhisperSpeechToText:
     """The catalogue's ``name`` behind ova's adapter, as ``make_local_stt`` builds it (not loaded yet)."""
     store = model_store()
     entry = store.entry(name)
-    return WhisperSpeechToText(pool=pool, name=name, folder=lambda: store.folder(name),  # type: ignore[arg-type]
+    return WhisperSpeechToText(pool=pool, name=name, folder=lambda: store.folder(name),
                                languages=entry.languages, cpu_threads=2, **options)
