@@ -136,6 +136,8 @@ class WhisperSpeechToText:
         return language if candidates[language] >= self._min_probability else self._fallback()
 
     def _recognize(self, whisper: Any, audio: Samples, language: str) -> str:
-        segments, _info = whisper.transcribe(audio, language=language, beam_size=self._beam_size)
+        # No timestamps: ova shows only the text, and not decoding them saves about a tenth of the time.
+        segments, _info = whisper.transcribe(audio, language=language, beam_size=self._beam_size,
+                                             without_timestamps=True)
         # ``segments`` is lazy: the model runs while it is consumed, so consume it here, in the pool.
         return " ".join(text for segment in segments if (text := segment.text.strip()))
