@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 BASE   ?= HEAD
 
-.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality-tts wrk-tool espeak-tool clean
+.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality-tts bench-quality-speech wrk-tool espeak-tool clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ wrk-tool:
 espeak-tool:
 	@command -v espeak-ng >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq espeak-ng; }
+
+## bench-quality-speech: word error of the local Whisper models on 20 Spanish and 20 English sentences (espeak-ng and Kokoro voices), time of a 5 s note, load time (not a test)
+bench-quality-speech: install-test espeak-tool
+	$(BIN)/python -m bench.quality_speech
 
 ## bench: compare the app with a bare Starlette app: by ova's load generator, by wrk, and in process (not a test)
 bench: install-test wrk-tool

@@ -11,7 +11,7 @@ same run, in alternating (ABBA) rounds; a ratio is the median of the rounds' rat
 2. ``GET /status`` latency from a 50 req/s prober while 4 clients keep detection busy, and idle.
                                                                              target: p99 < 50 ms
 3. Latency p50/p99 of each capability through HTTP, sequential, after a warm-up (informational):
-   objetos and analizar (bus.jpg), asl (zidane.jpg), transcribir (a ~4 s clip from /audio/sintetizar)
+   objetos and analizar (bus.jpg), asl (zidane.jpg), transcribir (a ~4 s clip from /audio/sintetizar, lang=auto)
    and sintetizar (the same sentence).
 4. Resident memory (VmRSS) of ``ova serve`` once every local model is loaded and has answered once, and
    of a server with the fake providers (informational).
@@ -238,7 +238,7 @@ def capability_calls(bus: bytes, zidane: bytes, clip: bytes, sentence: str) -> l
         Call("objetos", upload("/imagen/objetos", bus, "bus.jpg")),
         Call("analizar", upload("/imagen/analizar", bus, "bus.jpg")),
         Call("asl", upload("/asl/analizar", zidane, "zidane.jpg")),
-        Call("transcribir", upload("/audio/transcribir", clip, "speech.wav")),
+        Call("transcribir", upload("/audio/transcribir?lang=auto", clip, "speech.wav")),
         Call("sintetizar", lambda client: client.post("/audio/sintetizar", json={"text": sentence})),
     ]
 

@@ -43,7 +43,8 @@ from ova.adapters.ai.local.detection import YoloDetector
 from ova.adapters.ai.local.espeak import EspeakTextToSpeech
 from ova.adapters.ai.local.kokoro import KokoroFiles, KokoroTextToSpeech
 from ova.adapters.ai.local.sign import MediapipeSignRecognizer
-from ova.adapters.ai.local.speech import HibariTextToSpeech, WhisperSpeechToText
+from ova.adapters.ai.local.speech import HibariTextToSpeech
+from ova.adapters.ai.local.whisper import WhisperSpeechToText
 from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
 from ova.adapters.ai.pool import InferencePool
 from ova.adapters.ai.resilience import CircuitBreaker
@@ -144,6 +145,14 @@ def make_local_tts(store: LocalModelStore, settings: AiSettings, pool: Inference
 
     kokoro = KokoroTextToSpeech(files=files, pool=pool, threads=settings.tts_threads)
     return ByLanguage({"es": kokoro, "en": HibariTextToSpeech(pool=pool, threads=settings.tts_threads)})
+def make_local_stt(store: LocalModelStore, settings: AiSettings, pool: InferencePool) -> WhisperSpeechToText:
+    """The configured catalogue Whisper, its folder verified (and joined from its packages) when first loaded."""
+    entry = store.entry(settings.stt_local_model)
+    return WhisperSpeechToText(
+        pool=pool, name=entry.name, folder=lambda: store.folder(entry.name), languages=entry.languages,
+        default_language=settings.default_language,
+        min_language_probability=settings.stt_min_language_probability, cpu_threads=settings.stt_threads,
+    )
 
 
 def make_remote_chat(provider: str, base_url: str, api_key: str | None, settings: AiSettings, chat: ChatSettings,
@@ -191,11 +200,13 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         name="stt", setting="stt_provider", port=SpeechToText, serves="stt",
         adapters={
-            Provider.LOCAL: lambda ai: providers.Singleton(WhisperSpeechToText, pool=pool(ai, "stt")),
+            Provider.LOCAL: lambda ai: providers.Singleton(
+                make_local_stt, store=ai.model_store, settings=ai.settings, pool=pool(ai, "stt")),
             Provider.HUGGINGFACE: lambda ai: providers.Singleton(
                 HfSpeechToText, client=ai.hf, model=ai.settings.provided.hf_stt_model),
             Provider.FAKE: lambda ai: providers.Singleton(FakeSpeechToText),
         },
+        local_model=lambda settings: settings.stt_local_model,
     ),
     Capability(
         name="tts", setting="tts_provider", port=TextToSpeech, serves="tts",

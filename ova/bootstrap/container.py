@@ -198,7 +198,8 @@ class Container(containers.DeclarativeContainer):
     recognize_sign = providers.Singleton(RecognizeSign, decoder=ai.decoder, recognizer=ai.sign,
                                          min_confidence=settings.provided.ai.asl_min_confidence)
     describe_sign_model = providers.Singleton(DescribeSignModel, recognizer=ai.sign)
-    transcribe_audio = providers.Singleton(TranscribeAudio, stt=ai.stt)
+    transcribe_audio = providers.Singleton(TranscribeAudio, stt=ai.stt,
+                                           default_language=settings.provided.ai.default_language)
     synthesize_speech = providers.Singleton(SynthesizeSpeech, tts=ai.tts)
 
     # --- chat -------------------------------------------------------------------------------------

@@ -142,6 +142,10 @@ class AiSettings:
     chat_local_model: str = "qwen2.5-coder-1.5b"
     tts_local_voice: str = "kokoro"
     tts_threads: int = min(2, os.cpu_count() or 2)
+    stt_local_model: str = "whisper-base"
+    stt_threads: int = max(1, min(4, os.cpu_count() or 2))
+    stt_min_language_probability: float = 0.2
+    default_language: str = "es"
     models_dir: str = "data/models"
     inference_workers: int = 1
     inference_queue: int = 4

@@ -16,6 +16,9 @@ JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
 CHAT_LOCAL_MODELS = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m")
 TTS_LOCAL_VOICES = ("kokoro", "espeak")
 """The local chat models of the model catalogue (``ova.adapters.models.catalogue``)."""
+STT_LOCAL_MODELS = ("whisper-base", "whisper-tiny.en")
+"""The local speech-to-text models of the model catalogue."""
+LANGUAGES = ("es", "en")
 
 
 def parse_bool(raw: str) -> bool:
@@ -223,6 +226,16 @@ VARIABLES: tuple[Variable, ...] = (
              "espeak (espeak-ng in both: instant, robotic)"),
     Variable("TTS_THREADS", "ai", "tts_threads", parse_int(1, 256),
              "CPU threads of the local text-to-speech models (default: 2, or 1 on one core)"),
+    Variable("STT_LOCAL_MODEL", "ai", "stt_local_model", parse_choice(STT_LOCAL_MODELS),
+             "local speech-to-text model: whisper-base (multilingual: Spanish and English), "
+             "whisper-tiny.en (English only, about 3 times faster)"),
+    Variable("STT_THREADS", "ai", "stt_threads", parse_int(1, 256),
+             "CPU threads of the local speech-to-text model (default: the cores, at most 4)"),
+    Variable("STT_MIN_LANGUAGE_PROBABILITY", "ai", "stt_min_language_probability", parse_float(0.0, 1.0),
+             "with `lang=auto`, Whisper's detected language is used only when at least this sure, "
+             "else DEFAULT_LANGUAGE"),
+    Variable("DEFAULT_LANGUAGE", "ai", "default_language", parse_choice(LANGUAGES),
+             "language of a voice note when none is asked (es or en)"),
     Variable("OVA_MODELS_DIR", "ai", "models_dir", parse_text,
              "cache folder of the local models' files (split weights are joined here once, sha256-checked)"),
     Variable("INFERENCE_WORKERS", "ai", "inference_workers", parse_int(1, 64),

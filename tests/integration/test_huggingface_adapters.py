@@ -30,7 +30,7 @@ from ova.adapters.ai.huggingface import (
 from ova.adapters.ai.resilience import CircuitBreaker
 from ova.application.ports.vision import ObjectDetector
 from ova.domain.errors import ModelUnavailable, UnreadableMedia
-from ova.domain.speech import AudioClip
+from ova.domain.speech import AudioClip, SpeechLanguage
 from ova.domain.vision import Box, DetectedObject, LabelScore, RgbImage
 from tests.fakes.hf_server import (
     CALL,
@@ -159,7 +159,7 @@ CASES = [
     Case("captioning", f"/models/{BLIP}", ok([{"generated_text": "a dog"}]), lambda c: HfImageCaptioner(c, BLIP),
          lambda a: a.describe(IMAGE, [], lang="en")),
     Case("speech-to-text", f"/models/{WHISPER}", ok({"text": "hola"}), lambda c: HfSpeechToText(c, WHISPER),
-         lambda a: a.transcribe(AudioClip(wav_bytes()))),
+         lambda a: a.transcribe(AudioClip(wav_bytes()), language=SpeechLanguage.ES)),
     Case("text-to-speech", f"/models/{MMS}", audio(flac_bytes()), lambda c: HfTextToSpeech(c, MMS),
          lambda a: a.synthesize("hola")),
     Case("sign-space", UPLOAD, PASS, space, lambda a: a.recognize(IMAGE)),
@@ -283,7 +283,8 @@ async def test_captions_stay_in_english_when_spanish_is_asked(fake: FakeHuggingF
 async def test_speech_to_text_sends_the_audio_type_and_measures_the_clip(fake: FakeHuggingFace,
                                                                          hf: HuggingFaceClient) -> None:
     fake.script(f"/models/{WHISPER}", ok({"text": " Hola, ¿qué tal? "}))
-    transcript = await HfSpeechToText(hf, WHISPER).transcribe(AudioClip(wav_bytes(seconds=0.5), "webm"))
+    transcript = await HfSpeechToText(hf, WHISPER).transcribe(AudioClip(wav_bytes(seconds=0.5), "webm"),
+                                                              language=SpeechLanguage.ES)
     assert (transcript.text, transcript.language, transcript.duration_s) == ("Hola, ¿qué tal?", "und", 0.5)
     sent = fake.last(f"/models/{WHISPER}")
     assert sent.headers["content-type"] == "audio/wav"
@@ -292,7 +293,8 @@ async def test_speech_to_text_sends_the_audio_type_and_measures_the_clip(fake: F
 
 async def test_speech_to_text_rejects_non_audio_before_calling(fake: FakeHuggingFace, hf: HuggingFaceClient) -> None:
     with pytest.raises(UnreadableMedia):
-        await HfSpeechToText(hf, WHISPER).transcribe(AudioClip(b"definitely not audio" * 50))
+        await HfSpeechToText(hf, WHISPER).transcribe(AudioClip(b"definitely not audio" * 50),
+                                                     language=SpeechLanguage.ES)
     assert fake.requests == []
 
 

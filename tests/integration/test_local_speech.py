@@ -1,10 +1,12 @@
-"""The local speech models for real: hibari speaks, Whisper tiny.en listens, in every upload format."""
+"""The local speech models for real: hibari speaks, Whisper (base, the default) listens, in every upload format;
+Spanish is heard as Spanish, and the English-only tiny.en refuses it."""
 
 from __future__ import annotations
 
 import io
 import random
 import wave
+from pathlib import Path
 
 import anyio
 import av
@@ -13,12 +15,18 @@ import pytest
 from av.audio.resampler import AudioResampler
 
 from ova.adapters.ai.audio import decode_to_mono16k, wav_bytes
-from ova.adapters.ai.local.speech import HibariTextToSpeech, WhisperSpeechToText
+from ova.adapters.ai.local.speech import HibariTextToSpeech
+from ova.adapters.ai.local.whisper import WhisperSpeechToText
 from ova.adapters.ai.pool import InferencePool
-from ova.domain.errors import InvalidInput, MediaTooLarge, UnreadableMedia
-from ova.domain.speech import AudioClip
+from ova.domain.errors import InvalidInput, MediaTooLarge, UnreadableMedia, UnsupportedLanguage
+from ova.domain.speech import AudioClip, SpeechLanguage
+from tests.local_models import whisper
 
 SENTENCE = "Turn on the kitchen light and set the timer for ten minutes."
+EN = SpeechLanguage.EN
+SPANISH_NOTE = (Path(__file__).parent.parent / "data" / "hola-madrid-es.wav").read_bytes()
+"""Kokoro-82M (voice jm_kumo, Spanish phonemes) saying "Hola, quisiera saber qué tiempo hace hoy en Madrid.",
+16 kHz mono, 4.15 s."""
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +43,7 @@ def tts(pool: InferencePool) -> HibariTextToSpeech:
 
 @pytest.fixture(scope="module")
 def stt(pool: InferencePool) -> WhisperSpeechToText:
-    adapter = WhisperSpeechToText(pool=pool)
+    adapter = whisper(pool, "whisper-base")
     adapter.load()
     return adapter
 
@@ -97,7 +105,7 @@ async def test_the_same_text_gives_the_same_bytes(tts: HibariTextToSpeech) -> No
 async def test_speech_round_trips_through_whisper(tts: HibariTextToSpeech, stt: WhisperSpeechToText) -> None:
     speech = await tts.synthesize(SENTENCE)
 
-    transcript = await stt.transcribe(AudioClip(speech.wav, format="wav"))
+    transcript = await stt.transcribe(AudioClip(speech.wav, format="wav"), language=EN)
 
     assert {"kitchen", "light", "timer"} <= _words(transcript.text)
     assert transcript.language == "en"
@@ -110,17 +118,49 @@ async def test_speech_round_trips_through_compressed_formats(
 ) -> None:
     data = _encode(spoken, *ENCODINGS[encoding])
 
-    transcript = await stt.transcribe(AudioClip(data))
+    transcript = await stt.transcribe(AudioClip(data), language=EN)
 
     assert {"kitchen", "light", "timer"} <= _words(transcript.text), transcript.text
     assert transcript.duration_s == pytest.approx(spoken.size / 24000, abs=0.15)  # codecs pad a little
 
 
 async def test_silence_transcribes_to_empty_text(stt: WhisperSpeechToText) -> None:
-    transcript = await stt.transcribe(AudioClip(wav_bytes(np.zeros(32000, np.float32), 16000)))
+    transcript = await stt.transcribe(AudioClip(wav_bytes(np.zeros(32000, np.float32), 16000)),
+                                      language=SpeechLanguage.ES)
 
     assert transcript.text == ""
     assert transcript.duration_s == 2.0
+    assert transcript.language == "es"
+
+
+@pytest.mark.parametrize("language", [SpeechLanguage.ES, SpeechLanguage.AUTO])
+async def test_a_spanish_voice_note_is_heard_in_spanish(stt: WhisperSpeechToText, language: SpeechLanguage) -> None:
+    transcript = await stt.transcribe(AudioClip(SPANISH_NOTE), language=language)
+
+    assert {"quisiera", "tiempo", "hoy", "madrid"} <= _words(transcript.text), transcript.text
+    assert transcript.language == "es"
+    assert stt.model.startswith("whisper-base")
+
+
+async def test_auto_below_the_minimum_probability_uses_the_default_language(pool: InferencePool) -> None:
+    never_sure = whisper(pool, "whisper-base", default_language="en", min_language_probability=1.0)
+
+    transcript = await never_sure.transcribe(AudioClip(SPANISH_NOTE), language=SpeechLanguage.AUTO)
+
+    assert transcript.language == "en"
+
+
+async def test_the_english_only_model_refuses_spanish_and_hears_english(
+    pool: InferencePool, tts: HibariTextToSpeech,
+) -> None:
+    tiny = whisper(pool, "whisper-tiny.en")
+
+    with pytest.raises(UnsupportedLanguage) as refused:
+        await tiny.transcribe(AudioClip(SPANISH_NOTE), language=SpeechLanguage.ES)
+    assert "inglés" in refused.value.detail and "whisper-base" in refused.value.detail
+    assert not tiny.loaded  # refused before the model was needed
+    english = await tiny.transcribe(AudioClip((await tts.synthesize(SENTENCE)).wav), language=SpeechLanguage.AUTO)
+    assert english.language == "en" and {"kitchen", "light"} <= _words(english.text)
 
 
 async def test_concurrent_transcriptions_match_serial_ones(
@@ -128,11 +168,11 @@ async def test_concurrent_transcriptions_match_serial_ones(
 ) -> None:
     texts = ["The quick brown fox jumps over the lazy dog.", "Please call my sister and tell her I will be late."]
     clips = [AudioClip((await tts.synthesize(text)).wav) for text in texts]
-    serial = [(await stt.transcribe(clip)).text for clip in clips]
+    serial = [(await stt.transcribe(clip, language=EN)).text for clip in clips]
     concurrent: dict[int, str] = {}
 
     async def transcribe(index: int) -> None:
-        concurrent[index] = (await stt.transcribe(clips[index % 2])).text
+        concurrent[index] = (await stt.transcribe(clips[index % 2], language=EN)).text
 
     async with anyio.create_task_group() as group:
         for index in range(4):
@@ -156,7 +196,7 @@ BAD_INPUTS = {
 @pytest.mark.parametrize("name", list(BAD_INPUTS))
 async def test_what_is_not_audio_is_unreadable_media(name: str, stt: WhisperSpeechToText) -> None:
     with pytest.raises(UnreadableMedia) as error:
-        await stt.transcribe(AudioClip(BAD_INPUTS[name]))
+        await stt.transcribe(AudioClip(BAD_INPUTS[name]), language=EN)
 
     assert error.value.detail
     assert error.value.code == "unreadable_media"
@@ -164,10 +204,10 @@ async def test_what_is_not_audio_is_unreadable_media(name: str, stt: WhisperSpee
 
 async def test_audio_longer_than_the_limit_is_too_large(pool: InferencePool, stt: WhisperSpeechToText) -> None:
     six_seconds = wav_bytes(np.zeros(6 * 16000, np.float32), 16000)
-    short_limit = WhisperSpeechToText(pool=pool, max_seconds=5)
+    short_limit = whisper(pool, "whisper-base", max_seconds=5)
 
     with pytest.raises(MediaTooLarge):
-        await short_limit.transcribe(AudioClip(six_seconds))
+        await short_limit.transcribe(AudioClip(six_seconds), language=EN)
     with pytest.raises(MediaTooLarge):
         decode_to_mono16k(six_seconds, max_seconds=5)
     assert not short_limit.loaded  # refused before any model was needed

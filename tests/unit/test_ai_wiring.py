@@ -10,6 +10,7 @@ from ova.adapters.ai.fallback import Fallback
 from ova.adapters.ai.huggingface.detection import HfObjectDetector
 from ova.adapters.ai.local.chat import LlamaChatModel
 from ova.adapters.ai.local.detection import YoloDetector
+from ova.adapters.ai.local.whisper import WhisperSpeechToText
 from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
 from ova.bootstrap import build_container
 from ova.bootstrap.ai import AI, loadable_models
@@ -132,3 +133,19 @@ def test_tts_local_voice_chooses_the_engines_and_whether_kokoro_is_in_use(
 def test_an_unknown_local_voice_is_refused_by_the_configuration(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="TTS_LOCAL_VOICE"):
         load_settings({"TTS_LOCAL_VOICE": "piper"}, env_file=tmp_path / "none")
+@pytest.mark.parametrize(("name", "languages"), [("whisper-base", ("es", "en")), ("whisper-tiny.en", ("en",))])
+def test_the_local_speech_model_is_the_catalogue_entry_stt_local_model_names(
+    tmp_path: Path, name: str, languages: tuple[str, ...],
+) -> None:
+    ai = ai_for(tmp_path, STT_LOCAL_MODEL=name, OVA_MODELS_DIR=str(tmp_path / "models"))
+    stt = ai.stt()
+    assert isinstance(stt, WhisperSpeechToText)
+    assert stt.model.startswith(name) and stt.languages == languages and not stt.loaded
+    assert ai.model_store().report(name).used_by == ("stt",)
+
+
+@pytest.mark.parametrize(("variable", "value"), [("STT_LOCAL_MODEL", "whisper-large"), ("DEFAULT_LANGUAGE", "fr"),
+                                                 ("STT_MIN_LANGUAGE_PROBABILITY", "1.5"), ("STT_THREADS", "0")])
+def test_bad_speech_settings_are_refused_by_the_configuration(tmp_path: Path, variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        load_settings({variable: value}, env_file=tmp_path / "none")

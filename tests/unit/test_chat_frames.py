@@ -49,6 +49,7 @@ def refused(raw: object) -> FrameError:
     ({"type": "cancel"}, Cancel()),
     ({"type": "auth", "token": "abc"}, AuthMessage("abc")),
     ({"type": "audio", "audio": "AAAA", "format": "webm"}, AudioMessage("AAAA", "webm")),
+    ({"type": "audio", "audio": "AAAA", "language": "en"}, AudioMessage("AAAA", language="en")),
     ({"type": "text", "text": "con extra", "timestamp": 5, "user": "x"}, TextMessage("con extra")),
 ])
 def test_accepted_frames(raw: object, expected: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import attrs
 import pytest
 
 from ova.adapters.ai.fakes.chat import FakeChatModel
@@ -14,8 +15,8 @@ from ova.application.chat.voice import SPOKEN_CHARS, VoiceChat
 from ova.application.speech.sentences import SpeakSentences, SpokenSentence
 from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.domain.chat import Speaker, Turn
-from ova.domain.errors import ModelUnavailable, NoSpeech, UnreadableMedia
-from ova.domain.speech import AudioClip, Speech
+from ova.domain.errors import InvalidInput, ModelUnavailable, NoSpeech, UnreadableMedia
+from ova.domain.speech import AudioClip, Speech, SpeechLanguage, Transcript
 from ova.domain.users import Role, User
 from tests.fakes.clock import FakeClock, SequentialIds
 from tests.fakes.repositories import InMemoryUnitOfWorkFactory
@@ -77,12 +78,26 @@ class FailingAfterOne(FakeTextToSpeech):
         return await super().synthesize(text, voice=voice, language=language)
 
 
+class HeardIn(FakeSpeechToText):
+    """Reports whatever language it is told the note was heard in (``ja``, ``und``: what a real
+    model might say), whatever it was asked."""
+
+    def __init__(self, text: str, heard_in: str) -> None:
+        super().__init__(text)
+        self.heard_in = heard_in
+
+    async def transcribe(self, clip: AudioClip, *, language: SpeechLanguage) -> Transcript:
+        return attrs.evolve(await super().transcribe(clip, language=language), language=self.heard_in)
+
+
 class Voice:
-    def __init__(self, heard: str = "hola", *, tts: FakeTextToSpeech | None = None, language: str = "es") -> None:
+    def __init__(
+        self, heard: str = "hola", *, tts: FakeTextToSpeech | None = None, language: str | None = None,
+    ) -> None:
         self.clock = FakeClock()
         self.uow = InMemoryUnitOfWorkFactory()
         self.model = FakeChatModel()
-        self.stt = FakeSpeechToText(heard, language=language)
+        self.stt = FakeSpeechToText(heard) if language is None else HeardIn(heard, language)
         self.tts = tts or FakeTextToSpeech()
         self.converse = Converse(self.uow, self.uow.journal(), self.model, self.clock, SequentialIds("chat"),
                                  ChatPolicy("Eres OVA."))
@@ -147,6 +162,21 @@ async def test_no_speech_shows_the_empty_transcript_then_fails_and_nothing_is_as
     assert raised.value.code == "no_speech"
     assert listener.events == [("heard", "")]
     assert not voice.model.prompts and not voice.tts.texts
+    assert await voice.turns("c1") == []
+
+
+async def test_the_language_the_note_was_sent_in_is_the_one_it_is_heard_in() -> None:
+    voice = Voice()
+    await voice.chat(ChatThread("c1"), CLIP, Listener(), language="en")
+    await voice.chat(ChatThread("c1"), CLIP, Listener())
+    assert voice.stt.asked == [SpeechLanguage.EN, SpeechLanguage.ES]  # then the default
+
+
+async def test_an_unknown_language_fails_before_anything_is_heard_or_stored() -> None:
+    voice, listener = Voice(), Listener()
+    with pytest.raises(InvalidInput):
+        await voice.chat(ChatThread("c1"), CLIP, listener, language="klingon")
+    assert listener.events == [] and voice.stt.clips == []
     assert await voice.turns("c1") == []
 
 

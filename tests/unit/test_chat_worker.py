@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 import structlog
 from prometheus_client import CollectorRegistry
@@ -28,7 +29,7 @@ from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.bootstrap.chat import ChatServices
 from ova.config.settings import ChatSettings
 from ova.domain.errors import ModelUnavailable
-from ova.domain.speech import Speech
+from ova.domain.speech import Speech, SpeechLanguage
 from ova.domain.users import User
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
 from ova.entrypoints.websocket.frames import AudioMessage, Frame, TextMessage
@@ -95,12 +96,13 @@ class Setup:
         uow = self.uow = InMemoryUnitOfWorkFactory()
         clock = FakeClock()
         converse = Converse(uow, uow.journal(), FakeChatModel(), clock, SequentialIds("chat"), ChatPolicy("Eres OVA."))
+        self.stt = FakeSpeechToText(heard)
         state = MemorySharedState(now=clock.now)
         codec = JoseTokenCodec(secret="unit-test-secret-that-is-long-enough-32", now=clock.now)
         self.metrics = CollectorRegistry()
         self.services = ChatServices(
             converse=converse, authenticate=Authenticate(codec, state, uow, AccountCache(clock)),
-            voice=VoiceChat(TranscribeAudio(FakeSpeechToText(heard)), converse,
+            voice=VoiceChat(TranscribeAudio(self.stt), converse,
                             SynthesizeSpeech(tts or FakeTextToSpeech()), SpeakSentences(tts or FakeTextToSpeech())),
             telemetry=ChatTelemetry(state, self.metrics), settings=settings or ChatSettings(),
         )
@@ -172,6 +174,15 @@ async def test_a_voice_note_gets_the_users_words_as_their_bubble_then_one_answer
     assert answer["audio"].startswith("data:audio/wav;base64,") and answer["timestamp"].endswith("Z")
     assert words["id"] != answer["id"]
     assert setup.outcomes("answered") == 1
+
+
+async def test_a_voice_notes_language_reaches_the_transcriber_and_a_bad_one_is_refused(setup: Setup) -> None:
+    setup.worker.admit(attrs.evolve(VOICE_NOTE, language="en"))
+    setup.worker.admit(attrs.evolve(VOICE_NOTE, language="xx"))
+    assert await setup.answered() == ["typing", "text:user", "audio", "typing",
+                                      "typing", "error:validation_error", "typing"]
+    assert "es, en, auto" in setup.client.frames[-2]["error"]
+    assert setup.stt.asked == [SpeechLanguage.EN]
 
 
 async def test_a_voice_note_on_a_connection_that_asked_for_audio_chunks_gets_its_answer_a_sentence_at_a_time(

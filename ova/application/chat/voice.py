@@ -78,8 +78,9 @@ class VoiceChat:
     default_language: str = "es"
 
     async def __call__(self, thread: ChatThread, clip: AudioClip, listener: VoiceChatListener, *,
-                       by_sentence: bool = False) -> Turn:
-        heard = await self.transcribe(clip)
+                       by_sentence: bool = False, language: str | None = None) -> Turn:
+        """``language``: what the note was sent as (``es``, ``en``, ``auto``), else the default language."""
+        heard = await self.transcribe.hear(clip, language)
         text = heard.transcript.text.strip()
         language = heard.transcript.language
         if language not in SPEECH_LANGUAGES:

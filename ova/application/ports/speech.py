@@ -2,16 +2,20 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ova.domain.speech import AudioClip, Speech, Transcript
+from ova.domain.speech import AudioClip, Speech, SpeechLanguage, Transcript
 
 
 class SpeechToText(Protocol):
-    """Transcribes a clip. Raises ``UnreadableMedia`` when the bytes are not audio it can decode."""
+    """Transcribes a clip as speech in ``language`` (``AUTO``: as the language it detects, when the
+    adapter can; else its default language). The transcript says the language it used.
+
+    Raises ``UnreadableMedia`` when the bytes are not audio it can decode, and ``UnsupportedLanguage``
+    when its model cannot hear ``language`` at all. Silence, or nothing heard, is an empty text."""
 
     @property
     def model(self) -> str: ...
 
-    async def transcribe(self, clip: AudioClip) -> Transcript: ...
+    async def transcribe(self, clip: AudioClip, *, language: SpeechLanguage) -> Transcript: ...
 
 
 class TextToSpeech(Protocol):

@@ -7,13 +7,14 @@ from attrs import field, frozen
 
 from ova.application.ports.speech import SpeechToText, TextToSpeech
 from ova.application.speech.sentences import speak_pieces
-from ova.domain.errors import InvalidInput
+from ova.domain.errors import InvalidInput, NoSpeech
 from ova.domain.sentences import split_sentences
-from ova.domain.speech import AudioClip, Speech, Transcript, join_speech
+from ova.domain.speech import AudioClip, Speech, SpeechLanguage, Transcript, join_speech
 from ova.domain.text import Text
 
 SENTENCE_PAUSE_S = 0.12
 """Silence between two sentences joined into one WAV."""
+_IN_LANGUAGE = {"es": "en español", "en": "en inglés"}
 
 
 @frozen
@@ -35,11 +36,25 @@ class Transcription:
 
 @frozen
 class TranscribeAudio:
-    stt: SpeechToText
+    """A voice note to text, in the language asked: ``es``, ``en`` or ``auto`` (any case), else
+    ``default_language``. An unknown value is ``InvalidInput`` listing the accepted ones."""
 
-    async def __call__(self, clip: AudioClip) -> Transcription:
+    stt: SpeechToText
+    default_language: str = "es"
+
+    async def __call__(self, clip: AudioClip, language: str | None = None) -> Transcription:
+        """The transcription; a note with nothing heard in it is ``NoSpeech``, not an empty text."""
+        heard = await self.hear(clip, language)
+        if not heard.transcript.text.strip():
+            spoken = _IN_LANGUAGE.get(heard.transcript.language)
+            raise NoSpeech(f"No he entendido nada {spoken} en la nota de voz." if spoken else None)
+        return heard
+
+    async def hear(self, clip: AudioClip, language: str | None = None) -> Transcription:
+        """The transcription, its text empty when nothing was heard."""
+        asked = SpeechLanguage.parse(language) if language is not None else SpeechLanguage(self.default_language)
         started = time.perf_counter()
-        transcript = await self.stt.transcribe(clip)
+        transcript = await self.stt.transcribe(clip, language=asked)
         return Transcription(transcript, self.stt.model, round((time.perf_counter() - started) * 1000, 1))
 
 

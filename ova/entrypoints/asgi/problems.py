@@ -22,6 +22,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.UnreadableMedia: 400,
     errors.UnsupportedMedia: 415,
     errors.MediaTooLarge: 413,
+    errors.NoSpeech: 422,
 }
 
 HTTP_DEFAULTS: dict[int, tuple[str, str]] = {

@@ -51,7 +51,8 @@ async def read_upload(request: Request, *, allow_json: bool) -> bytes:
     limit = upload_limit(request)
     kind = media_type(request)
     if kind == "multipart/form-data":
-        return await _multipart_file(request, limit)
+        data, _fields = await _multipart_file(request, limit)
+        return data
     if allow_json and (kind == "application/json" or kind.endswith("+json")):
         body = parse(Base64Image, await read_json(request, limit=limit * 4 // 3 + MULTIPART_OVERHEAD))
         return _decode_base64(body.image, limit)
@@ -59,7 +60,14 @@ async def read_upload(request: Request, *, allow_json: bool) -> bytes:
     raise HttpProblem(415, f"Envía el archivo como {accepted}.")
 
 
-async def _multipart_file(request: Request, limit: int) -> bytes:
+async def read_multipart_upload(request: Request) -> tuple[bytes, dict[str, str]]:
+    """The multipart ``file`` (as ``read_upload``) and the form's text fields (the last value of each)."""
+    if media_type(request) != "multipart/form-data":
+        raise HttpProblem(415, "Envía el archivo como multipart/form-data (campo file).")
+    return await _multipart_file(request, upload_limit(request))
+
+
+async def _multipart_file(request: Request, limit: int) -> tuple[bytes, dict[str, str]]:
     body = await read_raw_body(request, limit + MULTIPART_OVERHEAD)
     replayed = Request(request.scope, _replay(body))
     form = await replayed.form(max_files=1, max_fields=10)  # a broken body is HTTPException(400)
@@ -68,11 +76,12 @@ async def _multipart_file(request: Request, limit: int) -> bytes:
         if not isinstance(upload, UploadFile):
             raise RequestValidationError([FieldError("file", "falta el archivo (campo file)")])
         data = await upload.read(limit + 1)
+        fields = {name: value for name, value in form.multi_items() if isinstance(value, str)}
     finally:
         await form.close()
     if len(data) > limit:
         raise MediaTooLarge(f"El archivo supera el máximo de {limit // (1024 * 1024)} MB.")
-    return data
+    return data, fields
 
 
 def _replay(body: bytes) -> Receive:

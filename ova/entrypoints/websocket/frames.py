@@ -44,11 +44,13 @@ class TextMessage:
 
 @frozen
 class AudioMessage:
-    """A voice note: base64 audio (or a ``data:`` URL) in any format the speech model decodes."""
+    """A voice note: base64 audio (or a ``data:`` URL) in any format the speech model decodes.
+    ``language``: what it is spoken in, ``es``, ``en`` or ``auto`` (else the default language)."""
 
     audio: str
     format: str | None = None
     stream: bool = False
+    language: str | None = None
 
 
 @frozen

@@ -261,7 +261,7 @@ class ChatWorker:
         if isinstance(message, AudioMessage):
             data = frames.decode_audio(message, max_bytes=self._max_audio_bytes)
             await self._voice(self._thread, AudioClip(data, message.format), self,
-                              by_sentence=self._dialect.audio_chunks)
+                              by_sentence=self._dialect.audio_chunks, language=message.language)
             return
         converse = self._converse
         pending = await converse.begin(self._thread, message.text, user=await self._user())

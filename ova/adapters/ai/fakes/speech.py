@@ -6,28 +6,41 @@ import numpy as np
 
 from ova.adapters.ai.audio import wav_bytes, wav_duration
 from ova.adapters.ai.local.speech import check_language, check_voice
-from ova.domain.errors import UnreadableMedia
-from ova.domain.speech import AudioClip, Speech, Transcript
+from ova.domain.errors import UnreadableMedia, UnsupportedLanguage
+from ova.domain.speech import AudioClip, Speech, SpeechLanguage, Transcript
 
 
 class FakeSpeechToText:
     """Answers ``text`` for any non-empty clip; empty bytes are ``UnreadableMedia`` as for the real one.
 
-    ``duration_s`` is read from the header when the clip is a WAV file, else 0.
+    The language rules are the real adapter's: a language outside ``languages`` is
+    ``UnsupportedLanguage``; ``auto`` is heard as ``detected`` (``None``: as ``default_language``).
+    ``duration_s`` is read from the header when the clip is a WAV file, else 0. ``asked`` records
+    the language of each call.
     """
 
     model = "fake-stt"
 
-    def __init__(self, text: str = "hola", *, language: str = "es") -> None:
+    def __init__(self, text: str = "hola", *, languages: tuple[str, ...] = ("es", "en"),
+                 default_language: str = "es", detected: str | None = None) -> None:
         self.text = text
-        self.language = language
+        self.languages = languages
+        self.default_language = default_language
+        self.detected = detected
         self.clips: list[AudioClip] = []
+        self.asked: list[SpeechLanguage] = []
 
-    async def transcribe(self, clip: AudioClip) -> Transcript:
+    async def transcribe(self, clip: AudioClip, *, language: SpeechLanguage) -> Transcript:
+        asked = SpeechLanguage(language)
+        if asked is not SpeechLanguage.AUTO and asked.value not in self.languages:
+            raise UnsupportedLanguage(f"El modelo de pruebas solo entiende: {', '.join(self.languages)}.",
+                                      field="lang")
         if not clip.data:
             raise UnreadableMedia("El archivo de audio está vacío.")
         self.clips.append(clip)
-        return Transcript(text=self.text, language=self.language, duration_s=_wav_seconds(clip.data))
+        self.asked.append(asked)
+        used = asked.value if asked is not SpeechLanguage.AUTO else self.detected or self.default_language
+        return Transcript(text=self.text, language=used, duration_s=_wav_seconds(clip.data))
 
 
 def _wav_seconds(data: bytes) -> float:

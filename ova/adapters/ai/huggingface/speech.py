@@ -12,7 +12,7 @@ import httpx
 
 from ova.adapters.ai.huggingface.client import HuggingFaceClient, malformed
 from ova.domain.errors import InvalidInput, UnreadableMedia
-from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech, Transcript
+from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech, SpeechLanguage, Transcript
 
 _MAGIC = ((b"RIFF", "audio/wav"), (b"OggS", "audio/ogg"), (b"\x1aE\xdf\xa3", "audio/webm"),
           (b"fLaC", "audio/flac"), (b"ID3", "audio/mpeg"), (b"\xff\xfb", "audio/mpeg"), (b"\xff\xf3", "audio/mpeg"))
@@ -27,8 +27,10 @@ class HfSpeechToText:
     """POSTs the clip as uploaded; the answer is ``{"text": ...}``.
 
     The clip is opened locally first (PyAV) to reject non-audio with ``UnreadableMedia`` before any
-    remote call, and to measure ``duration_s``. The Inference API does not say which language it
-    heard, so ``language`` is ``"und"`` (undetermined, BCP 47).
+    remote call, and to measure ``duration_s``. The audio is sent as raw bytes, a request that takes
+    no parameters, so the asked ``language`` is not passed on (the remote model detects it itself), and
+    the Inference API does not say which language it heard: ``language`` is ``"und"``
+    (undetermined, BCP 47). When the local model stands in (``AI_FALLBACK_LOCAL``) it gets the language.
     """
 
     def __init__(self, client: HuggingFaceClient, model: str) -> None:
@@ -40,7 +42,7 @@ class HfSpeechToText:
     def model(self) -> str:
         return self._model
 
-    async def transcribe(self, clip: AudioClip) -> Transcript:
+    async def transcribe(self, clip: AudioClip, *, language: SpeechLanguage) -> Transcript:
         duration = await asyncio.to_thread(audio_duration, clip.data)
 
         def parse(response: httpx.Response) -> str:

