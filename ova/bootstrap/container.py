@@ -202,6 +202,7 @@ class Container(containers.DeclarativeContainer):
     # --- chat -------------------------------------------------------------------------------------
     chat_policy = providers.Singleton(
         ChatPolicy, system_prompt=settings.provided.chat.system_prompt,
+        system_prompts=settings.provided.chat.system_prompts, default_language=settings.provided.default_language,
         context_turns=settings.provided.chat.context_turns, context_chars=settings.provided.chat.context_chars,
     )
     converse = providers.Singleton(Converse, uow=uow, journal=turn_journal, model=ai.chat, clock=clock, ids=ids,

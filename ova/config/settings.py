@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 from attrs import frozen
 
+from ova.domain.language import Language
+
 
 class Environment(enum.StrEnum):
     DEVELOPMENT = "development"
@@ -145,16 +147,26 @@ class AiSettings:
 
 
 DEFAULT_SYSTEM_PROMPT = (
-    "You are OVA, a friendly assistant of an accessibility app. Answer briefly and clearly, "
-    "in the language the user writes in."
+    "Eres OVA, el asistente amable de una aplicación de accesibilidad. Responde siempre en español, "
+    "de forma breve y clara."
 )
+"""The Spanish conversations' system prompt (``CHAT_SYSTEM_PROMPT`` replaces it)."""
+DEFAULT_SYSTEM_PROMPT_EN = (
+    "You are OVA, the friendly assistant of an accessibility app. Always answer in English, "
+    "briefly and clearly."
+)
+"""The English conversations' system prompt (``CHAT_SYSTEM_PROMPT_EN`` replaces it)."""
 
 
 @frozen
 class ChatSettings:
-    """The chat model's behaviour and the WebSocket limits (the provider and model name are in ``AiSettings``)."""
+    """The chat model's behaviour and the WebSocket limits (the provider and model name are in ``AiSettings``).
+
+    ``system_prompts`` gives each language its prompt: a conversation's prompt tells the model to
+    answer in the conversation's language."""
 
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    system_prompt_en: str = DEFAULT_SYSTEM_PROMPT_EN
     api_url: str = "http://127.0.0.1:8080/v1"
     api_key: str | None = None
     hf_chat_url: str = "https://router.huggingface.co/v1"
@@ -176,6 +188,10 @@ class ChatSettings:
     compression: bool = False
 
     @property
+    def system_prompts(self) -> dict[Language, str]:
+        return {Language.ES: self.system_prompt, Language.EN: self.system_prompt_en}
+
+    @property
     def max_text_bytes(self) -> int:
         return self.max_text_kb * 1024
 
@@ -189,6 +205,7 @@ class Settings:
     environment: Environment = Environment.DEVELOPMENT
     log_level: str = "INFO"
     redis_url: str | None = None
+    default_language: Language = Language.ES
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()

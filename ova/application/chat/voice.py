@@ -19,6 +19,7 @@ from ova.application.chat.conversation import ChatThread, Converse
 from ova.application.speech.use_cases import SpeechRequest, SynthesizeSpeech, TranscribeAudio
 from ova.domain.chat import Turn
 from ova.domain.errors import DomainError, NoSpeech
+from ova.domain.language import Language
 from ova.domain.speech import AudioClip, Speech
 from ova.domain.users import User
 
@@ -60,14 +61,16 @@ class VoiceChat:
     converse: Converse
     synthesize: SynthesizeSpeech
 
-    async def __call__(self, thread: ChatThread, clip: AudioClip, listener: VoiceChatListener) -> Turn:
+    async def __call__(self, thread: ChatThread, clip: AudioClip, listener: VoiceChatListener,
+                       language: Language | None = None) -> Turn:
+        """``language``: the one the voice note's frame names, if any (see ``Converse.begin``)."""
         heard = await self.transcribe(clip)
         text = heard.transcript.text.strip()
         await listener.heard(text)
         if not text:
             raise NoSpeech()
         converse = self.converse
-        pending = await converse.begin(thread, text, user=await listener.current_user())
+        pending = await converse.begin(thread, text, user=await listener.current_user(), language=language)
         async with aclosing(converse.stream(pending)) as pieces:
             answer = await listener.streamed(pieces)
         turn = await converse.finish(pending, answer)

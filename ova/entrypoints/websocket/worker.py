@@ -32,6 +32,7 @@ from ova.application.chat.conversation import ChatThread
 from ova.bootstrap.chat import ChatServices
 from ova.domain.chat import Turn
 from ova.domain.errors import DomainError
+from ova.domain.language import Language
 from ova.domain.speech import AudioClip, Speech
 from ova.domain.users import User
 from ova.entrypoints.websocket import frames
@@ -44,6 +45,7 @@ TYPING_OFF = json.dumps(frames.typing(False))
 UNAVAILABLE = "El servicio se está reiniciando; vuelve a conectar."
 CUT_OFF = " […] (respuesta interrumpida por un reinicio del servicio)"
 """Ends an answer stored as far as it had been written when the shutdown's grace ran out."""
+CUT_OFF_IN: dict[Language, str] = {Language.ES: CUT_OFF, Language.EN: " […] (answer cut off by a service restart)"}
 
 
 class SlowClient(Exception):
@@ -214,16 +216,16 @@ class ChatWorker:
     async def _reply(self, message: Message) -> None:
         if isinstance(message, AudioMessage):
             data = frames.decode_audio(message, max_bytes=self._max_audio_bytes)
-            await self._voice(self._thread, AudioClip(data, message.format), self)
+            await self._voice(self._thread, AudioClip(data, message.format), self, message.spoken)
             return
         converse = self._converse
-        pending = await converse.begin(self._thread, message.text, user=await self._user())
+        pending = await converse.begin(self._thread, message.text, user=await self._user(), language=message.spoken)
         try:
             async with aclosing(converse.stream(pending)) as pieces:
                 text = await self.streamed(pieces)
         except asyncio.CancelledError:
             if self._closing and self._got:  # cut off by the shutdown: what was shown is kept, marked
-                await converse.finish(pending, "".join(self._got) + CUT_OFF)
+                await converse.finish(pending, "".join(self._got) + CUT_OFF_IN[pending.prompt.language])
             raise
         self._got = ()
         turn = await converse.finish(pending, text)
