@@ -124,3 +124,15 @@ async def test_a_language_without_a_prompt_of_its_own_gets_the_general_one() -> 
                              ChatPolicy("general", system_prompts={Language.ES: "es"}))
     await chat.say(chat.connect("c1", asked=Language.EN), "hi")
     assert chat.last_system_prompt == "general"
+
+
+async def test_a_voice_note_expects_the_named_language_else_the_chats_else_the_header_else_the_default(
+    chat: Chat,
+) -> None:
+    await chat.say(chat.connect("english"), "Where is the nearest bus stop?")
+    expected = chat.converse.expected_language
+    assert await expected(chat.connect("english", asked=Language.ES)) is Language.ES
+    assert await expected(chat.connect("english"), Language.ES) is Language.ES
+    assert await expected(chat.connect("english", preferred=Language.ES)) is Language.EN  # read from the chat
+    assert await expected(chat.connect("new", preferred=Language.EN)) is Language.EN
+    assert await expected(chat.converse.new_thread()) is Language.ES

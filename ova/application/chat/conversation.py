@@ -128,6 +128,16 @@ class Converse:
         first message decides it)."""
         return thread.language or self.policy.default_language
 
+    async def expected_language(self, thread: ChatThread, named: Language | None = None) -> Language:
+        """The language to expect a message in before its words are known (a voice note to
+        transcribe): ``?lang=``, else ``named`` (the frame's), else the chat's own (the chat is read
+        if this connection has not yet), else ``Accept-Language``, else the default. No guess: there
+        are no words yet."""
+        if thread.asked is not None or named is not None:
+            return thread.asked or named or self.policy.default_language
+        conversation = await self._loaded(thread, self.clock.now())
+        return conversation.language or thread.preferred or self.policy.default_language
+
     async def begin(self, thread: ChatThread, text: str, *, user: User | None,
                     language: Language | None = None) -> PendingReply:
         """``language`` is the one the message itself names (a frame's ``language``); the connection's

@@ -25,6 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # A plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch copy of the table would drop the
-    # old one, and with it, by ON DELETE CASCADE, every chat's turns.
+    # A plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+ and MariaDB), not a copy of the table that
+    # every chat turn refers to.
     op.drop_column("conversations", "language")
