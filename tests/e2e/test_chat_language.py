@@ -11,6 +11,16 @@ import pytest
 
 from ova.config.settings import DEFAULT_SYSTEM_PROMPT, DEFAULT_SYSTEM_PROMPT_EN
 from tests.e2e.chat_client import chat, closing_frame
+from tests.e2e.conftest import Account
+
+
+def test_the_chat_list_shows_each_chats_language(base_url: str, client: httpx.Client, user: Account) -> None:
+    with chat(base_url, f"/ws?lang=en&token={user.token}") as english:
+        english.ask("hola")
+    with chat(base_url, f"/ws?token={user.token}") as spanish:
+        spanish.ask("¿Qué tiempo hace hoy?")
+    listed = client.get("/chats", headers=user.headers).json()
+    assert {item["id"]: item["idioma"] for item in listed} == {english.chat_id: "en", spanish.chat_id: "es"}
 
 
 def test_a_chat_opened_with_lang_en_gets_the_english_prompt_and_english_error_frames(base_url: str) -> None:
