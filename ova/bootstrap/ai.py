@@ -20,9 +20,10 @@ from ova.adapters.ai.fallback import Fallback, LocalArguments, with_fallback
 from ova.adapters.ai.huggingface.client import HuggingFaceClient
 from ova.adapters.ai.images import PillowImageDecoder
 from ova.adapters.ai.resilience import CircuitBreaker
+from ova.adapters.models.store import LocalModelStore
 from ova.application.ports.health import HealthProbe
 from ova.application.ports.models import LocalModel
-from ova.bootstrap.capabilities import CAPABILITIES, Capability, make_pool, problems
+from ova.bootstrap.capabilities import CAPABILITIES, Capability, make_model_store, make_pool, problems
 from ova.config.settings import AiSettings, ChatSettings, Provider
 
 
@@ -55,6 +56,9 @@ class AI(containers.DeclarativeContainer):
     )
     hf: providers.Singleton[HuggingFaceClient] = providers.Singleton(make_hf_client, settings=settings, http=http)
     fallback = settings.provided.ai_fallback_local
+
+    model_store: providers.Singleton[LocalModelStore] = providers.Singleton(make_model_store, settings=settings)
+    """The model catalogue's files on this machine (``OVA_MODELS_DIR``), verified before use."""
 
     image_pool = providers.Singleton(make_pool, name="images", settings=settings)
     decoder = providers.Singleton(PillowImageDecoder, max_bytes=max_upload_bytes,

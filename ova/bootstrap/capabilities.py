@@ -16,8 +16,10 @@ container refuses to build from an incomplete registry.
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
@@ -42,6 +44,7 @@ from ova.adapters.ai.local.speech import HibariTextToSpeech, WhisperSpeechToText
 from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
 from ova.adapters.ai.pool import InferencePool
 from ova.adapters.ai.resilience import CircuitBreaker
+from ova.adapters.models.store import LocalModelStore
 from ova.adapters.probes import ModelProbe
 from ova.application.ports.chat import ChatModel
 from ova.application.ports.health import HealthProbe
@@ -79,6 +82,9 @@ class Capability:
     adapters: Mapping[Provider, Adapter]
     probe: ProbeFactory = ModelProbe
     local_arguments: LocalArguments | None = None
+    local_model: Callable[[AiSettings], str] | None = None
+    """The catalogue entry its local adapter runs, given the settings (``None``: no weights of the
+    catalogue, e.g. a template)."""
 
     @property
     def local(self) -> str:
@@ -104,6 +110,23 @@ def pool(ai: type[AI], name: str) -> providers.Singleton[InferencePool]:
     return providers.Singleton(make_pool, name=name, settings=ai.settings)
 
 
+def verified_folder(store: LocalModelStore, name: str) -> Callable[[], Path]:
+    """Gives, when called (on first load, not at start-up), the model's folder with every file verified."""
+    return functools.partial(store.folder, name)
+
+
+def make_local_chat(store: LocalModelStore, settings: AiSettings, chat: ChatSettings) -> LlamaChatModel:
+    """The configured catalogue model, its GGUF verified (and joined from its packages) when first loaded."""
+    entry = store.entry(settings.chat_local_model)
+    gguf = entry.files[0].name
+    return LlamaChatModel(
+        threads=chat.threads, context_window=chat.context_window, max_tokens=chat.max_tokens,
+        temperature=chat.temperature, concurrency=chat.concurrency, queue=chat.queue,
+        repeat_penalty=chat.repeat_penalty, name=entry.title,
+        weights=lambda: str(store.file(entry.name, gguf)),
+    )
+
+
 def make_remote_chat(provider: str, base_url: str, api_key: str | None, settings: AiSettings, chat: ChatSettings,
                      http: httpx.AsyncClient) -> OpenAICompatibleChatModel:
     """The chat-completions adapter for Hugging Face's router or any OpenAI-compatible server."""
@@ -117,11 +140,14 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         name="detection", setting="detection_provider", port=ObjectDetector, serves="detector",
         adapters={
-            Provider.LOCAL: lambda ai: providers.Singleton(YoloDetector, pool=pool(ai, "detection")),
+            Provider.LOCAL: lambda ai: providers.Singleton(
+                YoloDetector, pool=pool(ai, "detection"),
+                locate=providers.Callable(verified_folder, store=ai.model_store, name="yolov4-tiny")),
             Provider.HUGGINGFACE: lambda ai: providers.Singleton(
                 HfObjectDetector, client=ai.hf, model=ai.settings.provided.hf_detection_model),
             Provider.FAKE: lambda ai: providers.Singleton(FakeObjectDetector),
         },
+        local_model=lambda settings: "yolov4-tiny",
     ),
     Capability(
         name="captioning", setting="captioning_provider", port=ImageCaptioner, serves="captioner",
@@ -166,11 +192,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         name="chat", setting="chat_provider", port=ChatModel, serves="chat",
         adapters={
             Provider.LOCAL: lambda ai: providers.Singleton(
-                LlamaChatModel, threads=ai.chat_settings.provided.threads,
-                context_window=ai.chat_settings.provided.context_window,
-                max_tokens=ai.chat_settings.provided.max_tokens, temperature=ai.chat_settings.provided.temperature,
-                concurrency=ai.chat_settings.provided.concurrency, queue=ai.chat_settings.provided.queue,
-            ),
+                make_local_chat, store=ai.model_store, settings=ai.settings, chat=ai.chat_settings),
             Provider.HUGGINGFACE: lambda ai: providers.Singleton(
                 make_remote_chat, provider="Hugging Face", base_url=ai.chat_settings.provided.hf_chat_url,
                 api_key=ai.settings.provided.hf_api_key, settings=ai.settings, chat=ai.chat_settings, http=ai.http),
@@ -179,6 +201,7 @@ CAPABILITIES: tuple[Capability, ...] = (
                 api_key=ai.chat_settings.provided.api_key, settings=ai.settings, chat=ai.chat_settings, http=ai.http),
             Provider.FAKE: lambda ai: providers.Singleton(FakeChatModel),
         },
+        local_model=lambda settings: settings.chat_local_model,
     ),
 )
 
@@ -221,6 +244,25 @@ def problems(
     served = {provider for capability in capabilities for provider in capability.adapters}
     found += [f"no capability has an adapter for the provider {p.value!r}" for p in Provider if p not in served]
     return found
+
+
+def models_in_use(
+    settings: AiSettings, capabilities: Collection[Capability] = CAPABILITIES,
+) -> dict[str, tuple[str, ...]]:
+    """Catalogue model → the capabilities that run it here (as their provider, or as the fallback of a remote one)."""
+    used: dict[str, tuple[str, ...]] = {}
+    for capability in capabilities:
+        if capability.local_model is None:
+            continue
+        provider = capability.provider_in(settings)
+        if provider is Provider.LOCAL or (provider in capability.remote and settings.ai_fallback_local):
+            name = capability.local_model(settings)
+            used[name] = (*used.get(name, ()), capability.name)
+    return used
+
+
+def make_model_store(settings: AiSettings) -> LocalModelStore:
+    return LocalModelStore(Path(settings.models_dir), used_by=models_in_use(settings))
 
 
 def provider_settings() -> frozenset[str]:

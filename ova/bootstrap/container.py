@@ -58,11 +58,11 @@ from ova.domain.rate_limits import RateLimit
 T = TypeVar("T")
 
 
-def make_shared_state(redis_url: str | None, now: Callable[[], datetime]) -> SharedState:
+def make_shared_state(redis_url: str | None, now: Callable[[], datetime], *, timeout_s: float = 2.0) -> SharedState:
     """In-process memory (on the container's clock) by default; Redis when ``REDIS_URL`` is set
-    (several workers or hosts: Redis keeps time itself)."""
+    (several workers or hosts: Redis keeps time itself), each operation bounded by ``timeout_s``."""
     if redis_url:
-        return RedisSharedState(redis_url)
+        return RedisSharedState(redis_url, timeout_s=timeout_s)
     return MemorySharedState(now=now)
 
 
@@ -114,7 +114,7 @@ class Container(containers.DeclarativeContainer):
     uow = providers.Singleton(SqlUnitOfWorkFactory, engine=engine)
     turn_journal = providers.Singleton(SqlTurnJournal, engine=engine)
     shared_state = providers.Singleton(make_shared_state, redis_url=settings.provided.redis_url,
-                                       now=clock.provided.now)
+                                       now=clock.provided.now, timeout_s=settings.provided.redis_timeout_s)
 
     # --- what is closed at shutdown, in this order: chat counters, journal, then pool and state --
     engine_resource = providers.Resource(closed_at_exit, resource=engine, close=_dispose)
@@ -183,6 +183,7 @@ class Container(containers.DeclarativeContainer):
         max_upload_bytes=settings.provided.http.max_upload_bytes,
     )
     http_resource = providers.Resource(closed_at_exit, resource=ai.http, close=_aclose)
+    model_store = ai.model_store
     local_models = providers.Callable(loadable_models, ai=ai)
     """The local models in use (directly or as fallbacks), loaded before the first request."""
 

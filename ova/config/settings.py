@@ -137,6 +137,8 @@ class AiSettings:
     detection_min_confidence: float = 0.35
     asl_min_confidence: float = 0.70
     asl_local_model: str = "smart-gestures"
+    chat_local_model: str = "qwen2.5-coder-1.5b"
+    models_dir: str = "data/models"
     inference_workers: int = 1
     inference_queue: int = 4
     ai_timeout_s: float = 30.0
@@ -172,6 +174,7 @@ class ChatSettings:
     hf_chat_url: str = "https://router.huggingface.co/v1"
     max_tokens: int = 256
     temperature: float = 0.3
+    repeat_penalty: float = 1.1
     context_turns: int = 12
     context_chars: int = 6000
     threads: int = max(1, (os.cpu_count() or 2) // 2)
@@ -205,6 +208,7 @@ class Settings:
     environment: Environment = Environment.DEVELOPMENT
     log_level: str = "INFO"
     redis_url: str | None = None
+    redis_timeout_s: float = 2.0
     default_language: Language = Language.ES
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()

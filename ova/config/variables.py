@@ -14,6 +14,8 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
+CHAT_LOCAL_MODELS = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m")
+"""The local chat models of the model catalogue (``ova.adapters.models.catalogue``)."""
 
 
 def parse_bool(raw: str) -> bool:
@@ -135,6 +137,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("LOG_LEVEL", None, "log_level", parse_choice(LOG_LEVELS, upper=True), "DEBUG, INFO, WARNING, ERROR"),
     Variable("REDIS_URL", None, "redis_url", parse_optional_text,
              "redis://host:6379/0 to share state between workers; empty keeps it in memory"),
+    Variable("REDIS_TIMEOUT_S", None, "redis_timeout_s", parse_float(0.1, 60),
+             "seconds one Redis operation may take (connecting included); past it the request gets "
+             "503 unavailable"),
     Variable("DEFAULT_LANGUAGE", None, "default_language", parse_language,
              f"language of a conversation that names none and whose first message does not tell "
              f"({', '.join(ACCEPTED)}), and of error messages when the request names none"),
@@ -211,6 +216,11 @@ VARIABLES: tuple[Variable, ...] = (
              "a letter below this confidence is reported as not recognised"),
     Variable("ASL_LOCAL_MODEL", "ai", "asl_local_model", parse_choice(("smart-gestures", "asl-alpnum")),
              "local ASL letter classifier: smart-gestures (GPL-3.0) or asl-alpnum (MIT)"),
+    Variable("CHAT_LOCAL_MODEL", "ai", "chat_local_model", parse_choice(CHAT_LOCAL_MODELS),
+             "local chat model: qwen2.5-coder-1.5b (right, ~15 tok/s), qwen2.5-coder-0.5b (faster, often wrong), "
+             "smollm2-135m (tiny, for tests)"),
+    Variable("OVA_MODELS_DIR", "ai", "models_dir", parse_text,
+             "cache folder of the local models' files (split weights are joined here once, sha256-checked)"),
     Variable("INFERENCE_WORKERS", "ai", "inference_workers", parse_int(1, 64),
              "inferences running at once per capability and process"),
     Variable("INFERENCE_QUEUE", "ai", "inference_queue", parse_int(0, 1000),
@@ -234,6 +244,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("HF_CHAT_URL", "chat", "hf_chat_url", parse_text, "Hugging Face chat-completions router base URL"),
     Variable("CHAT_MAX_TOKENS", "chat", "max_tokens", parse_int(1, 8192), "longest answer, in tokens"),
     Variable("CHAT_TEMPERATURE", "chat", "temperature", parse_float(0.0, 2.0), "sampling temperature"),
+    Variable("CHAT_REPEAT_PENALTY", "chat", "repeat_penalty", parse_float(1.0, 2.0),
+             "local model: penalty on repeating recent tokens (1 = none), keeps small models from looping"),
     Variable("CHAT_CONTEXT_TURNS", "chat", "context_turns", parse_int(0, 200),
              "earlier turns of the conversation the model sees"),
     Variable("CHAT_CONTEXT_CHARS", "chat", "context_chars", parse_int(0, 1_000_000),

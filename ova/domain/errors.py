@@ -78,8 +78,12 @@ class TooManyAttempts(DomainError):
 
 
 class DependencyUnavailable(DomainError):
+    """Something the request needs (the shared state, the database, a model) cannot answer now;
+    ``retry_after_s`` is when to try again (HTTP ``Retry-After``, the chat's ``details``)."""
+
     code = "unavailable"
     default_detail = "Un servicio necesario no está disponible. Inténtalo de nuevo en unos segundos."
+    retry_after_s = 5
 
 
 class DatabaseUnavailable(DependencyUnavailable):
@@ -87,7 +91,6 @@ class DatabaseUnavailable(DependencyUnavailable):
 
     code = "database_unavailable"
     default_detail = "La base de datos no está disponible. Inténtalo de nuevo en unos segundos."
-    retry_after_s = 5
 
 
 class UnreadableMedia(DomainError):

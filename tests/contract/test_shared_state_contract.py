@@ -280,7 +280,7 @@ async def test_redis_prefixes_keep_deployments_apart(redis_url: str, redis_prefi
 async def test_unreachable_redis_is_dependency_unavailable(
     operation: Callable[[SharedState], Awaitable[object]],
 ) -> None:
-    state = RedisSharedState(UNREACHABLE_REDIS_URL, socket_timeout_s=0.5)
+    state = RedisSharedState(UNREACHABLE_REDIS_URL, timeout_s=0.5)
     try:
         with pytest.raises(DependencyUnavailable):
             await operation(state)

@@ -48,8 +48,7 @@ class ChatClient:
         while True:
             frame = self.receive(timeout)
             frames.append(frame)
-            closing = [f for f in frames if f["type"] in ("text", "error")]
-            if frame == {"type": "typing", "is_typing": False} and closing:
+            if frame == {"type": "typing", "is_typing": False} and any(map(is_closing, frames)):
                 return frames
 
     def ask(self, text: str, *, stream: bool = False, timeout: float = 30) -> list[Frame]:
@@ -92,7 +91,13 @@ def chat(base_url: str, path: str = "/ws", **options: Any) -> Iterator[ChatClien
         yield ChatClient(connection)
 
 
+def is_closing(frame: Frame) -> bool:
+    """Whether ``frame`` closes a message: an ``error``, or the answer (a bubble not the user's: ``text``,
+    or a voice note's ``audio`` carrying the answer in the published client's dialect)."""
+    return frame["type"] == "error" or (frame["type"] in ("text", "audio") and frame.get("is_user") is False)
+
+
 def closing_frame(frames: list[Frame]) -> Frame:
-    closing = [f for f in frames if f["type"] in ("text", "error")]
+    closing = [f for f in frames if is_closing(f)]
     assert len(closing) == 1, frames
     return closing[0]

@@ -172,18 +172,64 @@ def test_an_anonymous_chat_becomes_the_users_when_they_write_in_it(
     assert [t["text"] for t in turns if t["is_user"]] == ["antes de entrar", "ya he entrado"]
 
 
-def test_a_voice_note_is_transcribed_answered_and_spoken(base_url: str) -> None:
-    with chat(base_url) as client:
+def test_the_published_client_sees_one_bubble_per_message_and_the_voice_notes_words_as_its_own(
+    base_url: str,
+) -> None:
+    """What the published React client renders: it makes a bubble of every ``text`` and ``audio``
+    frame (styled by ``is_user``) and shows any frame it does not know as the assistant's."""
+    with chat(base_url, "/api/chat") as client:
+        assert "features" not in client.connected
+        typed = client.ask("Hola")
+        client.send({"type": "audio", "audio": base64.b64encode(_wav(0.5)).decode(), "format": "wav"})
+        spoken = client.reply()
+
+    assert [(f["type"], f.get("is_user")) for f in typed] == [("typing", None), ("text", False), ("typing", None)]
+    assert [(f["type"], f.get("is_user")) for f in spoken] == [
+        ("typing", None), ("text", True), ("audio", False), ("typing", None)]
+    words, answer = spoken[1], spoken[2]
+    assert words.keys() == {"type", "id", "text", "is_user", "timestamp"} and words["text"] == "hola"
+    assert answer.keys() == words.keys() | {"audio"}
+    assert answer["text"] == "Respuesta a: hola" and answer["id"] not in (words["id"], typed[1]["id"])
+    assert base64.b64decode(answer["audio"].removeprefix("data:audio/wav;base64,"))[:4] == b"RIFF"
+    assert closing_frame(typed) is typed[1] and closing_frame(spoken) is answer
+
+
+def test_the_published_clients_voice_note_is_stored_as_the_bubbles_it_was_shown(
+    base_url: str, client: httpx.Client, user: Account,
+) -> None:
+    with chat(base_url, f"/api/chat?token={user.token}") as socket:
+        socket.send({"type": "audio", "audio": base64.b64encode(_wav(0.5)).decode(), "format": "wav"})
+        words, answer = socket.reply()[1:3]
+        chat_id = socket.chat_id
+    turns = client.get(f"/chats/{chat_id}/mensajes", headers=user.headers).json()
+    assert [(t["is_user"], t["text"], t["timestamp"]) for t in turns] == [
+        (True, words["text"], words["timestamp"]), (False, answer["text"], answer["timestamp"])]
+
+
+def test_a_client_that_asks_for_the_richer_frames_gets_transcription_text_and_audio(base_url: str) -> None:
+    with chat(base_url, "/ws?features=transcription,text_then_audio") as client:
+        assert client.connected["features"] == ["transcription", "text_then_audio"]
         client.send({"type": "audio", "audio": base64.b64encode(_wav(0.5)).decode(), "format": "wav"})
         frames = client.reply()
-    kinds = [f["type"] for f in frames]
-    assert kinds == ["typing", "transcription", "text", "audio", "typing"]
+        typed = client.ask("Hola")
+    assert [f["type"] for f in frames] == ["typing", "transcription", "text", "audio", "typing"]
     transcription, answer, audio = frames[1], frames[2], frames[3]
-    assert transcription["text"] == "hola"
-    assert answer["text"] == "Respuesta a: hola"
-    assert audio["text"] == answer["text"]
-    assert audio["audio"].startswith("data:audio/wav;base64,")
-    assert base64.b64decode(audio["audio"].partition(",")[2])[:4] == b"RIFF"
+    assert transcription == {"type": "transcription", "text": "hola"}
+    assert answer["text"] == "Respuesta a: hola" and answer["is_user"] is False
+    assert audio.keys() == {"type", "id", "text", "audio"}
+    assert (audio["id"], audio["text"]) == (answer["id"], answer["text"])
+    assert base64.b64decode(audio["audio"].removeprefix("data:audio/wav;base64,"))[:4] == b"RIFF"
+    assert [f["type"] for f in typed] == ["typing", "text", "typing"]
+
+
+@pytest.mark.parametrize("query", ["features=audio_chunks", "features=transcription&features=nope"])
+def test_an_unknown_feature_is_refused_with_an_error_frame_and_close_1008(base_url: str, query: str) -> None:
+    with chat(base_url, f"/ws?{query}") as client:
+        refusal = client.connected
+        assert client.close_code() == 1008
+    assert refusal["type"] == "error" and refusal["code"] == "unknown_feature"
+    assert refusal["details"]["accepted"] == ["transcription", "text_then_audio"]
+    assert refusal["details"]["unknown"] == [query.rpartition("=")[2]]
 
 
 def test_the_websocket_status_counts_connections_and_messages(base_url: str, client: httpx.Client) -> None:

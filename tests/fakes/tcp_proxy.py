@@ -1,11 +1,19 @@
 """A TCP proxy that can stop forwarding bytes without closing anything: a server that stops answering
-(a network partition, a frozen host) as the client sees it, where a killed server would reset."""
+(a network partition, a frozen host) as the client sees it; or reset every connection: a killed server.
+``proxy_in_thread`` runs one on its own event loop, for tests that drive a server process synchronously."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
+
+_T = TypeVar("_T")
 
 
 class FreezableTcpProxy:
@@ -13,7 +21,9 @@ class FreezableTcpProxy:
 
     ``freeze()`` holds every byte in both directions (connections stay open and new ones are still
     accepted, as the kernel would, but nothing is passed on);
-    ``thaw()`` lets them flow again. Use as ``async with FreezableTcpProxy(host, port) as proxy``.
+    ``thaw()`` lets them flow again. ``kill()`` resets every connection, and every new one, as a
+    host whose server died would; ``revive()`` accepts and forwards again. Use as
+    ``async with FreezableTcpProxy(host, port) as proxy``.
     """
 
     def __init__(self, target_host: str, target_port: int) -> None:
@@ -23,6 +33,7 @@ class FreezableTcpProxy:
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._dead = False
         self.port = 0
 
     async def __aenter__(self) -> Self:
@@ -48,7 +59,19 @@ class FreezableTcpProxy:
     def thaw(self) -> None:
         self._flowing.set()
 
+    def kill(self) -> None:
+        self._dead = True
+        for writer in list(self._writers):
+            _reset(writer)
+
+    def revive(self) -> None:
+        self._dead = False
+        self._flowing.set()
+
     async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        if self._dead:
+            _reset(client_writer)
+            return
         try:
             server_reader, server_writer = await asyncio.open_connection(*self._target)
         except OSError:
@@ -71,3 +94,64 @@ class FreezableTcpProxy:
         finally:
             writer.close()
             self._writers.discard(writer)
+
+
+def _reset(writer: asyncio.StreamWriter) -> None:
+    """Close with a TCP reset (linger 0), not an orderly FIN: what a peer whose process died sends."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
+class ThreadedProxy:
+    """A ``FreezableTcpProxy`` on an event loop in another thread; each call returns once done there."""
+
+    def __init__(self, proxy: FreezableTcpProxy, loop: asyncio.AbstractEventLoop) -> None:
+        self._proxy = proxy
+        self._loop = loop
+
+    @property
+    def port(self) -> int:
+        return self._proxy.port
+
+    def freeze(self) -> None:
+        self._call(self._proxy.freeze)
+
+    def thaw(self) -> None:
+        self._call(self._proxy.thaw)
+
+    def kill(self) -> None:
+        self._call(self._proxy.kill)
+
+    def revive(self) -> None:
+        self._call(self._proxy.revive)
+
+    def _call(self, action: Callable[[], None]) -> None:
+        async def run() -> None:
+            action()
+
+        _run_in(self._loop, run())
+
+
+def _run_in(loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, _T]) -> _T:
+    return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=10)
+
+
+@contextmanager
+def proxy_in_thread(target_host: str, target_port: int) -> Iterator[ThreadedProxy]:
+    """A proxy to ``target_host:target_port`` on ``127.0.0.1:<its port>``, served by its own thread."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="tcp-proxy", daemon=True)
+    thread.start()
+    proxy = FreezableTcpProxy(target_host, target_port)
+    try:
+        _run_in(loop, proxy.__aenter__())
+        try:
+            yield ThreadedProxy(proxy, loop)
+        finally:
+            _run_in(loop, proxy.__aexit__(None, None, None))
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

@@ -13,7 +13,7 @@ from ova.adapters.ai.local.detection import YoloDetector
 from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
 from ova.bootstrap import build_container
 from ova.bootstrap.ai import AI, loadable_models
-from ova.config import load_settings
+from ova.config import ConfigError, load_settings
 
 
 def ai_for(tmp_path: Path, **environ: str) -> AI:
@@ -88,3 +88,28 @@ async def test_health_shows_each_capability_with_its_provider_and_circuit(tmp_pa
     assert report.checks["asl"].provider == "fake" and report.checks["asl"].status == "ok"
     assert report.checks["stt"].status == "degraded" and report.checks["stt"].detail == "cargando el modelo"
     assert report.checks["chat"].provider == "local" and report.checks["chat"].status == "degraded"
+
+
+@pytest.mark.parametrize(("name", "title"), [
+    ("qwen2.5-coder-1.5b", "Qwen2.5-Coder-1.5B"), ("qwen2.5-coder-0.5b", "Qwen2.5-Coder-0.5B"),
+    ("smollm2-135m", "SmolLM2-135M"),
+])
+def test_the_local_chat_model_is_the_catalogue_entry_chat_local_model_names(
+    tmp_path: Path, name: str, title: str,
+) -> None:
+    ai = ai_for(tmp_path, CHAT_LOCAL_MODEL=name, OVA_MODELS_DIR=str(tmp_path / "models"))
+    assert ai.chat().model.startswith(title)
+    report = ai.model_store().report(name)
+    assert report.used_by == ("chat",)
+
+
+def test_a_model_no_capability_runs_is_used_by_nobody(tmp_path: Path) -> None:
+    ai = ai_for(tmp_path, CHAT_PROVIDER="openai-compatible")
+    assert ai.model_store().report("qwen2.5-coder-1.5b").used_by == ()
+    with_fallback = ai_for(tmp_path, CHAT_PROVIDER="openai-compatible", AI_FALLBACK_LOCAL="true")
+    assert with_fallback.model_store().report("qwen2.5-coder-1.5b").used_by == ("chat",)
+
+
+def test_an_unknown_local_chat_model_is_refused_by_the_configuration(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="CHAT_LOCAL_MODEL"):
+        load_settings({"CHAT_LOCAL_MODEL": "gpt-5"}, env_file=tmp_path / "none")

@@ -36,6 +36,9 @@ class Listener:
         self.events.append(("current_user", self.user))
         return self.user
 
+    async def asked(self, question: Turn) -> None:
+        self.events.append(("asked", (question.speaker, question.text)))
+
     async def streamed(self, pieces: AsyncIterator[str]) -> str:
         got = [piece async for piece in pieces]
         self.events.append(("streamed", got))
@@ -83,6 +86,7 @@ async def test_a_voice_note_is_heard_answered_stored_and_spoken_in_that_order() 
     assert listener.events == [
         ("heard", "hola"),
         ("current_user", None),
+        ("asked", (Speaker.USER, "hola")),
         ("streamed", ["Respuesta ", "a: ", "hola"]),
         ("answered", "Respuesta a: hola"),
         ("spoken", ("Respuesta a: hola", b"RIFF")),
@@ -103,6 +107,23 @@ async def test_the_message_is_the_users_as_of_after_the_transcription() -> None:
     async with voice.uow(read_only=True) as uow:
         conversation = await uow.conversations.get("c1")
     assert conversation is not None and conversation.owner_id == user.id
+
+
+async def test_the_question_shown_is_the_users_turn_as_stored_before_the_model_is_asked() -> None:
+    voice = Voice("  ¿qué hora es?  ")
+    shown: list[Turn] = []
+    prompts_when_asked: list[int] = []
+
+    class Watching(Listener):
+        async def asked(self, question: Turn) -> None:
+            shown.append(question)
+            prompts_when_asked.append(len(voice.model.prompts))
+
+    await voice.chat(ChatThread("c1"), CLIP, Watching())
+    async with voice.uow(read_only=True) as uow:
+        stored = (await uow.conversations.recent_turns("c1", limit=10))[0]
+    assert [(turn.speaker, turn.text, turn.at) for turn in shown] == [(Speaker.USER, "¿qué hora es?", stored.at)]
+    assert prompts_when_asked == [0]
 
 
 async def test_no_speech_shows_the_empty_transcript_then_fails_and_nothing_is_asked_or_stored() -> None:
@@ -134,7 +155,7 @@ async def test_only_the_beginning_of_a_long_answer_is_spoken_but_the_whole_of_it
 async def test_a_failed_synthesis_leaves_the_text_answer_standing() -> None:
     voice, listener = Voice(tts=BrokenTextToSpeech()), Listener()
     turn = await voice.chat(ChatThread("c1"), CLIP, listener)
-    assert listener.kinds() == ["heard", "current_user", "streamed", "answered", "not_spoken"]
+    assert listener.kinds() == ["heard", "current_user", "asked", "streamed", "answered", "not_spoken"]
     assert listener.events[-1] == ("not_spoken", ModelUnavailable)
     assert await voice.turns("c1") == [(Speaker.USER, "hola"), (Speaker.ASSISTANT, turn.text)]
 

@@ -29,6 +29,7 @@ from ova.config.settings import ChatSettings
 from ova.domain.errors import ModelUnavailable
 from ova.domain.speech import Speech
 from ova.domain.users import User
+from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
 from ova.entrypoints.websocket.frames import AudioMessage, Frame, TextMessage
 from ova.entrypoints.websocket.worker import ChatWorker
 from tests.fakes.clock import FakeClock, SequentialIds
@@ -40,6 +41,22 @@ VOICE_NOTE = AudioMessage("AAAAAAAA", "webm")
 class MutedTextToSpeech(FakeTextToSpeech):
     async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
         raise ModelUnavailable("La síntesis de voz de prueba falla a propósito.")
+
+
+class EndlessTextToSpeech(FakeTextToSpeech):
+    """A voice that never finishes: what a cancel or a shutdown lands in while the answer is spoken."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.speaking = False
+
+    async def synthesize(self, text: str, *, voice: str | None = None) -> Speech:
+        self.speaking = True
+        await asyncio.Event().wait()
+        raise AssertionError("never heard")
+
+
+RICH = Dialect(transcription=True, text_then_audio=True)
 
 
 class Client:
@@ -66,11 +83,14 @@ class Client:
         return None
 
     def kinds(self) -> list[str]:
-        return [frame["type"] + (f":{frame['code']}" if frame["type"] == "error" else "") for frame in self.frames]
+        """Each frame's type; ``error:<code>``, and ``text:user`` for the user's own words."""
+        return [frame["type"] + (f":{frame['code']}" if frame["type"] == "error" else "")
+                + (":user" if frame.get("is_user") is True else "") for frame in self.frames]
 
 
 class Setup:
-    def __init__(self, *, heard: str = "hola", tts: FakeTextToSpeech | None = None) -> None:
+    def __init__(self, *, heard: str = "hola", tts: FakeTextToSpeech | None = None,
+                 dialect: Dialect = PUBLISHED) -> None:
         uow = InMemoryUnitOfWorkFactory()
         clock = FakeClock()
         converse = Converse(uow, uow.journal(), FakeChatModel(), clock, SequentialIds("chat"), ChatPolicy("Eres OVA."))
@@ -85,7 +105,7 @@ class Setup:
         )
         self.client = Client()
         self.worker = ChatWorker(self.services, converse.thread("c1"), send=self.client.send, drop=self.client.drop,
-                                 user=self.client.user, log=structlog.get_logger)
+                                 user=self.client.user, log=structlog.get_logger, dialect=dialect)
 
     def outcomes(self, outcome: str) -> float:
         return self.metrics.get_sample_value("ova_ws_messages_total", {"outcome": outcome}) or 0.0
@@ -133,29 +153,97 @@ async def test_a_streamed_answer_sends_its_chunks_under_the_answers_id(setup: Se
     assert {chunk["id"] for chunk in chunks} == {answer["id"]}
 
 
-async def test_a_voice_note_is_transcribed_answered_and_spoken(setup: Setup) -> None:
+async def test_a_voice_note_gets_the_users_words_as_their_bubble_then_one_answer_bubble_with_its_audio(
+    setup: Setup,
+) -> None:
     setup.worker.admit(VOICE_NOTE)
-    assert await setup.answered() == ["typing", "transcription", "text", "audio", "typing"]
-    transcription, answer, audio = setup.client.frames[1:4]
-    assert transcription["text"] == "hola"
-    assert audio["text"] == answer["text"] == "Respuesta a: hola"
-    assert audio["audio"].startswith("data:audio/wav;base64,")
+    assert await setup.answered() == ["typing", "text:user", "audio", "typing"]
+    words, answer = setup.client.frames[1:3]
+    assert words.keys() == {"type", "id", "text", "is_user", "timestamp"}
+    assert words["text"] == "hola" and words["timestamp"].endswith("Z")
+    assert answer.keys() == {"type", "id", "text", "is_user", "timestamp", "audio"}
+    assert answer["is_user"] is False and answer["text"] == "Respuesta a: hola"
+    assert answer["audio"].startswith("data:audio/wav;base64,") and answer["timestamp"].endswith("Z")
+    assert words["id"] != answer["id"]
+    assert setup.outcomes("answered") == 1
 
 
-async def test_a_voice_note_without_speech_gets_the_empty_transcription_then_no_speech() -> None:
-    setup = Setup(heard=" ")
+@pytest.mark.parametrize(("dialect", "kinds"), [
+    (RICH, ["typing", "transcription", "text", "audio", "typing"]),
+    (Dialect(transcription=True), ["typing", "transcription", "audio", "typing"]),
+    (Dialect(text_then_audio=True), ["typing", "text:user", "text", "audio", "typing"]),
+])
+async def test_a_voice_note_gets_the_richer_frames_its_client_asked_for(dialect: Dialect, kinds: list[str]) -> None:
+    setup = Setup(dialect=dialect)
     setup.worker.admit(VOICE_NOTE)
-    assert await setup.answered() == ["typing", "transcription", "error:no_speech", "typing"]
-    assert setup.client.frames[1]["text"] == ""
-    assert setup.client.frames[2]["error"] == "No he entendido nada en la nota de voz."
+    assert await setup.answered() == kinds
+    if dialect.transcription:
+        assert setup.client.frames[1] == {"type": "transcription", "text": "hola"}
+    audio = setup.client.frames[-2]
+    assert audio["text"] == "Respuesta a: hola" and audio["audio"].startswith("data:audio/wav;base64,")
+    if dialect.text_then_audio:
+        answer = setup.client.frames[-3]
+        assert answer["is_user"] is False and answer["text"] == audio["text"] and answer["id"] == audio["id"]
+        assert audio.keys() == {"type", "id", "text", "audio"}
+
+
+@pytest.mark.parametrize(("dialect", "kinds"), [
+    (PUBLISHED, ["typing", "text", "typing"]),
+    (RICH, ["typing", "chunk", "chunk", "chunk", "text", "typing"]),
+])
+async def test_a_text_message_gets_the_same_frames_whatever_the_features(dialect: Dialect, kinds: list[str]) -> None:
+    setup = Setup(dialect=dialect)
+    setup.worker.admit(TextMessage("hola", stream=dialect is RICH))
+    assert await setup.answered() == kinds
+    assert setup.client.frames[-2]["text"] == "Respuesta a: hola"
+
+
+@pytest.mark.parametrize(("dialect", "kinds"), [
+    (PUBLISHED, ["typing", "error:no_speech", "typing"]),
+    (RICH, ["typing", "transcription", "error:no_speech", "typing"]),
+])
+async def test_a_voice_note_without_speech_gets_no_speech(dialect: Dialect, kinds: list[str]) -> None:
+    setup = Setup(heard=" ", dialect=dialect)
+    setup.worker.admit(VOICE_NOTE)
+    assert await setup.answered() == kinds
+    assert setup.client.frames[-2]["error"] == "No he entendido nada en la nota de voz."
     assert setup.outcomes("no_speech") == 1
 
 
-async def test_a_voice_answer_that_cannot_be_spoken_still_stands_as_text() -> None:
-    setup = Setup(tts=MutedTextToSpeech())
+@pytest.mark.parametrize(("dialect", "kinds"), [
+    (PUBLISHED, ["typing", "text:user", "text", "typing"]),
+    (RICH, ["typing", "transcription", "text", "typing"]),
+])
+async def test_a_voice_answer_that_cannot_be_spoken_still_stands_as_text(dialect: Dialect, kinds: list[str]) -> None:
+    setup = Setup(tts=MutedTextToSpeech(), dialect=dialect)
     setup.worker.admit(VOICE_NOTE)
-    assert await setup.answered() == ["typing", "transcription", "text", "typing"]
+    assert await setup.answered() == kinds
+    assert setup.client.frames[-2]["text"] == "Respuesta a: hola"
     assert setup.outcomes("answered") == 1
+
+
+@pytest.mark.parametrize("dialect", [PUBLISHED, RICH])
+async def test_a_cancel_while_the_answer_is_spoken_leaves_the_stored_answer_as_its_one_closing_frame(
+    dialect: Dialect,
+) -> None:
+    tts = EndlessTextToSpeech()
+    setup = Setup(tts=tts, dialect=dialect)
+    setup.worker.admit(VOICE_NOTE)
+    await until(lambda: tts.speaking)
+    setup.worker.cancel()
+    kinds = await setup.answered()
+    assert kinds == ["typing", "transcription" if dialect.transcription else "text:user", "text", "typing"]
+    assert setup.client.frames[2]["text"] == "Respuesta a: hola"
+    assert setup.outcomes("answered") == 1 and setup.outcomes("cancelled") == 0
+
+
+async def test_a_shutdown_while_the_answer_is_spoken_leaves_the_stored_answer_standing() -> None:
+    tts = EndlessTextToSpeech()
+    setup = Setup(tts=tts)
+    setup.worker.admit(VOICE_NOTE)
+    await until(lambda: tts.speaking)
+    await setup.worker.shut_down(0.05)
+    assert setup.client.kinds() == ["typing", "text:user", "text", "typing"]
 
 
 async def test_cancel_stops_the_answer_with_a_cancelled_error_and_the_worker_goes_on(setup: Setup) -> None:

@@ -23,16 +23,18 @@ _T = TypeVar("_T")
 
 
 class RedisSharedState:
-    """Keys live under ``<key_prefix>:``; any Redis failure or timeout is ``DependencyUnavailable``."""
+    """Keys live under ``<key_prefix>:``; any Redis failure is ``DependencyUnavailable``, and so is an
+    operation that takes longer than ``timeout_s`` in all (connecting, the one retry on a stale pooled
+    connection and the command): a Redis that stops answering without closing its connections (a
+    partition, a frozen host) holds a request that long at most."""
 
-    def __init__(self, url: str, *, key_prefix: str = "ova", socket_timeout_s: float = 2.0) -> None:
+    def __init__(self, url: str, *, key_prefix: str = "ova", timeout_s: float = 2.0) -> None:
         self._prefix = key_prefix
-        # connect + one retry on a stale pooled connection + the command itself
-        self._deadline_s = socket_timeout_s * 3
+        self._deadline_s = timeout_s
         pool = ConnectionPool.from_url(
             url,
-            socket_timeout=socket_timeout_s,
-            socket_connect_timeout=socket_timeout_s,
+            socket_timeout=timeout_s,
+            socket_connect_timeout=timeout_s,
             retry=Retry(NoBackoff(), retries=1),
         )
         self._redis = Redis.from_pool(pool)

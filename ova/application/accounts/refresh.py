@@ -14,7 +14,11 @@ FAMILY_PREFIX = "family:"
 @frozen
 class RefreshTokens:
     """Trades a refresh token for a new pair. Each refresh token works once: presenting a used one
-    means it was copied, so the whole family (every token of that login) is revoked."""
+    means it was copied, so the whole family (every token of that login) is revoked.
+
+    A rotation needs only the database. A reuse also needs the shared state (the revocation marker
+    of the family's access tokens); while that is down the reuse is refused with
+    ``DependencyUnavailable`` and nothing changes, so the signal is kept for the next try."""
 
     uow: UnitOfWorkFactory
     tokens: TokenPairs
@@ -37,9 +41,15 @@ class RefreshTokens:
                 claims.family, expected_jti=claims.jti, new_jti=next_jti, expires_at=next_claims.expires_at
             )
             if not rotated:
+                # The shared state's marker first (it refuses the family's access tokens), then the
+                # database (its refresh tokens): when the shared state is down the request fails with
+                # DependencyUnavailable before anything is committed, so the copied token is still a
+                # reuse when it comes back (the 503 asks for a retry) and then revokes the family.
+                # The other order would revoke the refresh tokens but leave the family's access
+                # tokens working after the outage, and the token would then only look revoked.
+                await self.revocations.revoke(FAMILY_PREFIX + claims.family, until=session.expires_at)
                 await uow.refresh_sessions.revoke(claims.family)
                 await uow.commit()
-                await self.revocations.revoke(FAMILY_PREFIX + claims.family, until=session.expires_at)
                 raise RefreshTokenReused()
             pair = self.tokens.pair(user, claims.family, refresh)
             await uow.commit()

@@ -2,7 +2,8 @@
 typed message would be (``Converse``), and the beginning of the answer is spoken back.
 
 The use case composes the steps; what the user is shown as each one lands (the transcript, the
-answer streamed, the answer, its audio) is the caller's, through a ``VoiceChatListener``. A chat
+question as stored, the answer streamed, the answer, its audio) is the caller's, through a
+``VoiceChatListener``: the chat decides there which of them become frames, and which wait. A chat
 connection passes the object that answers its messages, so a voice note costs it no callbacks made
 per message.
 """
@@ -28,13 +29,16 @@ SPOKEN_CHARS = 1000  # the most a ``SpeechRequest`` takes: a longer answer is sp
 
 class VoiceChatListener(Protocol):
     """What a voice reply shows as it goes, in this order: ``heard``, then (unless nothing was heard)
-    ``current_user``, ``streamed``, ``answered``, and ``spoken`` or ``not_spoken``."""
+    ``current_user``, ``asked``, ``streamed``, ``answered``, and ``spoken`` or ``not_spoken``."""
 
     async def heard(self, text: str) -> None:
         """The transcript (stripped; empty when nothing was heard, and ``NoSpeech`` follows)."""
 
     async def current_user(self) -> User | None:
         """Who is writing as of now (asked after the transcription, which may take a while)."""
+
+    async def asked(self, question: Turn) -> None:
+        """The transcript stored as the user's turn of the conversation (its text and time as kept)."""
 
     async def streamed(self, pieces: AsyncIterator[str]) -> str:
         """Consume the answer as the model writes it, and give back its whole text."""
@@ -71,6 +75,7 @@ class VoiceChat:
             raise NoSpeech()
         converse = self.converse
         pending = await converse.begin(thread, text, user=await listener.current_user(), language=language)
+        await listener.asked(pending.question)
         async with aclosing(converse.stream(pending)) as pieces:
             answer = await listener.streamed(pieces)
         turn = await converse.finish(pending, answer)

@@ -77,7 +77,7 @@ def domain_problem(error: errors.DomainError, *, detail: str | None = None, **mo
     if isinstance(error, errors.TooManyAttempts):
         headers["Retry-After"] = str(error.retry_after_s)
     if isinstance(error, errors.DependencyUnavailable):
-        headers["Retry-After"] = str(getattr(error, "retry_after_s", 5))
+        headers["Retry-After"] = str(error.retry_after_s)
     extra: dict[str, Any] = dict(more)
     if isinstance(error, errors.InvalidInput):
         extra["errors"] = [{"field": error.field or "body", "message": detail or error.detail}]

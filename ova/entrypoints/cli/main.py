@@ -13,6 +13,7 @@ from ova.config import ConfigError, Settings, load_settings
 from ova.config.loader import describe
 from ova.domain.errors import DomainError
 from ova.domain.text import Password, is_valid_email
+from ova.entrypoints.cli.models import models_group
 from ova.entrypoints.logs import configure_logging
 
 
@@ -139,6 +140,9 @@ def create_admin(email: str, password: str, nombre: str) -> None:
             click.echo("existing account: promoted to admin, password replaced, every other login ended")
 
     asyncio.run(run())
+
+
+main.add_command(models_group(lambda: build_container(_settings()).model_store()), "models")
 
 
 @main.group()

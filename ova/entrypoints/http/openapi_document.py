@@ -26,9 +26,12 @@ Chat (WebSocket, not described by OpenAPI): `/ws`, `/ws/chat/{chat_id}`, `/api/c
 server sends `{"type": "connected", "client_id", "chat_id", "status"}`; a client sends
 `{"type": "text", "text", "stream"}` (or `{"message"}` or plain text), `{"type": "audio", "audio",
 "format"}`, `{"type": "auth", "token"}` (or `?token=`), `{"type": "cancel"}` and `{"type": "ping"}` (never
-answered). Each message gets `typing` true, optional `chunk` frames, exactly one `text` or `error`
-(`{"type": "error", "error", "code", "details"}`) and `typing` false; a voice note also gets
-`transcription` and `audio`. The stored chats are read over HTTP under `/chats`.
+answered). Each message gets `typing` true, optional `chunk` frames, exactly one closing frame (the
+answer, `is_user: false`, or an `error`: `{"type": "error", "error", "code", "details"}`) and `typing`
+false. By default a voice note gets the words heard as the user's `text` (`is_user: true`) and the
+answer as one `audio` frame (`id`, `text`, `is_user`, `timestamp`, `audio`); `?features=transcription,
+text_then_audio` asks for a `transcription` frame and the answer as `text` then its `audio` (an unknown
+feature: `error` `unknown_feature`, close 1008). The stored chats are read over HTTP under `/chats`.
 """
 
 

@@ -1,5 +1,6 @@
 """The chat's WebSocket routes: ``/ws`` and ``/ws/chat/{chat_id}``, and the published client's
-``/api/chat`` and ``/ws/chat``. All four speak the same protocol."""
+``/api/chat`` and ``/ws/chat``. All four speak the same protocol; ``?features=`` asks for richer
+frames than the published client's (``dialect.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from ova.domain.chat import is_valid_chat_id
 from ova.domain.language import Language, UnsupportedLanguage, from_accept_language, parse_language
 from ova.entrypoints.asgi.messages import error_frame_in
 from ova.entrypoints.websocket import frames
-from ova.entrypoints.websocket.frames import Frame
+from ova.entrypoints.websocket.dialect import dialect_for
+from ova.entrypoints.websocket.frames import Frame, FrameError
 from ova.entrypoints.websocket.session import CLOSE_POLICY, ChatServices, ChatSession
 
 
@@ -26,18 +28,21 @@ async def chat(websocket: WebSocket) -> None:
     language = preferred or services.converse.policy.default_language
     lang = websocket.query_params.get("lang", "").strip()
     asked: Language | None = None
-    if lang:
-        try:
-            asked = language = parse_language(lang)
-        except UnsupportedLanguage:
-            await _refuse(websocket, frames.refusal(frames.language_refusal(lang)), language)
-            return
-    if chat_id is not None and not is_valid_chat_id(chat_id):
-        await _refuse(websocket, frames.error(
-            "invalid_chat_id", "El identificador de chat solo admite letras, números, '-' y '_' (hasta 64)."), language)
+    try:  # refused before the session starts: the reason, then 1008
+        if lang:
+            try:
+                asked = language = parse_language(lang)
+            except UnsupportedLanguage:
+                raise frames.language_refusal(lang) from None
+        if chat_id is not None and not is_valid_chat_id(chat_id):
+            raise FrameError("invalid_chat_id",
+                             "El identificador de chat solo admite letras, números, '-' y '_' (hasta 64).")
+        dialect = dialect_for(websocket.query_params.getlist("features"))
+    except FrameError as error:
+        await _refuse(websocket, frames.refusal(error), language)
         return
     session = ChatSession(websocket, services, chat_id=chat_id, token=websocket.query_params.get("token") or None,
-                          asked=asked, preferred=preferred)
+                          dialect=dialect, asked=asked, preferred=preferred)
     registry.add(session)
     try:
         await session.run()

@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -241,8 +242,12 @@ def max_frame_bytes(max_text_bytes: int, max_audio_bytes: int) -> int:
 
 # --- frames from the server --------------------------------------------------------------------
 
-def connected(client_id: str, chat_id: str) -> Frame:
-    return {"type": "connected", "client_id": client_id, "chat_id": chat_id, "status": "connected"}
+def connected(client_id: str, chat_id: str, features: Sequence[str] = ()) -> Frame:
+    """The first frame; ``features`` (the richer frames the client asked for) only when it asked."""
+    frame: Frame = {"type": "connected", "client_id": client_id, "chat_id": chat_id, "status": "connected"}
+    if features:
+        frame["features"] = list(features)
+    return frame
 
 
 def typing(is_typing: bool) -> Frame:
@@ -254,15 +259,33 @@ def chunk(answer_id: str, text: str) -> Frame:
 
 
 def answer(answer_id: str, text: str, at: datetime) -> Frame:
+    """The assistant's answer: one bubble in the published client."""
     return {"type": "text", "id": answer_id, "text": text, "is_user": False, "timestamp": dump_datetime(at)}
+
+
+def question(message_id: str, text: str, at: datetime) -> Frame:
+    """The user's own words as the user's bubble (a voice note's transcript, as stored)."""
+    return {"type": "text", "id": message_id, "text": text, "is_user": True, "timestamp": dump_datetime(at)}
+
+
+def spoken_answer(answer_id: str, text: str, at: datetime, wav: bytes) -> Frame:
+    """The answer and its speech in one frame: the ``answer`` frame's fields plus ``audio``, so that
+    a client that makes a bubble of every ``text`` and ``audio`` frame shows the answer once."""
+    return {"type": "audio", "id": answer_id, "text": text, "is_user": False, "timestamp": dump_datetime(at),
+            "audio": wav_url(wav)}
 
 
 def transcription(text: str) -> Frame:
     return {"type": "transcription", "text": text}
 
 
-def spoken(text: str, wav: bytes) -> Frame:
-    return {"type": "audio", "text": text, "audio": "data:audio/wav;base64," + base64.b64encode(wav).decode()}
+def spoken(answer_id: str, text: str, wav: bytes) -> Frame:
+    """The speech of the answer sent before as ``text`` under the same ``id``."""
+    return {"type": "audio", "id": answer_id, "text": text, "audio": wav_url(wav)}
+
+
+def wav_url(wav: bytes) -> str:
+    return "data:audio/wav;base64," + base64.b64encode(wav).decode()
 
 
 def error(code: str, message: str, details: dict[str, Any] | None = None) -> Frame:

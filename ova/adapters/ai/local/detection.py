@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import queue
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -53,12 +54,14 @@ class YoloDetector:
         nms_threshold: float = 0.45,
         cv_threads: int | None = None,
         files: Path | None = None,
+        locate: Callable[[], Path] | None = None,
     ) -> None:
         self._pool = pool
         self._input_size = input_size
         self._nms_threshold = nms_threshold
         self._cv_threads = cv_threads
         self._files = files
+        self._locate = locate
         self._buffers = Lazy(self._read)
         self._labels: tuple[str, ...] = ()
         self._idle: queue.SimpleQueue[cv2.dnn.DetectionModel] = queue.SimpleQueue()
@@ -80,7 +83,7 @@ class YoloDetector:
         self._buffers.load()
 
     def _read(self) -> tuple[_Buffer, _Buffer]:
-        folder = self._files or yolo_files()
+        folder = self._files or (self._locate() if self._locate else yolo_files())
         try:
             cfg = np.frombuffer((folder / "yolov4-tiny.cfg").read_bytes(), dtype=np.uint8)
             weights = np.frombuffer((folder / "yolov4-tiny.weights").read_bytes(), dtype=np.uint8)

@@ -1,0 +1,1 @@
+"""The model catalogue and the local store of its files."""

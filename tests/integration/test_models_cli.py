@@ -1,0 +1,50 @@
+"""``ova models list | verify`` on the real catalogue and installed packages, in a cache folder of the test's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.server import server_env
+from tests.integration.test_cli import ova
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {**server_env(tmp_path), "OVA_MODELS_DIR": str(tmp_path / "models")}
+
+
+def test_list_names_every_model_its_licence_and_what_runs_it(env: dict[str, str]) -> None:
+    result = ova("models", "list", env={**env, "CHAT_PROVIDER": "local", "CHAT_LOCAL_MODEL": "smollm2-135m"})
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()[1:-1]}
+    assert {"qwen2.5-coder-1.5b", "smollm2-135m", "whisper-base", "kokoro-82m", "yolov4-tiny"} <= set(rows)
+    assert rows["smollm2-135m"].rstrip().endswith("chat") and "Apache-2.0" in rows["smollm2-135m"]
+    assert rows["qwen2.5-coder-1.5b"].rstrip().endswith("-")
+
+
+def test_verify_hashes_the_files_and_removes_a_damaged_cached_copy(env: dict[str, str], tmp_path: Path) -> None:
+    good = ova("models", "verify", "yolov4-tiny", env=env)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "verified" in good.stdout
+    cached = tmp_path / "models" / "yolov4-tiny" / "yolov4-tiny.weights"  # a pulled copy, then damaged
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"not the weights")
+    again = ova("models", "verify", "yolov4-tiny", env=env)
+    assert again.returncode == 0, again.stdout  # the package's own copy is right
+    assert "yolov4-tiny.weights: la copia de la caché estaba dañada" in again.stdout
+    assert not cached.exists()
+
+
+def test_verify_of_an_unknown_model_names_the_catalogue(env: dict[str, str]) -> None:
+    result = ova("models", "verify", "gpt-5", env=env)
+    assert result.returncode == 2
+    assert "qwen2.5-coder-1.5b" in result.stderr
+
+
+def test_pull_of_a_model_without_upstream_url_says_which_packages_to_install(env: dict[str, str]) -> None:
+    result = ova("models", "pull", "qwen2.5-coder-0.5b", env={**env, "PYTHONNOUSERSITE": "1"})
+    # installed here, so it is already in place and verified: nothing is downloaded
+    assert result.returncode == 0, result.stderr
+    assert "verified" in result.stdout
