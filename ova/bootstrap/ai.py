@@ -49,6 +49,8 @@ class AI(containers.DeclarativeContainer):
     settings: providers.Dependency[AiSettings] = providers.Dependency(instance_of=AiSettings)
     chat_settings: providers.Dependency[ChatSettings] = providers.Dependency(instance_of=ChatSettings)
     max_upload_bytes = providers.Dependency(instance_of=int)
+    default_language: providers.Dependency[str] = providers.Dependency(instance_of=str)
+    """``DEFAULT_LANGUAGE``: what a voice note is heard in when nothing else says."""
 
     http: providers.Singleton[httpx.AsyncClient] = providers.Singleton(
         httpx.AsyncClient, limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),

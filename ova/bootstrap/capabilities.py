@@ -145,12 +145,13 @@ def make_local_tts(store: LocalModelStore, settings: AiSettings, pool: Inference
 
     kokoro = KokoroTextToSpeech(files=files, pool=pool, threads=settings.tts_threads)
     return ByLanguage({"es": kokoro, "en": HibariTextToSpeech(pool=pool, threads=settings.tts_threads)})
-def make_local_stt(store: LocalModelStore, settings: AiSettings, pool: InferencePool) -> WhisperSpeechToText:
+def make_local_stt(store: LocalModelStore, settings: AiSettings, pool: InferencePool,
+                   default_language: str) -> WhisperSpeechToText:
     """The configured catalogue Whisper, its folder verified (and joined from its packages) when first loaded."""
     entry = store.entry(settings.stt_local_model)
     return WhisperSpeechToText(
         pool=pool, name=entry.name, folder=lambda: store.folder(entry.name), languages=entry.languages,
-        default_language=settings.default_language,
+        default_language=default_language,
         min_language_probability=settings.stt_min_language_probability, cpu_threads=settings.stt_threads,
     )
 
@@ -201,7 +202,8 @@ CAPABILITIES: tuple[Capability, ...] = (
         name="stt", setting="stt_provider", port=SpeechToText, serves="stt",
         adapters={
             Provider.LOCAL: lambda ai: providers.Singleton(
-                make_local_stt, store=ai.model_store, settings=ai.settings, pool=pool(ai, "stt")),
+                make_local_stt, store=ai.model_store, settings=ai.settings, pool=pool(ai, "stt"),
+                default_language=ai.default_language),
             Provider.HUGGINGFACE: lambda ai: providers.Singleton(
                 HfSpeechToText, client=ai.hf, model=ai.settings.provided.hf_stt_model),
             Provider.FAKE: lambda ai: providers.Singleton(FakeSpeechToText),

@@ -181,7 +181,7 @@ class Container(containers.DeclarativeContainer):
     # --- AI ---------------------------------------------------------------------------------------
     ai = providers.Container(
         AI, settings=settings.provided.ai, chat_settings=settings.provided.chat,
-        max_upload_bytes=settings.provided.http.max_upload_bytes,
+        max_upload_bytes=settings.provided.http.max_upload_bytes, default_language=settings.provided.default_language,
     )
     http_resource = providers.Resource(closed_at_exit, resource=ai.http, close=_aclose)
     model_store = ai.model_store
@@ -199,12 +199,14 @@ class Container(containers.DeclarativeContainer):
                                          min_confidence=settings.provided.ai.asl_min_confidence)
     describe_sign_model = providers.Singleton(DescribeSignModel, recognizer=ai.sign)
     transcribe_audio = providers.Singleton(TranscribeAudio, stt=ai.stt,
-                                           default_language=settings.provided.ai.default_language)
-    synthesize_speech = providers.Singleton(SynthesizeSpeech, tts=ai.tts)
+                                           default_language=settings.provided.default_language)
+    synthesize_speech = providers.Singleton(SynthesizeSpeech, tts=ai.tts,
+                                            default_language=settings.provided.default_language)
 
     # --- chat -------------------------------------------------------------------------------------
     chat_policy = providers.Singleton(
         ChatPolicy, system_prompt=settings.provided.chat.system_prompt,
+        system_prompts=settings.provided.chat.system_prompts, default_language=settings.provided.default_language,
         context_turns=settings.provided.chat.context_turns, context_chars=settings.provided.chat.context_chars,
     )
     converse = providers.Singleton(Converse, uow=uow, journal=turn_journal, model=ai.chat, clock=clock, ids=ids,
@@ -225,7 +227,8 @@ class Container(containers.DeclarativeContainer):
     )
     speak_sentences = providers.Singleton(SpeakSentences, tts=ai.tts)
     voice_chat = providers.Singleton(VoiceChat, transcribe=transcribe_audio, converse=converse,
-                                     synthesize=synthesize_speech, speak_sentences=speak_sentences)
+                                     synthesize=synthesize_speech, speak_sentences=speak_sentences,
+                                     default_language=settings.provided.default_language)
     chat_services = providers.Singleton(
         ChatServices, converse=converse, authenticate=authenticate, voice=voice_chat, telemetry=chat_telemetry,
         settings=settings.provided.chat,

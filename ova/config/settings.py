@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 from attrs import frozen
 
+from ova.domain.language import Language
+
 
 class Environment(enum.StrEnum):
     DEVELOPMENT = "development"
@@ -145,7 +147,6 @@ class AiSettings:
     stt_local_model: str = "whisper-base"
     stt_threads: int = max(1, min(4, os.cpu_count() or 2))
     stt_min_language_probability: float = 0.2
-    default_language: str = "es"
     models_dir: str = "data/models"
     inference_workers: int = 1
     inference_queue: int = 4
@@ -162,16 +163,26 @@ class AiSettings:
 
 
 DEFAULT_SYSTEM_PROMPT = (
-    "You are OVA, a friendly assistant of an accessibility app. Answer briefly and clearly, "
-    "in the language the user writes in."
+    "Eres OVA, el asistente amable de una aplicación de accesibilidad. Responde siempre en español, "
+    "de forma breve y clara."
 )
+"""The Spanish conversations' system prompt (``CHAT_SYSTEM_PROMPT`` replaces it)."""
+DEFAULT_SYSTEM_PROMPT_EN = (
+    "You are OVA, the friendly assistant of an accessibility app. Always answer in English, "
+    "briefly and clearly."
+)
+"""The English conversations' system prompt (``CHAT_SYSTEM_PROMPT_EN`` replaces it)."""
 
 
 @frozen
 class ChatSettings:
-    """The chat model's behaviour and the WebSocket limits (the provider and model name are in ``AiSettings``)."""
+    """The chat model's behaviour and the WebSocket limits (the provider and model name are in ``AiSettings``).
+
+    ``system_prompts`` gives each language its prompt: a conversation's prompt tells the model to
+    answer in the conversation's language."""
 
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    system_prompt_en: str = DEFAULT_SYSTEM_PROMPT_EN
     api_url: str = "http://127.0.0.1:8080/v1"
     api_key: str | None = None
     hf_chat_url: str = "https://router.huggingface.co/v1"
@@ -195,6 +206,10 @@ class ChatSettings:
     compression: bool = False
 
     @property
+    def system_prompts(self) -> dict[Language, str]:
+        return {Language.ES: self.system_prompt, Language.EN: self.system_prompt_en}
+
+    @property
     def max_text_bytes(self) -> int:
         return self.max_text_kb * 1024
 
@@ -215,6 +230,7 @@ class Settings:
     log_level: str = "INFO"
     redis_url: str | None = None
     redis_timeout_s: float = 2.0
+    default_language: Language = Language.ES
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()

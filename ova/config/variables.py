@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from attrs import frozen
 
 from ova.config.settings import Environment, Provider
+from ova.domain.language import ACCEPTED, Language
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -102,6 +103,10 @@ def parse_environment(raw: str) -> Environment:
     return Environment(parse_choice(tuple(e.value for e in Environment))(raw))
 
 
+def parse_language(raw: str) -> Language:
+    return Language(parse_choice(ACCEPTED)(raw))
+
+
 def parse_provider(raw: str) -> Provider:
     return Provider(parse_choice(tuple(p.value for p in Provider))(raw))
 
@@ -139,6 +144,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("REDIS_TIMEOUT_S", None, "redis_timeout_s", parse_float(0.1, 60),
              "seconds one Redis operation may take (connecting included); past it the request gets "
              "503 unavailable"),
+    Variable("DEFAULT_LANGUAGE", None, "default_language", parse_language,
+             f"language of a conversation that names none and whose first message does not tell "
+             f"({', '.join(ACCEPTED)}), and of error messages when the request names none"),
     Variable("ALLOWED_ORIGINS", "http", "allowed_origins", parse_origins, "comma-separated CORS origins"),
     Variable("CORS_MAX_AGE", "http", "cors_max_age", parse_int(0, 86400), "seconds a preflight is cached"),
     Variable("MAX_JSON_BODY_KB", "http", "max_json_body_kb", parse_int(1, 65536), "largest JSON body, KiB"),
@@ -234,8 +242,6 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("STT_MIN_LANGUAGE_PROBABILITY", "ai", "stt_min_language_probability", parse_float(0.0, 1.0),
              "with `lang=auto`, Whisper's detected language is used only when at least this sure, "
              "else DEFAULT_LANGUAGE"),
-    Variable("DEFAULT_LANGUAGE", "ai", "default_language", parse_choice(LANGUAGES),
-             "language of a voice note when none is asked (es or en)"),
     Variable("OVA_MODELS_DIR", "ai", "models_dir", parse_text,
              "cache folder of the local models' files (split weights are joined here once, sha256-checked)"),
     Variable("INFERENCE_WORKERS", "ai", "inference_workers", parse_int(1, 64),
@@ -251,7 +257,9 @@ VARIABLES: tuple[Variable, ...] = (
              "seconds an open circuit waits before probing again"),
     Variable("AI_WARM_UP", "ai", "warm_up", parse_bool, "load local models at start-up (else on first use)"),
     Variable("CHAT_SYSTEM_PROMPT", "chat", "system_prompt", parse_text,
-             "who the assistant is and how it answers (sent before every conversation)"),
+             "who the assistant is and how it answers in Spanish conversations (sent before every one)"),
+    Variable("CHAT_SYSTEM_PROMPT_EN", "chat", "system_prompt_en", parse_text,
+             "who the assistant is and how it answers in English conversations (sent before every one)"),
     Variable("CHAT_API_URL", "chat", "api_url", parse_text,
              "base URL of an openai-compatible server (vLLM, llama.cpp server, Ollama: http://host:11434/v1)"),
     Variable("CHAT_API_KEY", "chat", "api_key", parse_optional_text, "bearer key of the openai-compatible server",

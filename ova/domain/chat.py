@@ -9,6 +9,7 @@ from datetime import datetime
 from attrs import define, frozen
 
 from ova.domain.errors import Forbidden
+from ova.domain.language import Language
 
 TITLE_LENGTH = 80
 CHAT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -42,7 +43,11 @@ class Turn:
 @define
 class Conversation:
     """A chat. ``owner_id`` is ``None`` for an anonymous chat: whoever holds its (random) id may
-    continue it, and the first logged-in user who writes in it becomes its owner."""
+    continue it, and the first logged-in user who writes in it becomes its owner.
+
+    ``language`` is the language it is held in (the system prompt, the answers and the error
+    messages follow it), chosen at its first message and kept when it continues; ``None`` only for
+    a chat stored before chats had one, or not yet written in."""
 
     id: str
     created_at: datetime
@@ -50,6 +55,7 @@ class Conversation:
     owner_id: int | None = None
     title: str = ""
     message_count: int = 0
+    language: Language | None = None
 
     def admit(self, user_id: int | None, *, is_admin: bool = False) -> None:
         """Raise ``Forbidden`` unless this user may read or continue the chat; an anonymous chat is

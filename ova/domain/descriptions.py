@@ -45,8 +45,7 @@ def _spanish(
     place = _ES_PLACES[where]
     total = sum(len(objs) for _, objs in ordered)
     if total == 1 or (len(ordered) == 1 and together):
-        verb = "Se ve" if total == 1 else "Se ven"
-        return f"{verb} {items[0]} {place}."
+        return f"Veo {items[0]} {place}."
     noun = spanish_noun(main_label)
     if main_count == 1:
         clause = f"{_es_article(noun, 1)} {noun.singular} está {place}"
@@ -55,7 +54,7 @@ def _spanish(
     else:
         ending = "a" if noun.feminine else "o"
         clause = f"{_es_article(noun, 1)} {noun.singular} más destacad{ending} está {place}"
-    return f"Se ven {_join(items, 'y')}; {clause}."
+    return f"Veo {_join(items, 'y')}; {clause}."
 
 
 def _english(

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import attrs
 import pytest
 
 from ova.application.ports.repositories import TurnJournal
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
 from ova.domain.chat import Conversation, Speaker, Turn
+from ova.domain.language import Language
 from ova.domain.users import Role, User
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -84,6 +86,16 @@ async def test_an_anonymous_chat_round_trips_with_no_owner_and_an_empty_title(
         stored = await uow.conversations.get("chat-1")
     assert stored is not None
     assert (stored.owner_id, stored.title, stored.message_count) == (None, "", 0)
+
+
+async def test_a_chat_round_trips_its_language_and_one_without_has_none(uow_factory: UnitOfWorkFactory) -> None:
+    await add_chats(uow_factory, attrs.evolve(a_chat("en"), language=Language.EN),
+                    attrs.evolve(a_chat("es"), language=Language.ES), a_chat("none"))
+    async with uow_factory(read_only=True) as uow:
+        languages = [(await uow.conversations.get(chat_id)) for chat_id in ("en", "es", "none")]
+        listed = await uow.conversations.list(owner_id=None, skip=0, limit=10)
+    assert [chat.language if chat else "missing" for chat in languages] == [Language.EN, Language.ES, None]
+    assert {chat.id: chat.language for chat in listed.items} == {"en": Language.EN, "es": Language.ES, "none": None}
 
 
 async def test_get_unknown_chat_returns_none(uow_factory: UnitOfWorkFactory) -> None:

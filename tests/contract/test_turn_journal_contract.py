@@ -10,6 +10,7 @@ from ova.application.ports.repositories import TurnJournal
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
 from ova.domain.chat import Conversation, Speaker
 from ova.domain.errors import NotFound
+from ova.domain.language import Language
 from tests.contract.test_conversation_contract import T0, UNICODE_TEXT, a_chat, a_turn, add_chats, add_user, at
 
 
@@ -139,3 +140,34 @@ async def test_creating_a_chat_that_exists_is_refused_and_the_rest_of_the_batch_
     assert outcomes[1] == 1
     assert (await stored(uow_factory, "c1"))[1] == []
     assert (await stored(uow_factory, "c2"))[1] == ["nuevo"]
+
+
+async def test_a_turn_stores_the_language_it_names_and_a_turn_naming_none_keeps_it(
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
+) -> None:
+    await add_chats(uow_factory, a_chat("c1"))
+    await turn_journal.append("nuevo", a_turn("hi", 1), owner_id=None, title="hi", created_at=at(1),
+                              language=Language.EN)
+    await turn_journal.append("c1", a_turn("hola", 1), owner_id=None, title="hola", language=Language.ES)
+    await turn_journal.append("c1", a_turn("otra", 2), owner_id=None, title="")
+    assert (await stored(uow_factory, "nuevo"))[0] == Conversation(
+        id="nuevo", created_at=at(1), updated_at=at(1), title="hi", message_count=1, language=Language.EN)
+    conversation, _ = await stored(uow_factory, "c1")
+    assert conversation is not None and conversation.language is Language.ES
+    await turn_journal.append("c1", a_turn("now in English", 3), owner_id=None, title="", language=Language.EN)
+    conversation, _ = await stored(uow_factory, "c1")
+    assert conversation is not None and conversation.language is Language.EN
+
+
+async def test_turns_of_one_batch_leave_their_chat_in_the_last_language_named(
+    uow_factory: UnitOfWorkFactory, turn_journal: TurnJournal,
+) -> None:
+    await add_chats(uow_factory, a_chat("c1"))
+    await asyncio.gather(
+        turn_journal.append("c1", a_turn("uno", 1), owner_id=None, title="", language=Language.EN),
+        turn_journal.append("c1", a_turn("dos", 2), owner_id=None, title="", language=Language.ES),
+        turn_journal.append("c1", a_turn("tres", 3), owner_id=None, title=""),
+    )
+    conversation, texts = await stored(uow_factory, "c1")
+    assert texts == ["uno", "dos", "tres"]
+    assert conversation is not None and conversation.language is Language.ES

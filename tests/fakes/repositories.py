@@ -19,6 +19,7 @@ from ova.application.ports.repositories import (
 from ova.domain.chat import Conversation, Turn
 from ova.domain.contact import ContactMessage
 from ova.domain.errors import EmailAlreadyRegistered, NotFound
+from ova.domain.language import Language
 from ova.domain.tokens import RefreshSession
 from ova.domain.users import Role, User
 
@@ -219,6 +220,7 @@ class InMemoryTurnJournal:
 
     async def append(
         self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str, created_at: datetime | None = None,
+        language: Language | None = None,
     ) -> int:
         stored = self._data.conversations.get(chat_id)
         if created_at is not None:
@@ -235,7 +237,7 @@ class InMemoryTurnJournal:
         self._data.next_turn_id += 1
         self._data.conversations[chat_id] = attrs.evolve(
             stored, owner_id=owner, title=stored.title or title, message_count=stored.message_count + 1,
-            updated_at=_utc(turn.at),
+            updated_at=_utc(turn.at), language=language or stored.language,
         )
         return stored.message_count + 1
 

@@ -89,7 +89,7 @@ async def test_the_alembic_environment_also_runs_with_an_async_driver(tmp_path: 
 
 
 def test_head_is_the_single_latest_revision() -> None:
-    assert migrator.head() == "0002"
+    assert migrator.head() == "0003"
 
 
 def test_downgrade_to_0001_drops_only_the_chat_tables_and_keeps_the_users(
@@ -110,3 +110,27 @@ def test_downgrade_to_0001_drops_only_the_chat_tables_and_keeps_the_users(
     with sync_engine.connect() as connection:
         assert connection.execute(sa.text("SELECT email FROM users")).scalars().all() == ["ana@example.com"]
     assert migrator.current(fresh_url) == "0001"
+
+
+def test_0003_gives_existing_chats_no_language_and_its_downgrade_keeps_chats_and_turns(
+    fresh_url: str, sync_engine: sa.Engine
+) -> None:
+    migrator.upgrade(fresh_url, "0002")
+    with sync_engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO conversations (id, owner_id, title, message_count, created_at, updated_at)"
+            " VALUES ('c1', NULL, 'hola', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        connection.execute(sa.text(
+            "INSERT INTO chat_turns (chat_id, speaker, text, created_at)"
+            " VALUES ('c1', 'user', 'hola', '2026-01-01 00:00:00')"))
+    migrator.upgrade(fresh_url, "0003")
+    with sync_engine.begin() as connection:
+        assert connection.execute(sa.text("SELECT id, language FROM conversations")).all() == [("c1", None)]
+        connection.execute(sa.text("UPDATE conversations SET language = 'en' WHERE id = 'c1'"))
+    migrator.downgrade(fresh_url, "0002")
+    columns = {column["name"] for column in sa.inspect(sync_engine).get_columns("conversations")}
+    assert "language" not in columns
+    with sync_engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT id, title FROM conversations")).all() == [("c1", "hola")]
+        assert connection.execute(sa.text("SELECT text FROM chat_turns")).scalars().all() == ["hola"]
+    assert migrator.current(fresh_url) == "0002"

@@ -19,7 +19,8 @@ from ova.config import ConfigError, load_settings
 
 def ai_for(tmp_path: Path, **environ: str) -> AI:
     settings = load_settings(environ, env_file=tmp_path / "none")
-    return AI(settings=settings.ai, chat_settings=settings.chat, max_upload_bytes=1024)
+    return AI(settings=settings.ai, chat_settings=settings.chat, max_upload_bytes=1024,
+              default_language=settings.default_language)
 
 
 @pytest.mark.parametrize(("provider", "expected"), [

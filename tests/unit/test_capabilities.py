@@ -26,7 +26,8 @@ def variable_of(setting: str) -> str:
 
 def ai_for(tmp_path: Path, **environ: str) -> AI:
     settings = load_settings(environ, env_file=tmp_path / "none")
-    return AI(settings=settings.ai, chat_settings=settings.chat, max_upload_bytes=1024)
+    return AI(settings=settings.ai, chat_settings=settings.chat, max_upload_bytes=1024,
+              default_language=settings.default_language)
 
 
 def test_the_registry_is_complete_and_in_step_with_the_configuration() -> None:

@@ -165,11 +165,14 @@ async def test_no_speech_shows_the_empty_transcript_then_fails_and_nothing_is_as
     assert await voice.turns("c1") == []
 
 
-async def test_the_language_the_note_was_sent_in_is_the_one_it_is_heard_in() -> None:
+async def test_a_note_is_heard_in_the_language_it_names_else_the_conversations_else_the_default() -> None:
     voice = Voice()
-    await voice.chat(ChatThread("c1"), CLIP, Listener(), language="en")
-    await voice.chat(ChatThread("c1"), CLIP, Listener())
-    assert voice.stt.asked == [SpeechLanguage.EN, SpeechLanguage.ES]  # then the default
+    thread = ChatThread("c1")
+    await voice.chat(thread, CLIP, Listener(), language="en")
+    await voice.chat(thread, CLIP, Listener())  # the chat is now held in English
+    await voice.chat(ChatThread("c2"), CLIP, Listener())  # a new chat: the default
+    await voice.chat(ChatThread("c3"), CLIP, Listener(), language="auto")
+    assert voice.stt.asked == [SpeechLanguage.EN, SpeechLanguage.EN, SpeechLanguage.ES, SpeechLanguage.AUTO]
 
 
 async def test_an_unknown_language_fails_before_anything_is_heard_or_stored() -> None:
@@ -204,13 +207,15 @@ async def test_a_failed_synthesis_leaves_the_text_answer_standing() -> None:
     assert await voice.turns("c1") == [(Speaker.USER, "hola"), (Speaker.ASSISTANT, turn.text)]
 
 
-@pytest.mark.parametrize(("heard_in", "spoken_in"), [("es", "es"), ("en", "en"), ("ja", "es"), ("und", "es")])
-async def test_the_answer_is_spoken_in_the_language_the_note_was_heard_in_else_the_default(
-    heard_in: str, spoken_in: str,
+@pytest.mark.parametrize(("named", "heard_in", "spoken_in"), [
+    ("es", "es", "es"), ("en", "en", "en"), ("auto", "ja", "es"), (None, "und", "es"),
+])
+async def test_the_answer_is_spoken_in_the_conversations_language_whatever_the_model_reported(
+    named: str | None, heard_in: str, spoken_in: str,
 ) -> None:
-    voice = Voice("Hola. Adiós.", language=heard_in)
-    await voice.chat(ChatThread("c1"), CLIP, Listener())
-    await voice.chat(ChatThread("c2"), CLIP, Listener(), by_sentence=True)
+    voice = Voice("Hola. Adiós.", language=heard_in)  # Spanish words, whatever language the model says
+    await voice.chat(ChatThread("c1"), CLIP, Listener(), language=named)
+    await voice.chat(ChatThread("c2"), CLIP, Listener(), by_sentence=True, language=named)
     assert voice.tts.languages and set(voice.tts.languages) == {spoken_in}
 
 

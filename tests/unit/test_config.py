@@ -8,6 +8,7 @@ from ova.config import ConfigError, load_settings
 from ova.config.loader import describe
 from ova.config.settings import DEV_JWT_SECRET, Environment, Provider
 from ova.config.variables import AI_PROVIDERS, VARIABLES
+from ova.domain.language import Language
 
 STRONG = "x" * 40
 
@@ -154,3 +155,18 @@ def test_the_login_limits_read_their_two_ceilings(tmp_path: Path) -> None:
     assert (chosen.login_max_failures, chosen.login_max_failures_per_account) == (3, 40)
     with pytest.raises(ConfigError, match="LOGIN_MAX_FAILURES_PER_ACCOUNT"):
         load_settings({"LOGIN_MAX_FAILURES_PER_ACCOUNT": "0"}, env_file=tmp_path / "absent.env")
+
+
+def test_the_default_language_is_spanish_and_each_language_has_its_system_prompt(tmp_path: Path) -> None:
+    settings = load_settings({}, env_file=tmp_path / "absent.env")
+    assert settings.default_language is Language.ES
+    prompts = settings.chat.system_prompts
+    assert "español" in prompts[Language.ES] and "English" in prompts[Language.EN]
+    chosen = load_settings({"DEFAULT_LANGUAGE": " EN ", "CHAT_SYSTEM_PROMPT": "Sé breve.",
+                            "CHAT_SYSTEM_PROMPT_EN": "Be brief."}, env_file=tmp_path / "absent.env")
+    assert chosen.default_language is Language.EN
+    assert chosen.chat.system_prompts == {Language.ES: "Sé breve.", Language.EN: "Be brief."}
+
+
+def test_an_unknown_default_language_names_the_accepted_ones(tmp_path: Path) -> None:
+    assert problems({"DEFAULT_LANGUAGE": "fr"}, tmp_path) == ["DEFAULT_LANGUAGE='fr': use one of: es, en"]

@@ -28,7 +28,7 @@ BUS_SCENE = [
 
 def test_spanish_counts_with_plurals_articles_and_the_place_of_the_largest_object() -> None:
     sentence = describe_scene(BUS_SCENE, WIDTH, HEIGHT, "es")
-    assert sentence == "Se ven tres personas, un autobús y un monopatín; el autobús está en el centro."
+    assert sentence == "Veo tres personas, un autobús y un monopatín; el autobús está en el centro."
 
 
 def test_english_counts_with_irregular_plurals() -> None:
@@ -42,7 +42,7 @@ def test_spanish_is_the_default_language() -> None:
 
 def test_one_object_is_named_with_its_place() -> None:
     tie = [obj("tie", 750)]
-    assert describe_scene(tie, WIDTH, HEIGHT, "es") == "Se ve una corbata a la derecha."
+    assert describe_scene(tie, WIDTH, HEIGHT, "es") == "Veo una corbata a la derecha."
     assert describe_scene(tie, WIDTH, HEIGHT, "en") == "I can see a tie on the right."
     assert describe_scene([obj("apple", 350)], WIDTH, HEIGHT, "en") == "I can see an apple in the centre."
 
@@ -50,22 +50,22 @@ def test_one_object_is_named_with_its_place() -> None:
 def test_feminine_and_masculine_plurals_agree() -> None:
     scene = [obj("bus", 10), obj("bus", 20), obj("tie", 500), obj("tie", 600), obj("tie", 700, width=300)]
     sentence = describe_scene(scene, WIDTH, HEIGHT, "es")
-    assert sentence.startswith("Se ven tres corbatas y dos autobuses; ")
+    assert sentence.startswith("Veo tres corbatas y dos autobuses; ")
     assert sentence.endswith("la corbata más destacada está a la derecha.")
 
 
 def test_a_group_all_in_one_place_is_placed_together() -> None:
     scene = [obj("person", 10), obj("person", 120, width=150), obj("dog", 700, width=50)]
-    spanish = "Se ven dos personas y un perro; las dos personas están a la izquierda."
+    spanish = "Veo dos personas y un perro; las dos personas están a la izquierda."
     assert describe_scene(scene, WIDTH, HEIGHT, "es") == spanish
     english = "I can see two people and a dog; the two people are on the left."
     assert describe_scene(scene, WIDTH, HEIGHT, "en") == english
-    assert describe_scene(scene[:2], WIDTH, HEIGHT, "es") == "Se ven dos personas a la izquierda."
+    assert describe_scene(scene[:2], WIDTH, HEIGHT, "es") == "Veo dos personas a la izquierda."
 
 
 def test_numbers_past_ten_are_digits() -> None:
     crowd = [obj("person", 10 * i) for i in range(12)]
-    assert describe_scene(crowd, WIDTH, HEIGHT, "es").startswith("Se ven 12 personas")
+    assert describe_scene(crowd, WIDTH, HEIGHT, "es").startswith("Veo 12 personas")
     assert describe_scene(crowd[:10], WIDTH, HEIGHT, "en").startswith("I can see ten people")
 
 
@@ -88,7 +88,7 @@ def test_darknet_and_hugging_face_names_of_the_same_object_read_the_same() -> No
 
 
 def test_an_unknown_label_keeps_its_english_word() -> None:
-    assert describe_scene([obj("Widget", 10)], WIDTH, HEIGHT, "es") == "Se ve un widget a la izquierda."
+    assert describe_scene([obj("Widget", 10)], WIDTH, HEIGHT, "es") == "Veo un widget a la izquierda."
 
 
 @pytest.mark.parametrize(

@@ -45,10 +45,11 @@ def test_a_naive_date_is_refused_as_the_column_refuses_it() -> None:
 def test_rows_follow_the_statements_parameter_order_and_fill_its_constants() -> None:
     at = datetime(2026, 5, 6, 7, 8, 9, 123456, tzinfo=timezone(timedelta(hours=2)))
     prepared = _Prepared(_BUMP_CHAT, SQLITE)
-    rows = prepared.rows([{"b_id": "c1", "b_count": 2, "b_at": at, "b_title": "Hola", "b_owner": None}])
+    rows = prepared.rows([{"b_id": "c1", "b_count": 2, "b_at": at, "b_title": "Hola", "b_owner": None,
+                           "b_language": "en"}])
     by_name = dict(zip(prepared.names, rows[0], strict=True))
     assert by_name["b_id"] == "c1" and by_name["b_count"] == 2 and by_name["b_title"] == "Hola"
-    assert by_name["b_owner"] is None
+    assert by_name["b_owner"] is None and by_name["b_language"] == "en"
     assert by_name["b_at"] == "2026-05-06 05:08:09.123456"
     assert by_name["title_1"] == ""  # the statement's own constant (``WHEN title = ''``)
 

@@ -10,6 +10,7 @@ from ova.adapters.sqlalchemy.tables import chat_turns as turns
 from ova.adapters.sqlalchemy.tables import conversations
 from ova.application.ports.repositories import Page
 from ova.domain.chat import Conversation, Speaker, Turn
+from ova.domain.language import Language
 
 CHAT_NOT_FOUND = "Conversación no encontrada."
 
@@ -32,7 +33,16 @@ def _to_conversation(row: Row[Any]) -> Conversation:
         owner_id=row.owner_id,
         title=row.title,
         message_count=row.message_count,
+        language=stored_language(row.language),
     )
+
+
+def stored_language(value: str | None) -> Language | None:
+    """A stored language, or ``None`` for none (a chat from before languages) or one no longer spoken."""
+    try:
+        return Language(value) if value else None
+    except ValueError:
+        return None
 
 
 def _to_turn(row: Row[Any]) -> Turn:
@@ -45,6 +55,7 @@ def _values(conversation: Conversation) -> dict[str, Any]:
         "title": conversation.title,
         "message_count": conversation.message_count,
         "updated_at": conversation.updated_at,
+        "language": conversation.language.value if conversation.language else None,
     }
 
 

@@ -96,6 +96,7 @@ conversations = Table(
     Column("message_count", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("language", String(8), nullable=True),
     Index("ix_conversations_owner_id_updated_at", "owner_id", "updated_at"),
     Index("ix_conversations_updated_at", "updated_at"),
     **MYSQL_TABLE_OPTIONS,

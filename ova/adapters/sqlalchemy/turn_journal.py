@@ -30,6 +30,7 @@ from ova.adapters.sqlalchemy.tables import chat_turns as turns
 from ova.adapters.sqlalchemy.tables import conversations
 from ova.domain.chat import Turn
 from ova.domain.errors import NotFound
+from ova.domain.language import Language
 
 log = structlog.get_logger("ova.chat")
 
@@ -47,6 +48,7 @@ _BUMP_CHAT = (
         updated_at=bindparam("b_at", type_=UTCDateTime()),
         title=case((conversations.c.title == "", bindparam("b_title", type_=String())), else_=conversations.c.title),
         owner_id=func.coalesce(conversations.c.owner_id, bindparam("b_owner", type_=Integer())),
+        language=func.coalesce(bindparam("b_language", type_=String()), conversations.c.language),
     )
 )
 _COUNTS = select(conversations.c.id, conversations.c.message_count).where(
@@ -118,12 +120,13 @@ def sqlite_datetime(value: datetime | None) -> str | None:
 class _Entry:
     """A turn handed in, and the future its caller waits on."""
 
-    __slots__ = ("chat_id", "created_at", "future", "owner_id", "title", "turn")
+    __slots__ = ("chat_id", "created_at", "future", "language", "owner_id", "title", "turn")
 
     def __init__(self, chat_id: str, turn: Turn, owner_id: int | None, title: str, created_at: datetime | None,
-                 future: asyncio.Future[int]) -> None:
+                 language: Language | None, future: asyncio.Future[int]) -> None:
         self.chat_id, self.turn, self.owner_id, self.title = chat_id, turn, owner_id, title
         self.created_at, self.future = created_at, future
+        self.language = language.value if language is not None else None
 
 
 def _turn_rows(batch: list[_Entry]) -> list[dict[str, Any]]:
@@ -132,15 +135,18 @@ def _turn_rows(batch: list[_Entry]) -> list[dict[str, Any]]:
 
 
 def _chat_rows(batch: list[_Entry]) -> list[dict[str, Any]]:
-    """One UPDATE row per chat: how many turns it gains, its newest time, the first title and owner."""
+    """One UPDATE row per chat: how many turns it gains, its newest time, the first title and owner,
+    and the last language given."""
     rows: dict[str, dict[str, Any]] = {}
     for entry in batch:
         row = rows.get(entry.chat_id)
         if row is None:
             rows[entry.chat_id] = {"b_id": entry.chat_id, "b_count": 1, "b_at": entry.turn.at,
-                                   "b_title": entry.title, "b_owner": entry.owner_id}
+                                   "b_title": entry.title, "b_owner": entry.owner_id, "b_language": entry.language}
             continue
         row["b_count"] += 1
+        if entry.language is not None:
+            row["b_language"] = entry.language
         row["b_at"] = max(row["b_at"], entry.turn.at)
         row["b_title"] = row["b_title"] or entry.title
         row["b_owner"] = row["b_owner"] if row["b_owner"] is not None else entry.owner_id
@@ -173,9 +179,10 @@ class SqlTurnJournal:
 
     async def append(
         self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str, created_at: datetime | None = None,
+        language: Language | None = None,
     ) -> int:
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Entry(chat_id, turn, owner_id, title, created_at, future))
+        self._pending.append(_Entry(chat_id, turn, owner_id, title, created_at, language, future))
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_pending())
         # a caller that stops waiting (cancelled) cancels only its future: the turn is written all the same

@@ -3,11 +3,11 @@ recent turns as context, and the answer is stored next to it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from datetime import datetime
 from itertools import takewhile
 
-from attrs import Factory, define, frozen
+from attrs import Factory, define, field, frozen
 
 from ova.application.ports.chat import ChatModel, ChatPrompt
 from ova.application.ports.clock import Clock, IdGenerator
@@ -15,18 +15,32 @@ from ova.application.ports.repositories import TurnJournal
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
 from ova.domain.chat import Conversation, Speaker, Turn, title_from, within_budget
 from ova.domain.errors import NotFound
+from ova.domain.language import Language, choose_language
+from ova.domain.language_guess import guess_language
 from ova.domain.users import User
 
-NO_ANSWER = "Lo siento, no he podido generar una respuesta. ¿Puedes repetirlo con otras palabras?"
+NO_ANSWERS: Mapping[Language, str] = {
+    Language.ES: "Lo siento, no he podido generar una respuesta. ¿Puedes repetirlo con otras palabras?",
+    Language.EN: "Sorry, I could not come up with an answer. Could you say it in other words?",
+}
+"""What is stored (and shown) when the model answers nothing, in the conversation's language."""
+NO_ANSWER = NO_ANSWERS[Language.ES]
 
 
 @frozen
 class ChatPolicy:
-    """Who the assistant is and how much of the conversation it sees."""
+    """Who the assistant is and how much of the conversation it sees. ``system_prompts`` gives a
+    language its own prompt (which tells the model to answer in it); a language without one gets
+    ``system_prompt``. ``default_language`` is a conversation's when nothing else tells."""
 
     system_prompt: str
     context_turns: int = 12
     context_chars: int = 6000
+    system_prompts: Mapping[Language, str] = field(factory=dict)
+    default_language: Language = Language.ES
+
+    def prompt_for(self, language: Language) -> str:
+        return self.system_prompts.get(language, self.system_prompt)
 
 
 @define
@@ -35,12 +49,25 @@ class ChatThread:
     message and then kept up to date with the connection's own turns. When the count a commit gives
     back shows that someone else wrote in the chat meanwhile (another connection), or the chat was
     deleted, the thread forgets what it held and reads the chat again: at once when the user's message
-    revealed it (before its prompt is built), at the next message when the answer did."""
+    revealed it (before its prompt is built), at the next message when the answer did.
+
+    ``asked`` is the language the connection named (``?lang=``), ``preferred`` the one its
+    ``Accept-Language`` header gives; ``language`` is the conversation's as far as known now."""
 
     chat_id: str
     conversation: Conversation | None = None
     recent: list[Turn] = Factory(list)
     is_new: bool = False  # an id the service just made: nothing to read, created with its first turn
+    asked: Language | None = None
+    preferred: Language | None = None
+
+    @property
+    def language(self) -> Language | None:
+        """The conversation's language: the one the connection asked for, else the one the chat is
+        held in (once read, at the first message), else the connection's ``Accept-Language``;
+        ``None`` until the first message when none of these tells (it is then guessed from it)."""
+        stored = self.conversation.language if self.conversation is not None else None
+        return self.asked or stored or self.preferred
 
     def forget(self) -> None:
         self.conversation, self.recent = None, []
@@ -88,38 +115,59 @@ class Converse:
     def new_chat_id(self) -> str:
         return self.ids.new_id()
 
-    def thread(self, chat_id: str) -> ChatThread:
+    def thread(self, chat_id: str, *, asked: Language | None = None, preferred: Language | None = None) -> ChatThread:
         """A chat the client named: it may exist already (read at the first message) or not."""
-        return ChatThread(chat_id)
+        return ChatThread(chat_id, asked=asked, preferred=preferred)
 
-    def new_thread(self) -> ChatThread:
+    def new_thread(self, *, asked: Language | None = None, preferred: Language | None = None) -> ChatThread:
         """A new chat under an id made now: stored together with its first turn, read from nowhere."""
-        return ChatThread(self.new_chat_id(), is_new=True)
+        return ChatThread(self.new_chat_id(), is_new=True, asked=asked, preferred=preferred)
 
-    async def begin(self, thread: ChatThread, text: str, *, user: User | None) -> PendingReply:
+    def language_of(self, thread: ChatThread) -> Language:
+        """The conversation's language as known now, else the default (for what is said before the
+        first message decides it)."""
+        return thread.language or self.policy.default_language
+
+    async def expected_language(self, thread: ChatThread, named: Language | None = None) -> Language:
+        """The language to expect a message in before its words are known (a voice note to
+        transcribe): ``?lang=``, else ``named`` (the frame's), else the chat's own (the chat is read
+        if this connection has not yet), else ``Accept-Language``, else the default. No guess: there
+        are no words yet."""
+        if thread.asked is not None or named is not None:
+            return thread.asked or named or self.policy.default_language
+        conversation = await self._loaded(thread, self.clock.now())
+        return conversation.language or thread.preferred or self.policy.default_language
+
+    async def begin(self, thread: ChatThread, text: str, *, user: User | None,
+                    language: Language | None = None) -> PendingReply:
+        """``language`` is the one the message itself names (a frame's ``language``); the connection's
+        ``?lang=`` wins over it."""
         question = Turn(Speaker.USER, text, self.clock.now())
         conversation = await self._loaded(thread, question.at)
         conversation.admit(user.id if user else None)
         context = self._context(thread.recent)
+        spoken = self._choose(thread, conversation, text, language)
         try:
-            await self._record(thread, conversation, question)
+            await self._record(thread, conversation, question, spoken)
         except NotFound:  # deleted since this connection read it: the chat starts again, empty
             thread.forget()
             conversation = await self._loaded(thread, question.at)
             conversation.admit(user.id if user else None)
             context = []
-            await self._record(thread, conversation, question)
+            spoken = self._choose(thread, conversation, text, language)
+            await self._record(thread, conversation, question, spoken)
         if thread.conversation is None:  # someone else wrote in this chat meanwhile: what it holds now
             await self._loaded(thread, question.at)
             context = self._context(list(takewhile(lambda turn: not _same(turn, question), thread.recent)))
-        return PendingReply(thread, question, ChatPrompt(self.policy.system_prompt, context, text))
+        prompt = ChatPrompt(self.policy.prompt_for(spoken), context, text, language=spoken)
+        return PendingReply(thread, question, prompt)
 
     def stream(self, pending: PendingReply) -> AsyncGenerator[str, None]:
         return self.model.stream(pending.prompt)
 
     async def finish(self, pending: PendingReply, answer: str) -> Turn:
         thread = pending.thread
-        turn = Turn(Speaker.ASSISTANT, answer.strip() or NO_ANSWER, self.clock.now())
+        turn = Turn(Speaker.ASSISTANT, answer.strip() or NO_ANSWERS[pending.prompt.language], self.clock.now())
         try:
             count = await self.journal.append(thread.chat_id, turn, owner_id=None, title="")
         except NotFound:  # deleted while the model was answering: nothing to add it to
@@ -128,10 +176,23 @@ class Converse:
         thread.stored(turn, count=count, keep=self.policy.context_turns)
         return turn
 
-    async def _record(self, thread: ChatThread, conversation: Conversation, turn: Turn) -> None:
+    def _choose(self, thread: ChatThread, conversation: Conversation, text: str,
+                language: Language | None) -> Language:
+        """The message's language: see ``choose_language`` (the guess is made only when needed)."""
+        asked, stored, preferred = thread.asked or language, conversation.language, thread.preferred
+        guessed = guess_language(text) if asked is None and stored is None and preferred is None else None
+        return choose_language(asked=asked, stored=stored, preferred=preferred, guessed=guessed,
+                               default=self.policy.default_language)
+
+    async def _record(self, thread: ChatThread, conversation: Conversation, turn: Turn, language: Language) -> None:
+        """Store the user's ``turn``; the chat is held in ``language`` from now on (written only when
+        that changes it)."""
+        changed = language if language is not conversation.language else None
         count = await self.journal.append(thread.chat_id, turn, owner_id=conversation.owner_id,
                                           title=title_from(turn.text),
-                                          created_at=conversation.created_at if thread.is_new else None)
+                                          created_at=conversation.created_at if thread.is_new else None,
+                                          language=changed)
+        conversation.language = language
         thread.is_new = False
         thread.stored(turn, count=count, keep=self.policy.context_turns)
 

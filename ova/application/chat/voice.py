@@ -23,7 +23,8 @@ from ova.application.speech.sentences import SpeakSentences, SpokenSentence
 from ova.application.speech.use_cases import SpeechRequest, SynthesizeSpeech, TranscribeAudio
 from ova.domain.chat import Turn
 from ova.domain.errors import DomainError, NoSpeech
-from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech
+from ova.domain.language import Language
+from ova.domain.speech import AudioClip, Speech, SpeechLanguage
 from ova.domain.users import User
 
 SPOKEN_CHARS = 1000  # the most a ``SpeechRequest`` takes: a longer answer is spoken up to here
@@ -79,17 +80,22 @@ class VoiceChat:
 
     async def __call__(self, thread: ChatThread, clip: AudioClip, listener: VoiceChatListener, *,
                        by_sentence: bool = False, language: str | None = None) -> Turn:
-        """``language``: what the note was sent as (``es``, ``en``, ``auto``), else the default language."""
-        heard = await self.transcribe.hear(clip, language)
+        """``language``: what the note's frame says it is spoken in (``es``, ``en`` or ``auto``: the
+        speech model's detection); without it, the conversation's language (``?lang=``, the chat's own,
+        ``Accept-Language``), else the default. A named ``es``/``en`` is also the conversation's
+        language from this message on (see ``Converse.begin``); the answer is spoken in the language it
+        is written in, the conversation's."""
+        converse = self.converse
+        asked = SpeechLanguage.parse(language) if language is not None else None  # InvalidInput: es, en, auto
+        named = None if asked in (None, SpeechLanguage.AUTO) else Language(asked)
+        hear_as = asked.value if asked is not None else (await converse.expected_language(thread)).value
+        heard = await self.transcribe.hear(clip, hear_as)
         text = heard.transcript.text.strip()
-        language = heard.transcript.language
-        if language not in SPEECH_LANGUAGES:
-            language = self.default_language
         await listener.heard(text)
         if not text:
             raise NoSpeech()
-        converse = self.converse
-        pending = await converse.begin(thread, text, user=await listener.current_user())
+        pending = await converse.begin(thread, text, user=await listener.current_user(), language=named)
+        language = pending.prompt.language.value
         await listener.asked(pending.question)
         async with aclosing(converse.stream(pending)) as pieces:
             answer = await listener.streamed(pieces)

@@ -6,15 +6,18 @@ from typing import Protocol
 from attrs import frozen
 
 from ova.domain.chat import Turn
+from ova.domain.language import Language
 
 
 @frozen
 class ChatPrompt:
-    """What the model sees: who it is, the recent turns (oldest first) and the new message."""
+    """What the model sees: who it is, the recent turns (oldest first) and the new message, and the
+    language the conversation is held in (which ``system`` tells the model to answer in)."""
 
     system: str
     history: Sequence[Turn]
     message: str
+    language: Language = Language.ES
 
 
 class ChatModel(Protocol):

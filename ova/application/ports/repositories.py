@@ -8,6 +8,7 @@ from attrs import frozen
 
 from ova.domain.chat import Conversation, Turn
 from ova.domain.contact import ContactMessage
+from ova.domain.language import Language
 from ova.domain.tokens import RefreshSession
 from ova.domain.users import User
 
@@ -109,10 +110,12 @@ class TurnJournal(Protocol):
 
     async def append(
         self, chat_id: str, turn: Turn, *, owner_id: int | None, title: str, created_at: datetime | None = None,
+        language: Language | None = None,
     ) -> int:
         """Store ``turn`` in an existing chat (or, with ``created_at``, in a new chat created in the same
         transaction: ``ValueError`` if it exists) and return when it is committed. In the same transaction
         the chat's message count grows by one, ``updated_at`` becomes the turn's time, an anonymous
-        chat is claimed by ``owner_id`` (an owned one keeps its owner) and an untitled one takes
-        ``title``. Returns the chat's message count after the commit, which counts the turns other
-        connections wrote too. ``NotFound`` when the chat does not exist (only that turn fails)."""
+        chat is claimed by ``owner_id`` (an owned one keeps its owner), an untitled one takes
+        ``title`` and, when ``language`` is given, the chat is held in that language from now on.
+        Returns the chat's message count after the commit, which counts the turns other connections
+        wrote too. ``NotFound`` when the chat does not exist (only that turn fails)."""

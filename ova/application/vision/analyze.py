@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from attrs import frozen
 
 from ova.application.ports.vision import ImageCaptioner, ImageDecoder, ObjectDetector
-from ova.domain.errors import InvalidInput
+from ova.domain.language import ACCEPTED, parse_language
 from ova.domain.vision import DetectedObject
 
-LANGUAGES = ("es", "en")
+LANGUAGES = ACCEPTED
 
 
 def _elapsed_ms(started: float) -> float:
@@ -19,9 +19,8 @@ def _elapsed_ms(started: float) -> float:
 
 
 def check_language(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise InvalidInput("el idioma debe ser es o en", field="lang")
-    return lang
+    """``es`` or ``en`` (``EN``, ``en-GB`` too); anything else is ``UnsupportedLanguage`` (422)."""
+    return parse_language(lang).value
 
 
 @frozen
@@ -71,7 +70,7 @@ class DescribeImage:
     min_confidence: float
 
     async def __call__(self, data: bytes, *, lang: str = "es") -> ImageDescription:
-        check_language(lang)
+        lang = check_language(lang)
         started = time.perf_counter()
         image = await self.decoder.decode(data)
         objects = await self.detector.detect(image, min_confidence=self.min_confidence)
@@ -89,7 +88,7 @@ class AnalyzeImage:
     min_confidence: float
 
     async def __call__(self, data: bytes, *, lang: str = "es") -> ImageAnalysis:
-        check_language(lang)
+        lang = check_language(lang)
         started = time.perf_counter()
         image = await self.decoder.decode(data)
         objects = await self.detector.detect(image, min_confidence=self.min_confidence)

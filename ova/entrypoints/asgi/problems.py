@@ -72,13 +72,14 @@ def status_for(error: errors.DomainError) -> int:
     return 400
 
 
-def domain_problem(error: errors.DomainError) -> JSONResponse:
+def domain_problem(error: errors.DomainError, *, detail: str | None = None, **more: Any) -> JSONResponse:
+    """``detail`` replaces the error's own (its translation); ``more`` are extra fields of the body."""
     headers: dict[str, str] = {}
     if isinstance(error, errors.TooManyAttempts):
         headers["Retry-After"] = str(error.retry_after_s)
     if isinstance(error, errors.DependencyUnavailable):
         headers["Retry-After"] = str(error.retry_after_s)
-    extra = None
+    extra: dict[str, Any] = dict(more)
     if isinstance(error, errors.InvalidInput):
-        extra = {"errors": [{"field": error.field or "body", "message": error.detail}]}
-    return problem(status_for(error), error.detail, error.code, headers=headers, extra=extra)
+        extra["errors"] = [{"field": error.field or "body", "message": detail or error.detail}]
+    return problem(status_for(error), detail or error.detail, error.code, headers=headers, extra=extra or None)

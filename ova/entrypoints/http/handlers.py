@@ -1,4 +1,5 @@
-"""Exception handlers: one table from failures to JSON problems."""
+"""Exception handlers: one table from failures to JSON problems, whose ``detail`` speaks the
+request's language (``?lang=``, else ``Accept-Language``, else ``DEFAULT_LANGUAGE``)."""
 
 from __future__ import annotations
 
@@ -11,34 +12,61 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ova.domain.errors import DatabaseUnavailable, DomainError
+from ova.domain.language import Language, UnsupportedLanguage, from_accept_language, parse_language
 from ova.entrypoints.asgi.converter import RequestValidationError
-from ova.entrypoints.asgi.problems import HttpProblem, domain_problem, problem
+from ova.entrypoints.asgi.messages import in_language
+from ova.entrypoints.asgi.problems import HTTP_DEFAULTS, HttpProblem, domain_problem, problem
 from ova.entrypoints.logs import first_line
 
 log = structlog.get_logger("ova.http")
+
+
+def request_language(request: Request) -> Language:
+    """The language the client reads: ``?lang=`` (when it names one the service speaks), else the
+    first it speaks in ``Accept-Language``, else ``DEFAULT_LANGUAGE``."""
+    lang = request.query_params.get("lang", "")
+    if lang.strip():
+        try:
+            return parse_language(lang)
+        except UnsupportedLanguage:
+            pass
+    preferred = from_accept_language(request.headers.get("accept-language"))
+    if preferred is not None:
+        return preferred
+    configured = getattr(request.app.state, "settings", None)
+    return configured.default_language if configured is not None else Language.ES
 
 
 async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if isinstance(exc, DatabaseUnavailable):
         log.error("database unavailable", error=first_line(exc))
-    return domain_problem(exc)
+    language = request_language(request)
+    if isinstance(exc, UnsupportedLanguage):  # the body lists the accepted values too
+        accepted = list(exc.accepted)
+        detail = in_language("unsupported_language", exc.detail, language, {"asked": exc.asked, "accepted": accepted})
+        return domain_problem(exc, detail=detail, accepted=accepted)
+    return domain_problem(exc, detail=in_language(exc.code, exc.detail, language))
 
 
 async def on_http_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HttpProblem)
-    return problem(exc.status, exc.detail, exc.code, headers=exc.headers)
+    return problem(exc.status, in_language(exc.code, exc.detail, request_language(request)), exc.code,
+                   headers=exc.headers)
 
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-    return problem(422, exc.detail, "validation_error", extra={"errors": errors})
+    detail = in_language("validation_error", exc.detail, request_language(request))
+    return problem(422, detail, "validation_error", extra={"errors": errors})
 
 
 async def on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, headers=dict(exc.headers or {}))
+    code, detail = HTTP_DEFAULTS.get(exc.status_code, ("error", "Error."))
+    return problem(exc.status_code, in_language(code, detail, request_language(request)),
+                   headers=dict(exc.headers or {}))
 
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]

@@ -79,7 +79,8 @@ class ContactView:
 
 @frozen
 class ChatView:
-    """A stored conversation. ``usuario_id`` is null for an anonymous chat (only admins see those)."""
+    """A stored conversation. ``usuario_id`` is null for an anonymous chat (only admins see those);
+    ``idioma`` is the language it is held in (``es``, ``en``; null for a chat from before chats had one)."""
 
     id: str
     titulo: str
@@ -87,11 +88,13 @@ class ChatView:
     mensajes: int
     fecha_creacion: datetime
     fecha_actualizacion: datetime
+    idioma: str | None = None
 
     @classmethod
     def of(cls, conversation: Conversation) -> ChatView:
+        language = conversation.language.value if conversation.language is not None else None
         return cls(conversation.id, conversation.title, conversation.owner_id, conversation.message_count,
-                   conversation.created_at, conversation.updated_at)
+                   conversation.created_at, conversation.updated_at, language)
 
 
 @frozen

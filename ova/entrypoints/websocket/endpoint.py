@@ -9,9 +9,11 @@ from starlette.websockets import WebSocket
 
 from ova.application.chat.registry import ChatRegistry
 from ova.domain.chat import is_valid_chat_id
+from ova.domain.language import Language, UnsupportedLanguage, from_accept_language, parse_language
+from ova.entrypoints.asgi.messages import error_frame_in
 from ova.entrypoints.websocket import frames
 from ova.entrypoints.websocket.dialect import dialect_for
-from ova.entrypoints.websocket.frames import FrameError
+from ova.entrypoints.websocket.frames import Frame, FrameError
 from ova.entrypoints.websocket.session import CLOSE_POLICY, ChatServices, ChatSession
 
 
@@ -22,23 +24,37 @@ async def chat(websocket: WebSocket) -> None:
     if registry.closing:
         await websocket.close(1012)
         return
+    preferred = from_accept_language(websocket.headers.get("accept-language"))
+    language = preferred or services.converse.policy.default_language
+    lang = websocket.query_params.get("lang", "").strip()
+    asked: Language | None = None
     try:  # refused before the session starts: the reason, then 1008
+        if lang:
+            try:
+                asked = language = parse_language(lang)
+            except UnsupportedLanguage:
+                raise frames.language_refusal(lang) from None
         if chat_id is not None and not is_valid_chat_id(chat_id):
             raise FrameError("invalid_chat_id",
                              "El identificador de chat solo admite letras, números, '-' y '_' (hasta 64).")
         dialect = dialect_for(websocket.query_params.getlist("features"))
     except FrameError as error:
-        await websocket.accept()
-        await websocket.send_json(frames.refusal(error))
-        await websocket.close(CLOSE_POLICY)
+        await _refuse(websocket, frames.refusal(error), language)
         return
-    session = ChatSession(websocket, services, chat_id=chat_id,
-                          token=websocket.query_params.get("token") or None, dialect=dialect)
+    session = ChatSession(websocket, services, chat_id=chat_id, token=websocket.query_params.get("token") or None,
+                          dialect=dialect, asked=asked, preferred=preferred)
     registry.add(session)
     try:
         await session.run()
     finally:
         registry.discard(session)
+
+
+async def _refuse(websocket: WebSocket, error: Frame, language: Language) -> None:
+    """A connection the server will not hold: accepted, told why in one ``error`` frame, closed 1008."""
+    await websocket.accept()
+    await websocket.send_json(error_frame_in(error, language))
+    await websocket.close(CLOSE_POLICY)
 
 
 PATHS = ("/ws", "/ws/chat/{chat_id}", "/api/chat", "/ws/chat")

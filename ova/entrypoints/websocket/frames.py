@@ -18,6 +18,7 @@ from typing import Any
 from attrs import frozen
 
 from ova.domain.errors import DomainError, TooManyAttempts
+from ova.domain.language import ACCEPTED, Language, UnsupportedLanguage, parse_language
 from ova.entrypoints.asgi.converter import RequestValidationError, dump, dump_datetime, parse
 from ova.entrypoints.asgi.json_limits import MAX_JSON_DEPTH, lone_surrogate_at, may_hold_surrogate, too_deep
 
@@ -36,10 +37,16 @@ class FrameError(Exception):
 
 @frozen
 class TextMessage:
-    """A user message. ``stream`` asks for ``chunk`` frames while the answer is written."""
+    """A user message. ``stream`` asks for ``chunk`` frames while the answer is written; ``language``
+    (``es``, ``en``) names the conversation's language (the URL's ``?lang=`` wins over it)."""
 
     text: str
     stream: bool = False
+    language: str | None = None
+
+    @property
+    def spoken(self) -> Language | None:
+        return language_named(self.language)
 
 
 @frozen
@@ -51,6 +58,23 @@ class AudioMessage:
     format: str | None = None
     stream: bool = False
     language: str | None = None
+
+    @property
+    def spoken(self) -> Language | None:
+        """The conversation's language the note names (``auto`` names none)."""
+        auto = self.language is None or self.language.strip().lower() == "auto"
+        return None if auto else language_named(self.language)
+
+
+def language_named(name: str | None) -> Language | None:
+    """The language a frame names (already checked by ``read_frame``), or ``None``."""
+    return parse_language(name) if name else None
+
+
+def language_refusal(asked: str) -> FrameError:
+    """The error for a ``language`` (or ``?lang=``) the assistant does not speak."""
+    error = UnsupportedLanguage(asked)
+    return FrameError("unsupported_language", error.detail, asked=error.asked, accepted=list(ACCEPTED))
 
 
 @frozen
@@ -119,6 +143,8 @@ def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> Client
             frame = parse(cls, data)
         except RequestValidationError as error:
             raise FrameError("invalid_frame", error.detail, errors=[dump(e) for e in error.errors]) from None
+    if isinstance(frame, TextMessage | AudioMessage) and frame.language is not None:
+        _check_language(frame.language, auto=isinstance(frame, AudioMessage))
     if isinstance(frame, TextMessage):
         _check_text(frame.text, max_text_bytes)
         return _trimmed(frame)
@@ -126,6 +152,17 @@ def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> Client
         raise FrameError("too_large", f"El mensaje supera el máximo de {max_text_bytes // 1024} KiB.",
                          max_bytes=max_text_bytes)
     return frame
+
+
+def _check_language(name: str, *, auto: bool = False) -> None:
+    """A message's language must be one the assistant speaks; a voice note's may also be ``auto``
+    (the speech model's detection)."""
+    if auto and name.strip().lower() == "auto":
+        return
+    try:
+        parse_language(name)
+    except UnsupportedLanguage:
+        raise language_refusal(name) from None
 
 
 def _check_depth(raw: str) -> None:
@@ -144,15 +181,16 @@ def _check_unicode(raw: str, data: dict[str, Any]) -> None:
 
 
 def _plain_text_frame(data: dict[str, Any]) -> TextMessage | None:
-    """The common ``{"type": "text", "text": "...", "stream": bool}`` without the converter (which
-    gives the same result at several times the cost); ``None`` for anything else."""
-    text, stream = data.get("text"), data.get("stream", False)
-    if type(text) is str and type(stream) is bool and data.keys() <= _TEXT_KEYS:
-        return TextMessage(text, stream)
+    """The common ``{"type": "text", "text": "...", "stream": bool, "language": "..."}`` without the
+    converter (which gives the same result at several times the cost); ``None`` for anything else."""
+    text, stream, language = data.get("text"), data.get("stream", False), data.get("language")
+    if type(text) is str and type(stream) is bool and data.keys() <= _TEXT_KEYS and (
+            language is None or type(language) is str):
+        return TextMessage(text, stream, language)
     return None
 
 
-_TEXT_KEYS = frozenset({"type", "text", "stream"})
+_TEXT_KEYS = frozenset({"type", "text", "stream", "language"})
 _JSON_SPACE = " \t\n\r"
 _TOO_DEEP = f"El mensaje anida más de {MAX_JSON_DEPTH} niveles de JSON."
 _NOT_UNICODE = "El mensaje contiene caracteres Unicode no válidos."
@@ -171,7 +209,7 @@ def _trimmed(frame: TextMessage) -> TextMessage:
     """The message without leading or trailing whitespace, as user names and contact messages are
     stored: the turn kept (and echoed) is the text that was meant, not the keyboard's padding."""
     text = frame.text.strip()
-    return frame if text == frame.text else TextMessage(text, frame.stream)
+    return frame if text == frame.text else TextMessage(text, frame.stream, frame.language)
 
 
 def _check_text(text: str, max_text_bytes: int) -> None:

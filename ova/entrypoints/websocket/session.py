@@ -21,8 +21,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ova.bootstrap.chat import ChatServices
 from ova.domain.errors import DependencyUnavailable, InvalidToken
+from ova.domain.language import Language
 from ova.domain.users import User
 from ova.entrypoints.asgi.edge import server_send
+from ova.entrypoints.asgi.messages import error_frame_in
 from ova.entrypoints.websocket import frames
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
 from ova.entrypoints.websocket.frames import AuthMessage, Cancel, Frame, FrameError, Message, Ping
@@ -45,15 +47,19 @@ __all__ = ["CLOSE_POLICY", "ChatServices", "ChatSession", "SlowClient"]
 
 class ChatSession:
     def __init__(self, websocket: WebSocket, services: ChatServices, *, chat_id: str | None, token: str | None,
-                 dialect: Dialect = PUBLISHED) -> None:
-        """``chat_id`` is the one the client asked for; without one the session starts a new chat."""
+                 dialect: Dialect = PUBLISHED, asked: Language | None = None,
+                 preferred: Language | None = None) -> None:
+        """``chat_id`` is the one the client asked for; without one the session starts a new chat.
+        ``asked`` is the language of the URL's ``?lang=``, ``preferred`` the one of the upgrade
+        request's ``Accept-Language``."""
         self.ws = websocket
         self.dialect = dialect
         self._raw_send = server_send(websocket.scope)
         self.services = services
         self.settings = services.settings
         converse = services.converse
-        self._thread = converse.thread(chat_id) if chat_id is not None else converse.new_thread()
+        self._thread = (converse.thread(chat_id, asked=asked, preferred=preferred) if chat_id is not None
+                        else converse.new_thread(asked=asked, preferred=preferred))
         self.chat_id = self._thread.chat_id
         self.client_id = "chat_" + secrets.token_hex(4)
         self._token = token
@@ -76,6 +82,12 @@ class ChatSession:
     @property
     def generating(self) -> bool:
         return self._worker is not None and self._worker.generating
+
+    @property
+    def language(self) -> Language:
+        """The conversation's language as known now (its error frames are written in it); the
+        thread's ``language`` says the same, ``None`` while the first message has yet to decide it."""
+        return self.services.converse.language_of(self._thread)
 
     def _log(self) -> Any:
         """Bound when something is logged, not kept: idle connections need not carry a logger each."""
@@ -155,7 +167,12 @@ class ChatSession:
         Frames go to the server's own ASGI ``send`` (``server_send``): Starlette's ``WebSocket.send``
         and its two error-handling layers only check states this session tracks itself, and cost four
         coroutine frames per frame sent. A client gone is ``WebSocketDisconnect``, as Starlette says it."""
-        text = frame if isinstance(frame, str) else json.dumps(frame, ensure_ascii=False)
+        if isinstance(frame, str):
+            text = frame
+        else:
+            if frame.get("type") == "error":
+                frame = error_frame_in(frame, self.language)
+            text = json.dumps(frame, ensure_ascii=False)
         message = {"type": "websocket.send", "text": text}
         lock = self._send_lock
         await lock.acquire()  # uncontended unless a slow client holds back an earlier frame

@@ -39,6 +39,7 @@ from ova.application.speech.sentences import SpokenSentence
 from ova.bootstrap.chat import ChatServices
 from ova.domain.chat import Turn
 from ova.domain.errors import DomainError
+from ova.domain.language import Language
 from ova.domain.speech import AudioClip, Speech
 from ova.domain.users import User
 from ova.entrypoints.websocket import frames
@@ -75,6 +76,7 @@ def fitting(text: str, room: int) -> str:
         else:
             high = middle - 1
     return text[:low]
+CUT_OFF_IN: dict[Language, str] = {Language.ES: CUT_OFF, Language.EN: " […] (answer cut off by a service restart)"}
 
 
 class SlowClient(Exception):
@@ -264,13 +266,13 @@ class ChatWorker:
                               by_sentence=self._dialect.audio_chunks, language=message.language)
             return
         converse = self._converse
-        pending = await converse.begin(self._thread, message.text, user=await self._user())
+        pending = await converse.begin(self._thread, message.text, user=await self._user(), language=message.spoken)
         try:
             async with aclosing(converse.stream(pending)) as pieces:
                 text = await self.streamed(pieces)
         except asyncio.CancelledError:
             if self._closing and self._got:  # cut off by the shutdown: what was shown is kept, marked
-                await converse.finish(pending, "".join(self._got) + CUT_OFF)
+                await converse.finish(pending, "".join(self._got) + CUT_OFF_IN[pending.prompt.language])
             raise
         self._got = ()
         turn = await converse.finish(pending, text)

@@ -5,6 +5,7 @@ another process (which can only see the frames it sends) can still steer it:
 
 - ``!history``: answers with the history the model was given, one ``speaker: text`` per turn joined
   by `` | `` (``(sin historial)`` when there is none);
+- ``!system``: answers with the system prompt it was given (which says the conversation's language);
 - ``!slow <seconds> <pieces>``: streams ``pieza 1 ``, ``pieza 2 ``, ... waiting ``seconds`` before
   each piece (the first included), so a generation can be cancelled or overlapped on purpose;
 - ``!fail``: raises ``ModelUnavailable`` before any piece;
@@ -76,6 +77,8 @@ class FakeChatModel:
             return [], 0.0, False
         if command == "!history":
             return words(history_text(prompt.history)), self.piece_delay_s, False
+        if command == "!system":
+            return words(prompt.system), self.piece_delay_s, False
         if command == "!big":
             kib, count = _slow_args(args)
             return ["x" * int(kib * 1024)] * count, 0.0, False

@@ -7,13 +7,14 @@ from starlette.responses import Response
 
 from ova.entrypoints.http.ai_views import AnalysisView, DescriptionView, ObjectsView, SignModelView, SignView
 from ova.entrypoints.http.openapi.operations import QueryParam
-from ova.entrypoints.http.requests import container
+from ova.entrypoints.http.requests import container, settings
 from ova.entrypoints.http.routing import api, respond
 from ova.entrypoints.http.uploads import MULTIPART_SCHEMA, Base64Image, read_upload
 
 
 def _lang(request: Request) -> str:
-    return request.query_params.get("lang", "es").strip().lower() or "es"
+    """``?lang=`` (checked by the use case: an unknown one is 422), else ``DEFAULT_LANGUAGE``."""
+    return request.query_params.get("lang", "").strip() or settings(request).default_language.value
 
 
 async def analyze(request: Request) -> Response:
@@ -40,7 +41,8 @@ async def sign_model(request: Request) -> Response:
     return respond(SignModelView.of(container(request).describe_sign_model()()))
 
 
-LANG = QueryParam(name="lang", type=str, required=False, description="`es` (por defecto) o `en`.", default="es")
+LANG = QueryParam(name="lang", type=str, required=False,
+                  description="`es` o `en` (por defecto `DEFAULT_LANGUAGE`, `es`).", default="es")
 UPLOAD = {"request": Base64Image, "request_multipart": MULTIPART_SCHEMA, "errors": (400, 413, 415, 422, 503)}
 IMAGE_NOTE = ("Sube la foto como multipart (`file`) o JSON `{\"image\": \"<base64 o data: URL>\"}`. "
               "JPEG, PNG o WEBP, según los bytes; tamaño máximo MAX_UPLOAD_MB; más de MAX_IMAGE_PIXELS píxeles: 413. "
