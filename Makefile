@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 BASE   ?= HEAD
 
-.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab wrk-tool clean
+.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality-chat wrk-tool clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,10 @@ bench-chat: install-test
 ## bench-chat-ab: the chat's round trips, this working tree against BASE (a revision), alternated in one run
 bench-chat-ab: install-test
 	$(BIN)/python -m bench.ws_ab --base $(BASE)
+
+## bench-quality-chat: every local chat model option on 40 questions (20 es, 20 en): right, language, loops, speed
+bench-quality-chat: install-test models-options
+	$(BIN)/python -m bench.quality_chat
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
