@@ -13,7 +13,7 @@ from ova.application.ports.chat import ChatModel, ChatPrompt
 from ova.application.ports.clock import Clock, IdGenerator
 from ova.application.ports.repositories import TurnJournal
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
-from ova.domain.chat import Conversation, Speaker, Turn, title_from, within_budget
+from ova.domain.chat import Conversation, Speaker, Turn, stable_window, title_from, within_budget
 from ova.domain.errors import NotFound
 from ova.domain.users import User
 
@@ -100,7 +100,7 @@ class Converse:
         question = Turn(Speaker.USER, text, self.clock.now())
         conversation = await self._loaded(thread, question.at)
         conversation.admit(user.id if user else None)
-        context = self._context(thread.recent)
+        context = self._context(thread.recent, first_index=conversation.message_count - len(thread.recent))
         try:
             await self._record(thread, conversation, question)
         except NotFound:  # deleted since this connection read it: the chat starts again, empty
@@ -110,8 +110,9 @@ class Converse:
             context = []
             await self._record(thread, conversation, question)
         if thread.conversation is None:  # someone else wrote in this chat meanwhile: what it holds now
-            await self._loaded(thread, question.at)
-            context = self._context(list(takewhile(lambda turn: not _same(turn, question), thread.recent)))
+            reread = await self._loaded(thread, question.at)
+            context = self._context(list(takewhile(lambda turn: not _same(turn, question), thread.recent)),
+                                    first_index=reread.message_count - len(thread.recent))
         return PendingReply(thread, question, ChatPrompt(self.policy.system_prompt, context, text))
 
     def stream(self, pending: PendingReply) -> AsyncGenerator[str, None]:
@@ -135,8 +136,12 @@ class Converse:
         thread.is_new = False
         thread.stored(turn, count=count, keep=self.policy.context_turns)
 
-    def _context(self, turns: list[Turn]) -> list[Turn]:
-        return within_budget(turns, max_turns=self.policy.context_turns, max_chars=self.policy.context_chars)
+    def _context(self, turns: list[Turn], *, first_index: int) -> list[Turn]:
+        """The earlier turns the model sees (``turns[0]`` is the conversation's turn ``first_index``):
+        a window whose start stays put for several exchanges, so the model reuses its cached prompt
+        prefix, within the character budget."""
+        window = stable_window(turns, first_index=max(0, first_index), max_turns=self.policy.context_turns)
+        return within_budget(window, max_turns=self.policy.context_turns, max_chars=self.policy.context_chars)
 
     async def _loaded(self, thread: ChatThread, now: datetime) -> Conversation:
         if thread.conversation is not None:
