@@ -1,7 +1,8 @@
 """``make bench-quality-chat``: how right, how readable and how fast each local chat model answers.
 
 Every local model option (``CHAT_LOCAL_MODEL``) answers the questions of ``bench/data/chat_questions.json``
-(20 Spanish, 20 English, each with the answers accepted), through ``LlamaChatModel`` built by the
+(20 Spanish, 20 English, each with the answers accepted; then 4 open ones, a recipe or advice, that
+show how long answers get and whether they read well aloud), through ``LlamaChatModel`` built by the
 composition root's own factory with the settings the server would read (environment and ``.env``: so
 ``CHAT_TEMPERATURE=0 python -m bench.quality_chat`` measures that setting). One question at a time,
 nothing else in the prompt, as a new conversation's first message is sent.
@@ -9,8 +10,8 @@ nothing else in the prompt, as a new conversation's first message is sent.
 Each answer is scored:
 
 - right: one accepted form appears as whole words, ignoring case and accents;
-- in the asked language: a stop-word count says Spanish or English (an answer too short to tell,
-  "Madrid.", counts as in the language asked; a longer one that is neither, French say, does not);
+- in the asked language: a stop-word count says Spanish or English (an answer with no sign either
+  way, "Madrid.", counts as in the language asked; one in French or German does not);
 - looped: it ran to the token limit and repeats a word 4-gram three times or more;
 - cut: it ran to the token limit (looped or not);
 - readable aloud: no markdown (emphasis, headings, lists, tables, code) and no emoji, since answers
@@ -28,7 +29,8 @@ questions and an English one for English questions. Each run records ``uptime`` 
 work on the machine slows every timing here, and this bench does not pin anything.
 
     python -m bench.quality_chat [--models a,b] [--system configured|per-language] [--conversation 5]
-                                 [--only es|en] [--limit N] [--show]
+                                 [--only es|en] [--limit N] [--show] [--label WORD]
+    python -m bench.quality_chat --rescore bench/results/quality-chat-<stamp>.json
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from typing import Any
 
 import attrs
 
+from ova.adapters.ai.local.answer_end import CUT_MARK
 from ova.adapters.ai.local.chat import LlamaChatModel
 from ova.adapters.models.catalogue import CHAT_MODELS
 from ova.application.ports.chat import ChatPrompt
@@ -63,6 +66,8 @@ from ova.domain.chat import Speaker, Turn, within_budget
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = Path(__file__).resolve().parent / "data" / "chat_questions.json"
 RESULTS = Path(__file__).resolve().parent / "results"
+OPEN = "open-"
+"""The ids of the open questions (no one right answer) start with this."""
 
 PER_LANGUAGE_PROMPTS = {
     "es": "Eres OVA, el asistente de una aplicación de accesibilidad. Responde siempre en español, "
@@ -99,8 +104,6 @@ ENGLISH_WORDS = _words(
 )
 OTHER_WORDS = _words("et est une des du dans avec pour qui pas je vous aujourd il elle sont ist und der die das nicht")
 """Common French and German words: small models asked in English sometimes answer in French."""
-SHORT_WORDS = 6
-"""An answer shorter than this may hold no common word at all ("Júpiter.", "Buenos Aires.")."""
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
 MARKDOWN = re.compile(r"(\*\*|__|`|^\s*#{1,6}\s|^\s*[-*+]\s|^\s*\d+[.)]\s|\|.*\|)", re.MULTILINE)
 
@@ -122,17 +125,16 @@ def is_right(answer: str, accepted: Sequence[str]) -> bool:
 
 
 def language_of(text: str) -> str:
-    """``es``, ``en``, ``?`` (too short to tell) or ``other``: which language's common words dominate
-    (French or German ones: ``other``).
-    Spanish-only marks (``¿``, ``¡``, ``ñ``, accented vowels) count for Spanish. An answer of
-    ``SHORT_WORDS`` words or more in which neither dominates is in some other language (French...)."""
+    """``es``, ``en``, ``other`` (French or German common words dominate) or ``?`` (no sign either
+    way: "Madrid."): which language's common words dominate. Spanish-only marks (``¿``, ``¡``, ``ñ``,
+    accented vowels) count for Spanish."""
     words = plain(text).split()
     spanish = sum(word in SPANISH_WORDS for word in words) + len(re.findall(r"[¿¡ñáéíóú]", text.lower()))
     english = sum(word in ENGLISH_WORDS for word in words)
     if sum(word in OTHER_WORDS for word in words) > max(spanish, english):
         return "other"
-    if spanish + english < 2 or spanish == english:
-        return "?" if len(words) < SHORT_WORDS else "other"
+    if spanish == english:
+        return "?"
     return "es" if spanish > english else "en"
 
 
@@ -176,6 +178,27 @@ class ModelRun:
     load_s: float
     answers: list[Answer] = field(default_factory=list)
     conversation: list[dict[str, Any]] = field(default_factory=list)
+
+
+def score(answer: Answer, accepted: Sequence[str], max_tokens: int) -> None:
+    answer.right = is_right(answer.text, accepted)
+    answer.language = language_of(answer.text)
+    answer.cut = answer.tokens >= max_tokens or answer.text.endswith(CUT_MARK)
+    answer.looped = answer.cut and repeats(answer.text) >= 3
+    answer.readable = readable_aloud(answer.text)
+
+
+def rescore(path: Path) -> list[dict[str, Any]]:
+    """The summary of an earlier run's answers, scored again with today's rules and accepted forms."""
+    report = json.loads(path.read_text(encoding="utf-8"))
+    accepted = {item["id"]: item["accept"] for item in json.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]}
+    rows = []
+    for raw in report["runs"]:
+        run = ModelRun(**{**raw, "answers": [Answer(**answer) for answer in raw["answers"]]})
+        for answer in run.answers:
+            score(answer, accepted.get(answer.id, []), report["settings"]["max_tokens"])
+        rows.append(summary(run))
+    return rows
 
 
 async def timed(model: LlamaChatModel, prompt: ChatPrompt, count: Callable[[str], int]) -> tuple[str, int, float,
@@ -224,17 +247,12 @@ async def run_model(name: str, settings: Settings, questions: list[dict[str, Any
         answer = Answer(item["id"], item["lang"], item["question"], text.strip(), tokens, round(first, 3),
                         round(speed, 2) if speed else None, cached_prefix=system == last_system)
         last_system = system
-        answer.right = is_right(text, item["accept"])
-        detected = language_of(text)
-        answer.language = detected
-        answer.cut = tokens >= model.max_tokens
-        answer.looped = answer.cut and repeats(text) >= 3
-        answer.readable = readable_aloud(text)
+        score(answer, item["accept"], model.max_tokens)
         run.answers.append(answer)
         mark = "✓" if answer.right else "✗"
         flags = "".join(
             flag for flag, on in (
-                (" [other language]", detected not in (item["lang"], "?")), (" [cut]", answer.cut),
+                (" [other language]", answer.language not in (item["lang"], "?")), (" [cut]", answer.cut),
                 (" [LOOP]", answer.looped), (" [markdown/emoji]", not answer.readable),
             ) if on
         )
@@ -279,20 +297,23 @@ def median(values: Sequence[float]) -> float | None:
 
 
 def summary(run: ModelRun) -> dict[str, Any]:
-    answers = run.answers
+    answers = [a for a in run.answers if not a.id.startswith(OPEN)]
+    open_answers = [a for a in run.answers if a.id.startswith(OPEN)]
     by_lang = {lang: [a for a in answers if a.lang == lang] for lang in ("es", "en")}
-    cached = [a.first_token_s for a in answers if a.cached_prefix]
-    cold = [a.first_token_s for a in answers if not a.cached_prefix]
-    decode = [a.tokens_per_s for a in answers if a.tokens_per_s and a.tokens >= 8]
+    cached = [a.first_token_s for a in run.answers if a.cached_prefix]
+    cold = [a.first_token_s for a in run.answers if not a.cached_prefix]
+    decode = [a.tokens_per_s for a in run.answers if a.tokens_per_s and a.tokens >= 8]
     return {
         "model": run.model,
         "right_es": percent(sum(a.right for a in by_lang["es"]), len(by_lang["es"])),
         "right_en": percent(sum(a.right for a in by_lang["en"]), len(by_lang["en"])),
-        "in_language": percent(sum(a.language in (a.lang, "?") for a in answers), len(answers)),
-        "looped": sum(a.looped for a in answers),
-        "cut": sum(a.cut for a in answers),
-        "readable": percent(sum(a.readable for a in answers), len(answers)),
+        "in_language": percent(sum(a.language in (a.lang, "?") for a in run.answers), len(run.answers)),
+        "looped": sum(a.looped for a in run.answers),
+        "cut": sum(a.cut for a in run.answers),
+        "readable": percent(sum(a.readable for a in run.answers), len(run.answers)),
         "median_words": median([len(a.text.split()) for a in answers]),
+        "open_words": median([len(a.text.split()) for a in open_answers]),
+        "open_readable": percent(sum(a.readable for a in open_answers), len(open_answers)),
         "load_s": run.load_s,
         "first_token_cold_s": median(cold),
         "first_token_cached_s": median(cached),
@@ -303,13 +324,15 @@ def summary(run: ModelRun) -> dict[str, Any]:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    head = ("| model | right es | right en | in the asked language | looped (cut) | readable aloud | median words "
-            "| load | first token cold | first token, prefix cached (median / max) | tok/s (median) |")
+    head = ("| model | right es | right en | in the asked language | looped (cut) | readable aloud "
+            "| median words (open questions) | load | first token cold | first token, prefix cached (median / max) "
+            "| tok/s (median) |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for row in rows:
         lines.append(
             f"| {row['model']} | {row['right_es']} | {row['right_en']} | {row['in_language']} "
-            f"| {row['looped']} ({row['cut']}) | {row['readable']} | {row['median_words']} | {row['load_s']} s "
+            f"| {row['looped']} ({row['cut']}) | {row['readable']} | {row['median_words']} ({row['open_words']}) "
+            f"| {row['load_s']} s "
             f"| {row['first_token_cold_s']} s | {row['first_token_cached_s']} / {row['first_token_cached_max_s']} s "
             f"| {row['tokens_per_s']} |"
         )
@@ -340,23 +363,32 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions (of each language)")
     parser.add_argument("--conversation", type=int, default=0, metavar="N",
                         help=f"also time turns 1..N of one conversation (at most {len(CONVERSATION)})")
+    parser.add_argument("--no-open", action="store_true", help="leave out the open questions (recipes, advice)")
     parser.add_argument("--show", action="store_true", help="print whole answers")
     parser.add_argument("--label", default="", help="a word for the result file's name")
+    parser.add_argument("--rescore", type=Path, metavar="FILE",
+                        help="print the table of an earlier run's results file, scored with today's rules")
     return parser.parse_args(argv)
 
 
 def load_questions(options: argparse.Namespace) -> list[dict[str, Any]]:
-    questions: list[dict[str, Any]] = json.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]
-    chosen = []
+    """The questions asked, Spanish first; then the open ones (``accept`` empty) unless ``--no-open``."""
+    data = json.loads(QUESTIONS.read_text(encoding="utf-8"))
+    chosen: list[dict[str, Any]] = []
     for lang in ("es", "en"):
         if options.only in (None, lang):
-            of_lang = [q for q in questions if q["lang"] == lang]
+            of_lang = [q for q in data["questions"] if q["lang"] == lang]
             chosen += of_lang[: options.limit] if options.limit else of_lang
+    if not options.no_open:
+        chosen += [{**q, "accept": []} for q in data["open"] if options.only in (None, q["lang"])]
     return chosen
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse(argv)
+    if options.rescore:
+        print(table(rescore(options.rescore)))
+        return 0
     settings = load_settings()
     questions = load_questions(options)
     names = [name.strip() for name in options.models.split(",") if name.strip()]

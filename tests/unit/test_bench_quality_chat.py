@@ -23,6 +23,7 @@ def test_a_form_must_appear_as_whole_words() -> None:
 def test_the_language_of_an_answer_is_told_by_its_common_words() -> None:
     assert language_of("La capital de Francia es París, una ciudad muy bonita.") == "es"
     assert language_of("The capital of France is Paris, a city on the Seine.") == "en"
+    assert language_of('William Shakespeare wrote "Romeo and Juliet".') == "en"
     assert language_of("Madrid.") == "?"
     assert language_of("La capitale de la France est Paris, une ville avec des musées.") == "other"
 
