@@ -61,7 +61,7 @@ from ova.application.ports.chat import ChatPrompt
 from ova.bootstrap.capabilities import make_local_chat, make_model_store
 from ova.config.loader import load_settings
 from ova.config.settings import Settings
-from ova.domain.chat import Speaker, Turn, within_budget
+from ova.domain.chat import Speaker, Turn, stable_window
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = Path(__file__).resolve().parent / "data" / "chat_questions.json"
@@ -266,7 +266,7 @@ async def run_model(name: str, settings: Settings, questions: list[dict[str, Any
 
 async def converse(model: LlamaChatModel, settings: Settings, options: argparse.Namespace,
                    count: Callable[[str], int]) -> list[dict[str, Any]]:
-    """Turns 1..N of one conversation, its earlier turns as history (``within_budget`` of the configured
+    """Turns 1..N of one conversation, its earlier turns as history (``stable_window`` of the configured
     ``CHAT_CONTEXT_TURNS``/``CHAT_CONTEXT_CHARS``, as ``Converse`` does). Starts with an unrelated
     message so that turn 1 finds only the system prompt cached, as a new chat does."""
     system = system_for("es", options.system, settings)
@@ -275,7 +275,8 @@ async def converse(model: LlamaChatModel, settings: Settings, options: argparse.
     rows = []
     now = datetime.now(UTC)
     for number, message in enumerate(CONVERSATION[:options.conversation], 1):
-        history = within_budget(turns, max_turns=settings.chat.context_turns, max_chars=settings.chat.context_chars)
+        history = stable_window(turns, first_index=0, max_turns=settings.chat.context_turns,
+                                max_chars=settings.chat.context_chars)
         text, tokens, first, speed = await timed(model, ChatPrompt(system, history, message), count)
         turns += [Turn(Speaker.USER, message, now), Turn(Speaker.ASSISTANT, text.strip(), now)]
         rows.append({"turn": number, "history_turns": len(history), "first_token_s": round(first, 3),

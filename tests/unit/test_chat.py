@@ -237,11 +237,21 @@ def test_old_turns_leave_the_window_in_blocks_so_its_start_stays_put() -> None:
     turns = [_turn(str(index)) for index in range(30)]
     starts = []
     for total in range(2, 31, 2):  # the history before each message of a growing conversation
-        window = stable_window(turns[:total][-12:], first_index=max(0, total - 12), max_turns=12)
+        window = stable_window(turns[:total][-12:], first_index=max(0, total - 12), max_turns=12, max_chars=1000)
         assert 0 < len(window) <= 12 and window == turns[total - len(window):total]
         starts.append(int(window[0].text))
     assert starts == [0] * 6 + [6] * 3 + [12] * 3 + [18] * 3
-    assert stable_window(turns[:4], first_index=0, max_turns=0) == []
+    assert stable_window(turns[:4], first_index=0, max_turns=0, max_chars=1000) == []
+
+
+def test_the_character_budget_also_moves_the_window_by_whole_blocks() -> None:
+    turns = [_turn(f"{index:02d}" + "x" * 8) for index in range(24)]  # 10 characters each
+    starts = []
+    for total in range(14, 25, 2):
+        window = stable_window(turns[:total][-12:], first_index=total - 12, max_turns=12, max_chars=75)
+        assert sum(len(turn.text) for turn in window) <= 75
+        starts.append(int(window[0].text[:2]))
+    assert starts == [12, 12, 12, 18, 18, 18]  # 6-turn blocks: the start stays put between jumps
 
 
 async def test_consecutive_prompts_of_a_long_chat_mostly_share_their_beginning() -> None:

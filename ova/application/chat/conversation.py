@@ -13,7 +13,7 @@ from ova.application.ports.chat import ChatModel, ChatPrompt
 from ova.application.ports.clock import Clock, IdGenerator
 from ova.application.ports.repositories import TurnJournal
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
-from ova.domain.chat import Conversation, Speaker, Turn, stable_window, title_from, within_budget
+from ova.domain.chat import Conversation, Speaker, Turn, stable_window, title_from
 from ova.domain.errors import NotFound
 from ova.domain.users import User
 
@@ -140,8 +140,8 @@ class Converse:
         """The earlier turns the model sees (``turns[0]`` is the conversation's turn ``first_index``):
         a window whose start stays put for several exchanges, so the model reuses its cached prompt
         prefix, within the character budget."""
-        window = stable_window(turns, first_index=max(0, first_index), max_turns=self.policy.context_turns)
-        return within_budget(window, max_turns=self.policy.context_turns, max_chars=self.policy.context_chars)
+        return stable_window(turns, first_index=max(0, first_index), max_turns=self.policy.context_turns,
+                             max_chars=self.policy.context_chars)
 
     async def _loaded(self, thread: ChatThread, now: datetime) -> Conversation:
         if thread.conversation is not None:
