@@ -32,6 +32,18 @@ FAKE_OTHERS = dict.fromkeys(
     ("DETECTION_PROVIDER", "CAPTIONING_PROVIDER", "ASL_PROVIDER", "STT_PROVIDER", "TTS_PROVIDER"), "fake")
 
 
+def rollup_mib(pid: int) -> dict[str, int]:
+    """``Rss``, ``Pss`` and ``Anonymous`` of one process from ``/proc/<pid>/smaps_rollup``, MiB. Two
+    ``Llama`` instances map the same weights file twice: RSS counts its resident pages once per mapping,
+    although memory holds them once (page cache); ``Anonymous`` is the memory the process itself owns."""
+    values = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("Rss", "Pss", "Anonymous"):
+            values[key.lower()] = int(rest.split()[0]) // 1024
+    return values
+
+
 async def ask(url: str, question: str) -> str:
     from websockets.asyncio.client import connect
 
@@ -53,7 +65,8 @@ def measure(provider: str, concurrency: int, options: argparse.Namespace, tmp: P
     port = free_port()
     env = {**ova_env(tmp), **FAKE_OTHERS, "PYTHONPATH": str(ROOT), "CHAT_PROVIDER": provider,
            "CHAT_LOCAL_MODEL": options.model, "CHAT_CONCURRENCY": str(concurrency), "AI_WARM_UP": "false",
-           "CHAT_MAX_TOKENS": str(options.max_tokens), "OVA_MODELS_DIR": str(Path(options.models_dir).resolve())}
+           "CHAT_MAX_TOKENS": str(options.max_tokens), "WS_IDLE_TIMEOUT_S": "3600",
+           "OVA_MODELS_DIR": str(Path(options.models_dir).resolve())}
     log = tmp / f"serve-{provider}-{concurrency}.log"
     with log.open("wb") as output:
         process = subprocess.Popen([sys.executable, "-m", "ova", "serve", "--port", str(port)], env=env, cwd=ROOT,
@@ -70,13 +83,15 @@ def measure(provider: str, concurrency: int, options: argparse.Namespace, tmp: P
             answers = asyncio.run(ask_at_once(url, concurrency))
             time.sleep(1)
             all_slots = memory_kib(process.pid)
+            rollup = rollup_mib(process.pid)
             took = time.perf_counter() - began
         finally:
             process.terminate()
             process.wait(30)
     row = {"provider": provider, "concurrency": concurrency, "rss_up_mib": up["rss_kib"] // 1024,
            "rss_one_answer_mib": one["rss_kib"] // 1024, "rss_all_slots_mib": all_slots["rss_kib"] // 1024,
-           "peak_mib": all_slots["peak_rss_kib"] // 1024, "answers": first + answers, "seconds": round(took, 1)}
+           "peak_mib": all_slots["peak_rss_kib"] // 1024, **rollup, "answers": first + answers,
+           "seconds": round(took, 1)}
     print(json.dumps(row, ensure_ascii=False), flush=True)
     return row
 
@@ -94,12 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         migrate(tmp)
         rows = [measure("fake", 1, options, tmp)]
         rows += [measure("local", int(value), options, tmp) for value in options.concurrency.split(",")]
-    print("\n| chat | CHAT_CONCURRENCY | RSS when up | after one answer | after N answers at once | peak |")
-    print("|---|---|---|---|---|---|")
+    print("\n| chat | CHAT_CONCURRENCY | RSS when up | after one answer | after N answers at once | of which "
+          "anonymous (not the mapped weights) | PSS |")
+    print("|---|---|---|---|---|---|---|")
     for row in rows:
         name = "fake" if row["provider"] == "fake" else options.model
         print(f"| {name} | {row['concurrency']} | {row['rss_up_mib']} MiB | {row['rss_one_answer_mib']} MiB "
-              f"| {row['rss_all_slots_mib']} MiB | {row['peak_mib']} MiB |")
+              f"| {row['rss_all_slots_mib']} MiB | {row['anonymous']} MiB | {row['pss']} MiB |")
     subprocess.run(["uptime"], check=False)
     return 0
 

@@ -147,9 +147,13 @@ class AiSettings:
 
 
 DEFAULT_SYSTEM_PROMPT = (
-    "You are OVA, a friendly assistant of an accessibility app. Answer briefly and clearly, "
-    "in the language the user writes in."
+    "Eres OVA, el asistente de una aplicación de accesibilidad. Muchos usuarios son ciegos o tienen baja "
+    "visión y escuchan tus respuestas en voz alta. Responde en el idioma en que te escriben (en español si "
+    "no está claro), en pocas frases cortas y claras, con texto sencillo: sin markdown, listas, tablas ni "
+    "emojis."
 )
+"""Spanish first (the published client's users speak Spanish), short plain answers that read well aloud;
+``make bench-quality-chat`` measured it against the English wording it replaced."""
 
 
 @frozen
@@ -161,7 +165,7 @@ class ChatSettings:
     api_key: str | None = None
     hf_chat_url: str = "https://router.huggingface.co/v1"
     max_tokens: int = 256
-    temperature: float = 0.3
+    temperature: float = 0.0
     repeat_penalty: float = 1.1
     context_turns: int = 12
     context_chars: int = 6000
