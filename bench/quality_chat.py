@@ -326,8 +326,8 @@ def summary(run: ModelRun) -> dict[str, Any]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = ("| model | right es | right en | in the asked language | looped (cut) | readable aloud "
-            "| median words (open questions) | load | first token cold | first token, prefix cached (median / max) "
-            "| tok/s (median) |")
+            "| median words (open questions) | model load | first token cold "
+            "| first token, prefix cached (median / max) | tok/s (median) |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for row in rows:
         lines.append(

@@ -19,8 +19,9 @@ How a generation runs:
 - An answer stopped by the token limit ends on a whole word and ``…`` (``answer_end.AnswerEnd``), so
   a listener knows it was cut.
 - A ``Llama`` is not thread-safe, so each running generation checks one out of a small pool: at most
-  ``concurrency`` are ever built (lazily; ``load()`` builds the first). The weights are memory-mapped,
-  so extra instances mostly cost their context (KV cache) memory.
+  ``concurrency`` are ever built (lazily; ``load()`` builds the first). The weights file is
+  memory-mapped and shared, but each instance allocates its own buffers (context, compute, and memory
+  of the order of the weights' size again: the README's chat memory table), so each slot is costly.
 """
 
 from __future__ import annotations
