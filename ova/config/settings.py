@@ -163,13 +163,17 @@ class AiSettings:
 
 
 DEFAULT_SYSTEM_PROMPT = (
-    "Eres OVA, el asistente amable de una aplicación de accesibilidad. Responde siempre en español, "
-    "de forma breve y clara."
+    "Eres OVA, el asistente de una aplicación de accesibilidad. Muchos usuarios son ciegos o tienen baja "
+    "visión y escuchan tus respuestas en voz alta. Responde siempre en español, en pocas frases cortas y "
+    "claras, con texto sencillo: sin markdown, listas, tablas ni emojis."
 )
-"""The Spanish conversations' system prompt (``CHAT_SYSTEM_PROMPT`` replaces it)."""
+"""The Spanish conversations' system prompt (``CHAT_SYSTEM_PROMPT`` replaces it): short plain answers
+that read well aloud (many users are blind or have low vision); ``make bench-quality-chat`` measured the
+wording against the English one it replaced."""
 DEFAULT_SYSTEM_PROMPT_EN = (
-    "You are OVA, the friendly assistant of an accessibility app. Always answer in English, "
-    "briefly and clearly."
+    "You are OVA, the assistant of an accessibility app. Many users are blind or have low vision and listen "
+    "to your answers read aloud. Always answer in English, in a few short, clear sentences, in plain text: "
+    "no markdown, lists, tables or emoji."
 )
 """The English conversations' system prompt (``CHAT_SYSTEM_PROMPT_EN`` replaces it)."""
 
@@ -187,7 +191,7 @@ class ChatSettings:
     api_key: str | None = None
     hf_chat_url: str = "https://router.huggingface.co/v1"
     max_tokens: int = 256
-    temperature: float = 0.3
+    temperature: float = 0.0
     repeat_penalty: float = 1.1
     context_turns: int = 12
     context_chars: int = 6000

@@ -88,3 +88,26 @@ def within_budget(turns: list[Turn], *, max_turns: int, max_chars: int) -> list[
         kept.append(turn)
     kept.reverse()
     return kept
+
+
+def stable_window(turns: list[Turn], *, first_index: int, max_turns: int, max_chars: int) -> list[Turn]:
+    """The latest turns the model sees: at most ``max_turns`` and ``max_chars``; ``turns`` are the
+    conversation's last ones and ``turns[0]`` is its turn number ``first_index`` (from 0).
+
+    Old turns leave the window in blocks of about half ``max_turns`` (an even number, so that the
+    window starts with a user's turn), never one exchange at a time: its start, which is where the
+    model's prompt begins after the system prompt, then stays put for several exchanges and the model
+    reuses what it computed for that prefix. A window sliding by one exchange at every message would
+    change the whole prompt each time, and every earlier turn would be read again before the first
+    token. The character budget moves the start by whole blocks too; only turns too long for it even
+    then are dropped one by one (``within_budget``).
+    """
+    if max_turns <= 0:
+        return []
+    total = first_index + len(turns)
+    step = max(2, (max_turns // 2 + 1) // 2 * 2)
+    start = 0 if total <= max_turns else -(-(total - max_turns) // step) * step
+    start = max(start, first_index)
+    while start + step < total and sum(len(turn.text) for turn in turns[start - first_index:]) > max_chars:
+        start += step
+    return within_budget(turns[start - first_index:], max_turns=max_turns, max_chars=max_chars)

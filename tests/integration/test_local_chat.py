@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ova.adapters.ai.local.answer_end import CUT_MARK
 from ova.adapters.ai.local.chat import MESSAGE_OVERHEAD, LlamaChatModel, fit_prompt
 from ova.application.ports.chat import ChatPrompt
 from ova.domain.chat import Speaker, Turn
@@ -67,6 +68,16 @@ def test_a_message_too_long_for_the_window_is_invalid_input() -> None:
     prompt = ChatPrompt(system="", history=(), message="word " * 1000)
     with pytest.raises(InvalidInput):
         fit_prompt(prompt, word_count, context_window=512, max_tokens=64)
+
+
+async def test_an_answer_cut_by_the_token_limit_ends_on_a_whole_word_and_a_mark() -> None:
+    cut = await answer(LlamaChatModel(threads=1, context_window=512, max_tokens=20, temperature=0.0), STORY)
+    whole = await answer(LlamaChatModel(threads=1, context_window=512, max_tokens=80, temperature=0.0), STORY)
+
+    assert cut.endswith(CUT_MARK)
+    kept = cut.removesuffix(CUT_MARK)
+    assert kept.strip() and whole.startswith(kept)
+    assert whole[len(kept)].isspace()  # the word being written when the limit fell is not shown in part
 
 
 async def test_a_long_conversation_is_answered_instead_of_overflowing_the_context() -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 
 from ova.adapters.ai.fakes.chat import FakeChatModel
 from ova.application.chat.conversation import NO_ANSWER, ChatPolicy, ChatThread, Converse
 from ova.application.chat.history import ChatHistory, DeleteChat, ListChats
-from ova.domain.chat import Speaker, Turn, title_from, within_budget
+from ova.domain.chat import Speaker, Turn, stable_window, title_from, within_budget
 from ova.domain.errors import Forbidden, NotFound
 from ova.domain.users import Role, User
 from tests.fakes.clock import FakeClock, SequentialIds
@@ -230,3 +231,35 @@ def test_a_title_is_the_first_line_of_words_shortened() -> None:
     assert title_from("  Hola\n  mundo ") == "Hola mundo"
     long = title_from("palabra " * 40)
     assert len(long) == 80 and long.endswith("…")
+
+
+def test_old_turns_leave_the_window_in_blocks_so_its_start_stays_put() -> None:
+    turns = [_turn(str(index)) for index in range(30)]
+    starts = []
+    for total in range(2, 31, 2):  # the history before each message of a growing conversation
+        window = stable_window(turns[:total][-12:], first_index=max(0, total - 12), max_turns=12, max_chars=1000)
+        assert 0 < len(window) <= 12 and window == turns[total - len(window):total]
+        starts.append(int(window[0].text))
+    assert starts == [0] * 6 + [6] * 3 + [12] * 3 + [18] * 3
+    assert stable_window(turns[:4], first_index=0, max_turns=0, max_chars=1000) == []
+
+
+def test_the_character_budget_also_moves_the_window_by_whole_blocks() -> None:
+    turns = [_turn(f"{index:02d}" + "x" * 8) for index in range(24)]  # 10 characters each
+    starts = []
+    for total in range(14, 25, 2):
+        window = stable_window(turns[:total][-12:], first_index=total - 12, max_turns=12, max_chars=75)
+        assert sum(len(turn.text) for turn in window) <= 75
+        starts.append(int(window[0].text[:2]))
+    assert starts == [12, 12, 12, 18, 18, 18]  # 6-turn blocks: the start stays put between jumps
+
+
+async def test_consecutive_prompts_of_a_long_chat_mostly_share_their_beginning() -> None:
+    chat = Chat(context_turns=6)
+    for index in range(12):
+        await chat.say("c1", f"mensaje {index}")
+    histories = [[t.text for t in prompt.history] for prompt in chat.model.prompts]
+    pairs = list(pairwise(histories))
+    kept = sum(later[:len(earlier)] == earlier for earlier, later in pairs)
+    assert kept > len(pairs) // 2  # a window sliding one exchange a message keeps none once it is full (3 here)
+    assert all(len(history) <= 6 for history in histories)

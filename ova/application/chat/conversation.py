@@ -13,7 +13,7 @@ from ova.application.ports.chat import ChatModel, ChatPrompt
 from ova.application.ports.clock import Clock, IdGenerator
 from ova.application.ports.repositories import TurnJournal
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
-from ova.domain.chat import Conversation, Speaker, Turn, title_from, within_budget
+from ova.domain.chat import Conversation, Speaker, Turn, stable_window, title_from
 from ova.domain.errors import NotFound
 from ova.domain.language import Language, choose_language
 from ova.domain.language_guess import guess_language
@@ -145,7 +145,7 @@ class Converse:
         question = Turn(Speaker.USER, text, self.clock.now())
         conversation = await self._loaded(thread, question.at)
         conversation.admit(user.id if user else None)
-        context = self._context(thread.recent)
+        context = self._context(thread.recent, first_index=conversation.message_count - len(thread.recent))
         spoken = self._choose(thread, conversation, text, language)
         try:
             await self._record(thread, conversation, question, spoken)
@@ -157,8 +157,9 @@ class Converse:
             spoken = self._choose(thread, conversation, text, language)
             await self._record(thread, conversation, question, spoken)
         if thread.conversation is None:  # someone else wrote in this chat meanwhile: what it holds now
-            await self._loaded(thread, question.at)
-            context = self._context(list(takewhile(lambda turn: not _same(turn, question), thread.recent)))
+            reread = await self._loaded(thread, question.at)
+            context = self._context(list(takewhile(lambda turn: not _same(turn, question), thread.recent)),
+                                    first_index=reread.message_count - len(thread.recent))
         prompt = ChatPrompt(self.policy.prompt_for(spoken), context, text, language=spoken)
         return PendingReply(thread, question, prompt)
 
@@ -196,8 +197,12 @@ class Converse:
         thread.is_new = False
         thread.stored(turn, count=count, keep=self.policy.context_turns)
 
-    def _context(self, turns: list[Turn]) -> list[Turn]:
-        return within_budget(turns, max_turns=self.policy.context_turns, max_chars=self.policy.context_chars)
+    def _context(self, turns: list[Turn], *, first_index: int) -> list[Turn]:
+        """The earlier turns the model sees (``turns[0]`` is the conversation's turn ``first_index``):
+        a window whose start stays put for several exchanges, so the model reuses its cached prompt
+        prefix, within the character budget."""
+        return stable_window(turns, first_index=max(0, first_index), max_turns=self.policy.context_turns,
+                             max_chars=self.policy.context_chars)
 
     async def _loaded(self, thread: ChatThread, now: datetime) -> Conversation:
         if thread.conversation is not None:

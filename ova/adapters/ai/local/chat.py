@@ -16,9 +16,12 @@ How a generation runs:
 - Admission is like ``InferencePool``'s: at most ``concurrency`` generations run and ``queue`` more
   wait; beyond that ``Busy`` at once. A slot is given back by the thread itself once it has really
   stopped, so the count always matches the work in progress; ``aclose()`` waits for that.
+- An answer stopped by the token limit ends on a whole word and ``…`` (``answer_end.AnswerEnd``), so
+  a listener knows it was cut.
 - A ``Llama`` is not thread-safe, so each running generation checks one out of a small pool: at most
-  ``concurrency`` are ever built (lazily; ``load()`` builds the first). The weights are memory-mapped,
-  so extra instances mostly cost their context (KV cache) memory.
+  ``concurrency`` are ever built (lazily; ``load()`` builds the first). The weights file is
+  memory-mapped and shared, but each instance allocates its own buffers (context, compute, and memory
+  of the order of the weights' size again: the README's chat memory table), so each slot is costly.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from collections.abc import AsyncGenerator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ova.adapters.ai.local.answer_end import AnswerEnd
 from ova.adapters.ai.local.lazy import Lazy
 from ova.application.ports.chat import ChatPrompt
 from ova.domain.chat import Speaker
@@ -182,14 +186,19 @@ class LlamaChatModel:
                 messages=messages, stream=True, max_tokens=max_tokens, temperature=self.temperature,
                 repeat_penalty=self.repeat_penalty,
             )
+            end = AnswerEnd(max_tokens)
+            cut = False
             try:
                 for chunk in chunks:
                     if stop.is_set():
                         break
-                    if piece := _content(chunk):
-                        emit(piece)
+                    if (piece := _content(chunk)) and (ready := end.feed(piece)):
+                        emit(ready)
+                    cut = cut or _finish_reason(chunk) == "length"
             finally:
                 chunks.close()
+            if not stop.is_set() and (rest := end.cut() if cut else end.finished()):
+                emit(rest)
             emit(_END)
         except (ModelUnavailable, InvalidInput) as error:
             emit(error)
@@ -228,6 +237,13 @@ def _content(chunk: Any) -> str:
     delta = (choices[0].get("delta") or {}) if choices else {}
     content = delta.get("content")
     return content if isinstance(content, str) else ""
+
+
+def _finish_reason(chunk: Any) -> str | None:
+    """Why the stream ended (``"stop"``, ``"length"``), on its last chunk; ``None`` before."""
+    choices = chunk.get("choices") or []
+    reason = choices[0].get("finish_reason") if choices else None
+    return reason if isinstance(reason, str) else None
 
 
 def fit_prompt(
