@@ -23,9 +23,10 @@ speed in tokens per second (answer tokens after the first, over the time from th
 ``--conversation`` also measures the first token of turns 1..N of one conversation whose earlier turns
 are sent back as history, the way ``Converse`` builds its prompt.
 
-The system prompt is the configured one (``CHAT_SYSTEM_PROMPT``, else the default of
-``ova/config/settings.py``), or with ``--system per-language`` an explicit Spanish one for Spanish
-questions and an English one for English questions. Each run records ``uptime`` before and after: other
+The system prompt is the configured one for the question's language, as a conversation held in that
+language gets it (``CHAT_SYSTEM_PROMPT`` / ``CHAT_SYSTEM_PROMPT_EN``, else the defaults of
+``ova/config/settings.py``), or with ``--system per-language`` the short explicit Spanish and English
+ones below. Each run records ``uptime`` before and after: other
 work on the machine slows every timing here, and this bench does not pin anything.
 
     python -m bench.quality_chat [--models a,b] [--system configured|per-language] [--conversation 5]
@@ -62,6 +63,7 @@ from ova.bootstrap.capabilities import make_local_chat, make_model_store
 from ova.config.loader import load_settings
 from ova.config.settings import Settings
 from ova.domain.chat import Speaker, Turn, stable_window
+from ova.domain.language import Language
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = Path(__file__).resolve().parent / "data" / "chat_questions.json"
@@ -226,7 +228,9 @@ def tokenizer(path: str) -> Callable[[str], int]:
 
 
 def system_for(lang: str, mode: str, settings: Settings) -> str:
-    return PER_LANGUAGE_PROMPTS[lang] if mode == "per-language" else settings.chat.system_prompt
+    if mode == "per-language":
+        return PER_LANGUAGE_PROMPTS[lang]
+    return settings.chat.system_prompts[Language(lang)]  # the conversation's language chooses, as in the server
 
 
 async def run_model(name: str, settings: Settings, questions: list[dict[str, Any]], options: argparse.Namespace,
@@ -416,7 +420,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = RESULTS / f"quality-chat-{stamp}{'-' + options.label if options.label else ''}.json"
     out.write_text(json.dumps({
         "options": vars(options), "uptime_before": before, "uptime_after": after,
-        "settings": {"system_prompt": settings.chat.system_prompt, "temperature": settings.chat.temperature,
+        "settings": {"system_prompt": settings.chat.system_prompt, "system_prompt_en": settings.chat.system_prompt_en,
+                     "temperature": settings.chat.temperature,
                      "repeat_penalty": settings.chat.repeat_penalty, "max_tokens": settings.chat.max_tokens,
                      "threads": settings.chat.threads, "context_window": settings.chat.context_window},
         "summary": rows, "runs": [asdict(run) for run in runs],
