@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 BASE   ?= HEAD
 
-.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality bench-quality-chat bench-quality-tts bench-quality-speech wrk-tool espeak-tool clean
+.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality bench-quality-chat bench-voice-turn bench-quality-tts bench-quality-speech wrk-tool espeak-tool clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -103,6 +103,10 @@ bench-quality-tts: install-test
 ## bench-quality-chat: every local chat model option on 40 questions (20 es, 20 en): right, language, loops, speed
 bench-quality-chat: install-test models-options
 	$(BIN)/python -m bench.quality_chat
+
+## bench-voice-turn: a whole Spanish voice turn over the WebSocket with every local model: note → words heard → answer → first audio (not a test)
+bench-voice-turn: install-test
+	$(BIN)/python -m bench.voice_turn
 
 ## bench-quality: the local models' quality and speed side by side: chat, speech to text, text to speech (not a test)
 bench-quality: bench-quality-chat bench-quality-speech bench-quality-tts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 from ova.adapters.ai.fallback import Fallback
 from ova.application.ports.database import Database
 from ova.application.ports.health import ProbeResult
@@ -51,6 +53,10 @@ class ModelProbe:
         self._warming_up = warming_up
 
     async def check(self) -> ProbeResult:
+        result = await self._check()
+        return attrs.evolve(result, model=_model_of(self._adapter))
+
+    async def _check(self) -> ProbeResult:
         adapter, standby = self._adapter, None
         if isinstance(adapter, Fallback):
             adapter, standby = adapter.remote, adapter.local
@@ -69,3 +75,12 @@ class ModelProbe:
                                    detail="se carga con la primera petición")
             return ProbeResult(status="degraded", latency_ms=0.0, provider=self._provider, detail="cargando el modelo")
         return ProbeResult(status="ok", latency_ms=0.0, provider=self._provider)
+
+
+def _model_of(adapter: object) -> str | None:
+    """What the adapter says it runs (``model``), and for a remote one with a local fallback, both."""
+    if isinstance(adapter, Fallback):
+        remote, local = _model_of(adapter.remote), _model_of(adapter.local)
+        return f"{remote} (respaldo: {local})" if remote and local else remote or local
+    model = getattr(adapter, "model", None)
+    return str(model) if model else None

@@ -15,7 +15,7 @@ from tests.e2e.conftest import Account, new_account
 from tests.e2e.server import admin_headers, running_server, server_env
 
 METRICS_TOKEN = "operator-token-0123456789"
-OPERATOR_FIELDS = {"provider", "circuit", "detail"}
+OPERATOR_FIELDS = {"provider", "model", "circuit", "detail"}
 
 
 @pytest.fixture(scope="module")
@@ -71,4 +71,6 @@ def test_an_operator_sees_providers_circuits_and_the_instance(http: httpx.Client
         assert body["checks"]["database"]["provider"] == "sqlite"
         assert body["checks"]["cache"]["provider"] == "memory"
         assert body["checks"]["chat"]["provider"] == "fake"
+        assert body["checks"]["chat"]["model"] == "fake-chat"  # the model each capability runs
+        assert body["checks"]["database"]["model"] is None
         assert all(set(check) >= OPERATOR_FIELDS for check in body["checks"].values())

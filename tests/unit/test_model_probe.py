@@ -38,7 +38,7 @@ async def test_a_local_model_is_degraded_while_it_loads_and_ok_once_loaded() -> 
     assert (await check(model)).status == "degraded" and (await check(model)).detail == "cargando el modelo"
     assert (await check(model, warming_up=False)).detail == "se carga con la primera petición"
     model.load()
-    assert await check(model) == ProbeResult(status="ok", latency_ms=0.0, provider="local")
+    assert await check(model) == ProbeResult(status="ok", latency_ms=0.0, provider="local", model=model.model)
 
 
 async def test_an_adapter_with_nothing_to_load_or_call_is_ok() -> None:
@@ -63,3 +63,11 @@ async def test_a_fallback_with_an_open_circuit_is_degraded_not_down() -> None:
     result = await check(both)
     assert (result.status, result.circuit) == ("degraded", "open")
     assert result.detail == "proveedor remoto caído; responde el modelo local"
+
+
+async def test_the_probe_names_the_model_the_capability_runs_and_a_fallbacks_standby() -> None:
+    local = Local(loaded=True)
+    assert (await check(local)).model == local.model
+    remote = Remote([0.0])
+    both = with_fallback(ObjectDetector, remote, local)
+    assert (await check(both)).model == f"{remote.model} (respaldo: {local.model})"

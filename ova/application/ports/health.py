@@ -8,13 +8,14 @@ from attrs import field, frozen
 
 @frozen
 class ProbeResult:
-    """``status`` is ``ok``, ``degraded`` or ``down``."""
+    """``status`` is ``ok``, ``degraded`` or ``down``; ``model`` names the model a capability runs."""
 
     status: str
     latency_ms: float
     provider: str
     circuit: str | None = None
     detail: str | None = None
+    model: str | None = None
     extra: Mapping[str, object] = field(factory=dict)
 
 

@@ -63,11 +63,13 @@ class CheckView:
 
 @frozen
 class CheckDetailView:
-    """A dependency's check for an operator: which provider serves it, its circuit, what failed."""
+    """A dependency's check for an operator: which provider serves it, the model a capability runs,
+    its circuit, what failed."""
 
     status: str
     latency_ms: float
     provider: str
+    model: str | None = None
     circuit: str | None = None
     detail: str | None = None
 
@@ -172,7 +174,7 @@ async def health(request: Request) -> Response:
     report = await container(request).check_health()()
     code = 503 if report.status == "down" else 200
     if await operator(request):
-        details = {name: CheckDetailView(r.status, r.latency_ms, r.provider, r.circuit, r.detail)
+        details = {name: CheckDetailView(r.status, r.latency_ms, r.provider, r.model, r.circuit, r.detail)
                    for name, r in report.checks.items()}
         return respond(HealthDetailView(report.status, details, INSTANCE), code)
     checks = {name: CheckView(r.status, r.latency_ms) for name, r in report.checks.items()}
