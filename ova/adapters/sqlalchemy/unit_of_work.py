@@ -120,7 +120,9 @@ class SqlUnitOfWork:
                 else:
                     await self._end_or_discard(connection)
         except BaseException as raised:
-            if error is None:
+            # a cancellation while ending wins over the block's own error, as in any ``async with``:
+            # the deadline's becomes DatabaseUnavailable, another stays a cancellation
+            if error is None or isinstance(raised, asyncio.CancelledError):
                 error = raised
         await _leave(deadline, error, settled=exc is None)
 
