@@ -178,8 +178,9 @@ VARIABLES: tuple[Variable, ...] = (
              "true to accept SQLite in production (one host only)"),
     Variable("DB_POOL_SIZE", "database", "pool_size", parse_int(1, 200), "MySQL connection pool size"),
     Variable("DB_TIMEOUT_S", "database", "timeout_s", parse_float(0.1, 600),
-             "seconds MySQL may take to connect, hand out a pooled connection, start or commit a "
-             "transaction; past it the request gets 503 database_unavailable"),
+             "seconds one unit of work may wait on MySQL altogether (connecting or taking a pooled "
+             "connection, its statements, its commit), and one turn-journal batch; past it the "
+             "request gets 503 database_unavailable"),
     Variable("JWT_SECRET_KEY", "auth", "jwt_secret_key", parse_text,
              "at least 32 random bytes, e.g. `openssl rand -hex 32`", secret=True),
     Variable("JWT_ALGORITHM", "auth", "jwt_algorithm", parse_choice(JWT_ALGORITHMS, upper=True), "HS256"),

@@ -26,10 +26,26 @@ class SqlUnitOfWork:
     After ``commit`` or ``rollback`` the next statement starts a new transaction (as in the fakes).
     A database that cannot be reached, in any statement, leaves the block as ``DatabaseUnavailable``.
 
-    With a ``timeout`` (MySQL: its driver has no read timeout), taking the connection (pre-ping
-    included), committing and rolling back each give up after ``timeout`` seconds as
-    ``DatabaseUnavailable`` instead of waiting for a server that stopped answering; a connection
-    that timed out is discarded, never returned to the pool.
+    With a ``timeout`` (MySQL: its driver has no read timeout), the whole block is bounded by one
+    deadline of ``timeout`` seconds, from taking the connection (pre-ping included) through every
+    statement and the commit to handing the connection back: a server that stops answering, before
+    or between statements, ends the block as ``DatabaseUnavailable`` instead of holding it for the
+    kernel's retransmission timeout. One timer per block, none per statement. What the block awaits
+    besides the database counts too. A connection that was cut off is discarded, never returned to
+    the pool half-used.
+
+    The deadline is an ``asyncio.Timeout`` entered by ``__aenter__`` and left by ``__aexit__``, which
+    ``async with`` runs in the same task. Its expiry cancels that task; leaving it turns that
+    cancellation (and only that one: a task cancelled from outside stays cancelled) into the
+    ``TimeoutError`` mapped here. Once expired it bounds nothing more, so the exit after an expiry
+    discards the connection without a round trip.
+
+    When the block itself finished (committed, read, or wrote nothing it kept), its outcome is
+    settled: a server that then stops answering while the connection is handed back costs the
+    connection (discarded), not the caller's success.
+
+    SQLite has no such bound: a local file does not stop answering the way a network peer does, and
+    its one wait, for another writer's lock, is bounded by its busy timeout.
     """
 
     # Typed as the ports: the UnitOfWork protocol's attributes are mutable, hence invariant.
@@ -43,15 +59,20 @@ class SqlUnitOfWork:
         self._read_only = read_only
         self._timeout = timeout
         self._connection: AsyncConnection | None = None
+        self._deadline: asyncio.Timeout | None = None
 
     async def __aenter__(self) -> Self:
         if self._timeout is None:
             return await self._enter()
+        deadline = asyncio.timeout(self._timeout)
+        await deadline.__aenter__()
         try:
-            async with asyncio.timeout(self._timeout):
-                return await self._enter()
-        except TimeoutError as error:
-            raise unavailable(error) from error
+            await self._enter()
+        except BaseException as error:
+            await _leave(deadline, error)
+            raise  # not reached: _leave raises
+        self._deadline = deadline
+        return self
 
     async def _enter(self) -> Self:
         try:
@@ -63,7 +84,10 @@ class SqlUnitOfWork:
                 await connection.execution_options(**{READ_ONLY: True})
             await connection.begin()
         except BaseException as error:
-            await connection.close()
+            if self._timeout is not None:
+                await _discard(connection)
+            else:
+                await connection.close()
             if isinstance(error, UNAVAILABLE):
                 raise unavailable(error) from error
             raise
@@ -81,35 +105,47 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         connection, self._connection = self._connection, None
-        if connection is None:
+        deadline, self._deadline = self._deadline, None
+        if deadline is None:
+            if connection is not None:
+                await self._end(connection)
+            if isinstance(exc, UNAVAILABLE):
+                raise unavailable(exc) from exc
             return
-        if self._timeout is None:
-            try:
-                if connection.in_transaction():
-                    await connection.rollback()
-            except UNAVAILABLE as error:
-                raise unavailable(error) from error
-            finally:
-                await connection.close()
-        else:
-            await self._end_within(connection, self._timeout)
-        if isinstance(exc, UNAVAILABLE):
-            raise unavailable(exc) from exc
+        error = exc
+        try:
+            if connection is not None:
+                if deadline.expired():  # it bounds nothing more: no round trip
+                    await _discard(connection)
+                else:
+                    await self._end_or_discard(connection)
+        except BaseException as raised:
+            # a cancellation while ending wins over the block's own error, as in any ``async with``:
+            # the deadline's becomes DatabaseUnavailable, another stays a cancellation
+            if error is None or isinstance(raised, asyncio.CancelledError):
+                error = raised
+        await _leave(deadline, error, settled=exc is None)
 
     @staticmethod
-    async def _end_within(connection: AsyncConnection, seconds: float) -> None:
-        """Roll back and return ``connection`` to the pool, or discard it when the server does not
-        answer in ``seconds`` (a connection in an unknown state must not be reused)."""
+    async def _end(connection: AsyncConnection) -> None:
         try:
-            async with asyncio.timeout(seconds):
-                if connection.in_transaction():
-                    await connection.rollback()
-                await connection.close()
-        except BaseException as error:
-            await connection.invalidate()
+            if connection.in_transaction():
+                await connection.rollback()
+        except UNAVAILABLE as error:
+            raise unavailable(error) from error
+        finally:
             await connection.close()
-            if isinstance(error, UNAVAILABLE):
-                raise unavailable(error) from error
+
+    @staticmethod
+    async def _end_or_discard(connection: AsyncConnection) -> None:
+        """Roll back and return ``connection`` to the pool; when that fails or is cut off, discard it
+        (a connection in an unknown state must not be reused) and re-raise."""
+        try:
+            if connection.in_transaction():
+                await connection.rollback()
+            await connection.close()
+        except BaseException:
+            await _discard(connection)
             raise
 
     def _active(self) -> AsyncConnection:
@@ -121,16 +157,45 @@ class SqlUnitOfWork:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         try:
-            if self._timeout is None:
-                await self._active().commit()
-            else:
-                async with asyncio.timeout(self._timeout):
-                    await self._active().commit()
+            await self._active().commit()
         except UNAVAILABLE as error:
             raise unavailable(error) from error
 
     async def rollback(self) -> None:
         await self._active().rollback()
+
+
+async def _discard(connection: AsyncConnection) -> None:
+    """Close ``connection`` for good, without waiting on the server: invalidated, it leaves the pool.
+    (A connection whose hand-back to the pool was cut off is closed already, invalidated by the pool.)"""
+    if connection.closed:
+        return
+    await connection.invalidate()
+    await connection.close()
+
+
+async def _leave(deadline: asyncio.Timeout, error: BaseException | None, *, settled: bool = False) -> None:
+    """Leave ``deadline`` after ``error`` (``None``: no error). A cancellation the deadline caused
+    becomes ``DatabaseUnavailable``; another error, a cancellation from outside included, is raised
+    as it is (an unreachable database as ``DatabaseUnavailable``). With ``settled`` (the block
+    finished; only handing its connection back failed), the deadline's expiry and an unreachable
+    database raise nothing: the connection is discarded by then."""
+    try:
+        if error is None:
+            await deadline.__aexit__(None, None, None)
+        else:
+            await deadline.__aexit__(type(error), error, error.__traceback__)
+    except TimeoutError as expired:
+        if settled:
+            return
+        raise unavailable(expired) from expired
+    if error is None:
+        return
+    if isinstance(error, UNAVAILABLE):
+        if settled:
+            return
+        raise unavailable(error) from error
+    raise error
 
 
 class SqlUnitOfWorkFactory:
