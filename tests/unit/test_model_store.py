@@ -131,3 +131,10 @@ def test_the_catalogue_pins_every_file_and_names_its_packages() -> None:
         for file in entry.files:
             assert len(file.sha256) == 64 and int(file.sha256, 16) >= 0
             assert file.size > 0 and (file.parts or file.url)
+
+
+def test_pulling_a_missing_model_without_an_upstream_url_names_its_packages(tmp_path: Path) -> None:
+    store = LocalModelStore(tmp_path / "models", catalogue=(ENTRY,), locate=lambda _: None)
+    with pytest.raises(ModelUnavailable) as caught:
+        store.pull("tiny")
+    assert "no tiene dirección de descarga" in caught.value.detail and "pkg-a==1 pkg-b==1" in caught.value.detail
