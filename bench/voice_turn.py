@@ -19,6 +19,8 @@ import base64
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -71,6 +73,8 @@ def main() -> None:
     report: dict[str, Any] = {"load_before": load_average()}
     with tempfile.TemporaryDirectory() as tmp:
         env = ai_env(Path(tmp), "local")
+        subprocess.run([sys.executable, "-m", "ova", "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                       capture_output=True)
         with ova_server("voice", env, Path(tmp) / "server.log", timeout_s=300) as server:
             wait_until_healthy(server.base, timeout_s=600)
             ws = server.base.replace("http://", "ws://")
