@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.word_error import edit_distance
 from ova.adapters.ai.audio import SAMPLE_RATE, decode_to_mono16k, wav_bytes
 from ova.adapters.ai.local.whisper import WhisperSpeechToText
 from ova.adapters.ai.pool import InferencePool
@@ -59,15 +60,6 @@ def words(text: str, *, accents: bool = True) -> list[str]:
         text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
     return re.findall(r"[\w']+", text)
 
-
-def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
-    previous = list(range(len(hypothesis) + 1))
-    for i, ref in enumerate(reference, 1):
-        current = [i]
-        for j, hyp in enumerate(hypothesis, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp)))
-        previous = current
-    return previous[-1]
 
 
 def wer(references: Sequence[str], hypotheses: Sequence[str], *, accents: bool = True) -> float:

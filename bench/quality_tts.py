@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.word_error import edit_distance
 from ova.adapters.ai.local.espeak import EspeakTextToSpeech
 from ova.adapters.ai.local.kokoro import KokoroFiles, KokoroTextToSpeech
 from ova.adapters.ai.local.spanish_numbers import spell_numbers
@@ -89,15 +90,6 @@ def words(text: str, language: str, *, accents: bool = True) -> list[str]:
         text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
     return re.sub(r"[^\w\s']", " ", text).split()
 
-
-def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
-    previous = list(range(len(hypothesis) + 1))
-    for i, word in enumerate(reference, 1):
-        current = [i]
-        for j, heard in enumerate(hypothesis, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != heard)))
-        previous = current
-    return previous[-1]
 
 
 def wer(pairs: Sequence[tuple[str, str]], language: str, *, accents: bool = True) -> float:

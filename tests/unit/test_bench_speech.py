@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.quality_speech import auto_accuracy, edit_distance, wer, words
+from bench.quality_speech import auto_accuracy, wer, words
+from bench.word_error import edit_distance
 
 
 def test_words_ignore_case_and_punctuation_and_optionally_accents() -> None:
