@@ -19,9 +19,10 @@ ACCEPTED = tuple(language.value for language in Language)
 """``("es", "en")``: what ``?lang=``, a frame's ``language`` and ``DEFAULT_LANGUAGE`` accept."""
 
 
-class UnsupportedLanguage(InvalidInput):
+class UnknownLanguage(InvalidInput):
     """A language asked for by name that the assistant does not speak (HTTP 422 ``validation_error``,
-    as any other bad field; the WebSocket names it ``unsupported_language``)."""
+    as any other bad field; the WebSocket names it ``unsupported_language``). Not to be confused with
+    ``ova.domain.errors.UnsupportedLanguage``: a language ova speaks that the speech model in use cannot hear."""
 
     def __init__(self, asked: str, field: str = "lang") -> None:
         shown = asked[:20]
@@ -31,13 +32,13 @@ class UnsupportedLanguage(InvalidInput):
 
 
 def parse_language(raw: str, *, field: str = "lang") -> Language:
-    """``es``, ``EN``, ``es-MX`` or ``en_GB`` as a ``Language``; anything else is ``UnsupportedLanguage``."""
+    """``es``, ``EN``, ``es-MX`` or ``en_GB`` as a ``Language``; anything else is ``UnknownLanguage``."""
     value = raw.strip().lower().replace("_", "-")
     primary = value.split("-", 1)[0]
     try:
         return Language(primary)
     except ValueError:
-        raise UnsupportedLanguage(raw, field=field) from None
+        raise UnknownLanguage(raw, field=field) from None
 
 
 def from_accept_language(header: str | None) -> Language | None:
@@ -60,7 +61,7 @@ def from_accept_language(header: str | None) -> Language | None:
             continue
         try:
             language = parse_language(tag)
-        except UnsupportedLanguage:
+        except UnknownLanguage:
             continue
         if best is None or (quality, -position) > (best[0], best[1]):
             best = (quality, -position, language)

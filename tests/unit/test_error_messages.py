@@ -9,7 +9,7 @@ import json
 import pytest
 
 from ova.domain import errors
-from ova.domain.language import Language, UnsupportedLanguage
+from ova.domain.language import Language, UnknownLanguage
 from ova.entrypoints.asgi.messages import ENGLISH, error_frame_in, in_language
 from ova.entrypoints.asgi.problems import HTTP_DEFAULTS
 from ova.entrypoints.websocket import frames
@@ -88,5 +88,5 @@ def test_a_language_that_is_not_text_is_an_invalid_frame() -> None:
 
 
 def test_the_unsupported_language_error_is_a_validation_error_over_http() -> None:
-    error = UnsupportedLanguage("fr")
+    error = UnknownLanguage("fr")
     assert isinstance(error, errors.InvalidInput) and error.code == "validation_error"

@@ -11,7 +11,7 @@ from ova.domain.errors import InvalidInput
 from ova.domain.language import (
     ACCEPTED,
     Language,
-    UnsupportedLanguage,
+    UnknownLanguage,
     choose_language,
     from_accept_language,
     parse_language,
@@ -42,7 +42,7 @@ def test_a_language_is_read_from_its_code_with_or_without_a_region(raw: str, exp
 
 @pytest.mark.parametrize("raw", ["fr", "", "e", "español", "xx-es"])
 def test_an_unknown_language_is_refused_with_the_accepted_values(raw: str) -> None:
-    with pytest.raises(UnsupportedLanguage) as caught:
+    with pytest.raises(UnknownLanguage) as caught:
         parse_language(raw)
     assert isinstance(caught.value, InvalidInput) and caught.value.field == "lang"
     assert "es, en" in caught.value.detail

@@ -19,7 +19,7 @@ def _elapsed_ms(started: float) -> float:
 
 
 def check_language(lang: str) -> str:
-    """``es`` or ``en`` (``EN``, ``en-GB`` too); anything else is ``UnsupportedLanguage`` (422)."""
+    """``es`` or ``en`` (``EN``, ``en-GB`` too); anything else is ``UnknownLanguage`` (422)."""
     return parse_language(lang).value
 
 

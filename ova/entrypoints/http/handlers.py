@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ova.domain.errors import DatabaseUnavailable, DomainError
-from ova.domain.language import Language, UnsupportedLanguage, from_accept_language, parse_language
+from ova.domain.language import Language, UnknownLanguage, from_accept_language, parse_language
 from ova.entrypoints.asgi.converter import RequestValidationError
 from ova.entrypoints.asgi.messages import in_language
 from ova.entrypoints.asgi.problems import HTTP_DEFAULTS, HttpProblem, domain_problem, problem
@@ -28,7 +28,7 @@ def request_language(request: Request) -> Language:
     if lang.strip():
         try:
             return parse_language(lang)
-        except UnsupportedLanguage:
+        except UnknownLanguage:
             pass
     preferred = from_accept_language(request.headers.get("accept-language"))
     if preferred is not None:
@@ -42,7 +42,7 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DatabaseUnavailable):
         log.error("database unavailable", error=first_line(exc))
     language = request_language(request)
-    if isinstance(exc, UnsupportedLanguage):  # the body lists the accepted values too
+    if isinstance(exc, UnknownLanguage):  # the body lists the accepted values too
         accepted = list(exc.accepted)
         detail = in_language("unsupported_language", exc.detail, language, {"asked": exc.asked, "accepted": accepted})
         return domain_problem(exc, detail=detail, accepted=accepted)

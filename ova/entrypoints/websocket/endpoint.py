@@ -9,7 +9,7 @@ from starlette.websockets import WebSocket
 
 from ova.application.chat.registry import ChatRegistry
 from ova.domain.chat import is_valid_chat_id
-from ova.domain.language import Language, UnsupportedLanguage, from_accept_language, parse_language
+from ova.domain.language import Language, UnknownLanguage, from_accept_language, parse_language
 from ova.entrypoints.asgi.messages import error_frame_in
 from ova.entrypoints.websocket import frames
 from ova.entrypoints.websocket.dialect import dialect_for
@@ -32,7 +32,7 @@ async def chat(websocket: WebSocket) -> None:
         if lang:
             try:
                 asked = language = parse_language(lang)
-            except UnsupportedLanguage:
+            except UnknownLanguage:
                 raise frames.language_refusal(lang) from None
         if chat_id is not None and not is_valid_chat_id(chat_id):
             raise FrameError("invalid_chat_id",

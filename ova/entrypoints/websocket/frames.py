@@ -18,7 +18,7 @@ from typing import Any
 from attrs import frozen
 
 from ova.domain.errors import DomainError, TooManyAttempts
-from ova.domain.language import ACCEPTED, Language, UnsupportedLanguage, parse_language
+from ova.domain.language import ACCEPTED, Language, UnknownLanguage, parse_language
 from ova.entrypoints.asgi.converter import RequestValidationError, dump, dump_datetime, parse
 from ova.entrypoints.asgi.json_limits import MAX_JSON_DEPTH, lone_surrogate_at, may_hold_surrogate, too_deep
 
@@ -73,7 +73,7 @@ def language_named(name: str | None) -> Language | None:
 
 def language_refusal(asked: str) -> FrameError:
     """The error for a ``language`` (or ``?lang=``) the assistant does not speak."""
-    error = UnsupportedLanguage(asked)
+    error = UnknownLanguage(asked)
     return FrameError("unsupported_language", error.detail, asked=error.asked, accepted=list(ACCEPTED))
 
 
@@ -161,7 +161,7 @@ def _check_language(name: str, *, auto: bool = False) -> None:
         return
     try:
         parse_language(name)
-    except UnsupportedLanguage:
+    except UnknownLanguage:
         raise language_refusal(name) from None
 
 
