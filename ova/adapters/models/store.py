@@ -152,22 +152,26 @@ class LocalModelStore:
         )
 
     def _file_report(self, entry: ModelEntry, file: ModelFile, check: bool) -> ModelFileReport:
+        """Without ``check`` a file counts as verified when its match is remembered; with it, the file a
+        use would take is hashed once, and a damaged cached copy is removed (the next use rebuilds it)."""
         cached = self.root / entry.name / file.name
         note = ""
-        if check and cached.is_file() and _sha256([cached]) != file.sha256:
-            cached.unlink()  # as a use would: rebuilt from the packages (or pulled) next time
-            note = "la copia de la caché estaba dañada y se ha borrado"
         sources = self._parts(file)
-        candidates: list[list[Path]] = [[cached]] if cached.is_file() else []
-        if sources is not None:
-            candidates.append(sources)
-        first = candidates[0] if candidates else []
-        verified = len(first) == 1 and self._marked(first[0], file)
-        if first and check and not verified:
+        if check and cached.is_file():
+            if _sha256([cached]) == file.sha256:
+                self._remember(cached, file)
+                return ModelFileReport(name=file.name, size=file.size, sha256=file.sha256, present=True,
+                                       verified=True)
+            cached.unlink()
+            note = "la copia de la caché estaba dañada y se ha borrado"
+        first = [cached] if cached.is_file() else sources or []
+        if check and first:
             verified = _sha256(first) == file.sha256
             if verified and len(first) == 1:
                 self._remember(first[0], file)
-        return ModelFileReport(name=file.name, size=file.size, sha256=file.sha256, present=bool(candidates),
+        else:
+            verified = len(first) == 1 and self._marked(first[0], file)
+        return ModelFileReport(name=file.name, size=file.size, sha256=file.sha256, present=bool(first),
                                verified=verified, note=note)
 
     def pull(self, name: str, progress: Progress | None = None) -> ModelReport:
