@@ -59,7 +59,8 @@ from ova.adapters.ai.local.answer_end import CUT_MARK
 from ova.adapters.ai.local.chat import LlamaChatModel
 from ova.adapters.models.catalogue import CHAT_MODELS
 from ova.application.ports.chat import ChatPrompt
-from ova.bootstrap.capabilities import make_local_chat, make_model_store
+from ova.bootstrap.capabilities import make_model_store
+from ova.bootstrap.factories import make_local_chat
 from ova.config.loader import load_settings
 from ova.config.settings import Settings
 from ova.domain.chat import Speaker, Turn, stable_window

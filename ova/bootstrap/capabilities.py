@@ -16,14 +16,12 @@ container refuses to build from an incomplete registry.
 
 from __future__ import annotations
 
-import functools
 import typing
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
-import httpx
 from attrs import frozen
 from dependency_injector import providers
 
@@ -36,25 +34,18 @@ from ova.adapters.ai.huggingface.captioning import HfImageCaptioner
 from ova.adapters.ai.huggingface.detection import HfObjectDetector
 from ova.adapters.ai.huggingface.sign_space import GradioSignRecognizer
 from ova.adapters.ai.huggingface.speech import HfSpeechToText, HfTextToSpeech
-from ova.adapters.ai.local.by_language import ByLanguage
 from ova.adapters.ai.local.captioning import TemplateCaptioner
-from ova.adapters.ai.local.chat import LlamaChatModel
 from ova.adapters.ai.local.detection import YoloDetector
-from ova.adapters.ai.local.espeak import EspeakTextToSpeech
-from ova.adapters.ai.local.kokoro import KokoroFiles, KokoroTextToSpeech
 from ova.adapters.ai.local.sign import MediapipeSignRecognizer
-from ova.adapters.ai.local.speech import HibariTextToSpeech
-from ova.adapters.ai.local.whisper import WhisperSpeechToText
-from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
 from ova.adapters.ai.pool import InferencePool
-from ova.adapters.ai.resilience import CircuitBreaker
 from ova.adapters.models.store import LocalModelStore
 from ova.adapters.probes import ModelProbe
 from ova.application.ports.chat import ChatModel
 from ova.application.ports.health import HealthProbe
 from ova.application.ports.speech import SpeechToText, TextToSpeech
 from ova.application.ports.vision import ImageCaptioner, ObjectDetector, SignRecognizer
-from ova.config.settings import AiSettings, ChatSettings, Provider
+from ova.bootstrap.factories import make_local_chat, make_local_stt, make_local_tts, make_remote_chat, verified_folder
+from ova.config.settings import AiSettings, Provider
 from ova.config.variables import AI_PROVIDERS
 
 if TYPE_CHECKING:
@@ -112,57 +103,6 @@ def make_pool(name: str, settings: AiSettings) -> InferencePool:
 def pool(ai: type[AI], name: str) -> providers.Singleton[InferencePool]:
     """A capability's own inference pool (``AI_INFERENCE_WORKERS`` threads, ``AI_INFERENCE_QUEUE`` waiting)."""
     return providers.Singleton(make_pool, name=name, settings=ai.settings)
-
-
-def verified_folder(store: LocalModelStore, name: str) -> Callable[[], Path]:
-    """Gives, when called (on first load, not at start-up), the model's folder with every file verified."""
-    return functools.partial(store.folder, name)
-
-
-def make_local_chat(store: LocalModelStore, settings: AiSettings, chat: ChatSettings) -> LlamaChatModel:
-    """The configured catalogue model, its GGUF verified (and joined from its packages) when first loaded."""
-    entry = store.entry(settings.chat_local_model)
-    gguf = entry.files[0].name
-    return LlamaChatModel(
-        threads=chat.threads, context_window=chat.context_window, max_tokens=chat.max_tokens,
-        temperature=chat.temperature, concurrency=chat.concurrency, queue=chat.queue,
-        repeat_penalty=chat.repeat_penalty, name=entry.title,
-        weights=lambda: str(store.file(entry.name, gguf)),
-    )
-
-
-def make_local_tts(store: LocalModelStore, settings: AiSettings, pool: InferencePool) -> ByLanguage:
-    """``TTS_LOCAL_VOICE``: ``kokoro`` (Kokoro-82M for Spanish, its files verified when first loaded;
-    hibari for English) or ``espeak`` (espeak-ng for both)."""
-    if settings.tts_local_model is None:
-        espeak = EspeakTextToSpeech()
-        return ByLanguage({"es": espeak, "en": espeak})
-    name = settings.tts_local_model
-
-    def files() -> KokoroFiles:
-        return KokoroFiles(model=store.file(name, "kokoro-v1.0.int8.onnx"), vocab=store.file(name, "vocab.json"),
-                           voices=store.file(name, "voices_ja.npz"))
-
-    kokoro = KokoroTextToSpeech(files=files, pool=pool, threads=settings.tts_threads)
-    return ByLanguage({"es": kokoro, "en": HibariTextToSpeech(pool=pool, threads=settings.tts_threads)})
-def make_local_stt(store: LocalModelStore, settings: AiSettings, pool: InferencePool,
-                   default_language: str) -> WhisperSpeechToText:
-    """The configured catalogue Whisper, its folder verified (and joined from its packages) when first loaded."""
-    entry = store.entry(settings.stt_local_model)
-    return WhisperSpeechToText(
-        pool=pool, name=entry.name, folder=lambda: store.folder(entry.name), languages=entry.languages,
-        default_language=default_language,
-        min_language_probability=settings.stt_min_language_probability, cpu_threads=settings.stt_threads,
-    )
-
-
-def make_remote_chat(provider: str, base_url: str, api_key: str | None, settings: AiSettings, chat: ChatSettings,
-                     http: httpx.AsyncClient) -> OpenAICompatibleChatModel:
-    """The chat-completions adapter for Hugging Face's router or any OpenAI-compatible server."""
-    breaker = CircuitBreaker(f"{provider} ({settings.chat_model})", failure_threshold=settings.circuit_failures,
-                             reset_after_s=settings.circuit_reset_s)
-    return OpenAICompatibleChatModel(base_url, api_key, settings.chat_model, http=http, timeout_s=settings.ai_timeout_s,
-                                     breaker=breaker, max_tokens=chat.max_tokens, temperature=chat.temperature)
 
 
 CAPABILITIES: tuple[Capability, ...] = (

@@ -26,7 +26,7 @@ from ova.adapters.ai.local.whisper import WhisperSpeechToText
 from ova.adapters.ai.pool import InferencePool
 from ova.adapters.models.store import LocalModelStore
 from ova.application.ports.speech import SpeechToText, TextToSpeech
-from ova.bootstrap.capabilities import make_local_tts
+from ova.bootstrap.factories import make_local_tts
 from ova.config.settings import AiSettings
 from ova.domain.errors import InvalidInput, UnreadableMedia, UnsupportedLanguage
 from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech, SpeechLanguage
