@@ -32,8 +32,9 @@ from ova.domain.errors import ModelUnavailable
 from ova.domain.speech import Speech, SpeechLanguage
 from ova.domain.users import User
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
+from ova.entrypoints.websocket.frame_room import CUT_SHORT
 from ova.entrypoints.websocket.frames import AudioMessage, Frame, TextMessage
-from ova.entrypoints.websocket.worker import CUT_SHORT, ChatWorker
+from ova.entrypoints.websocket.worker import ChatWorker
 from tests.fakes.clock import FakeClock, SequentialIds
 from tests.fakes.repositories import InMemoryUnitOfWorkFactory
 

@@ -44,6 +44,7 @@ from ova.domain.speech import AudioClip, Speech
 from ova.domain.users import User
 from ova.entrypoints.websocket import frames
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
+from ova.entrypoints.websocket.frame_room import CUT_SHORT, FRAME_OVERHEAD, JSON_BYTES_PER_CHARACTER, fitting, json_size
 from ova.entrypoints.websocket.frames import AudioMessage, Frame, FrameError, Message
 
 _ID_PREFIX = "msg_" + secrets.token_hex(3)  # per process: ids stay unique across workers
@@ -53,29 +54,8 @@ TYPING_OFF = json.dumps(frames.typing(False))
 UNAVAILABLE = "El servicio se está reiniciando; vuelve a conectar."
 CUT_OFF = " […] (respuesta interrumpida por un reinicio del servicio)"
 """Ends an answer stored as far as it had been written when the shutdown's grace ran out."""
-CUT_SHORT = " […]"
-"""Ends an answer cut to fit in one frame (``WS_MAX_FRAME_KB``)."""
-FRAME_OVERHEAD = 256
-"""Bytes of a ``text`` frame besides its text (type, id, flag, timestamp: about 120), with room to spare."""
-JSON_BYTES_PER_CHARACTER = 6
-"""The most one character takes in a frame: a control character's ``\\u00XX`` escape."""
 
 
-def json_size(text: str) -> int:
-    """Bytes ``text`` takes inside a frame (UTF-8, JSON escapes, without the quotes)."""
-    return len(json.dumps(text, ensure_ascii=False).encode(errors="surrogatepass")) - 2
-
-
-def fitting(text: str, room: int) -> str:
-    """The longest beginning of ``text`` that takes at most ``room`` bytes in a frame."""
-    low, high = 0, max(0, min(len(text), room))
-    while low < high:
-        middle = (low + high + 1) // 2
-        if json_size(text[:middle]) <= room:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low]
 CUT_OFF_IN: dict[Language, str] = {Language.ES: CUT_OFF, Language.EN: " […] (answer cut off by a service restart)"}
 
 
