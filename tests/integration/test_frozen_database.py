@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,6 +46,23 @@ def freeze_before(engine: AsyncEngine, statement_start: str, proxy: FreezableTcp
         if armed[0] and statement.startswith(statement_start):
             armed[0] = False
             proxy.freeze()
+
+
+@asynccontextmanager
+async def proxied(
+    url: str, *, timeout_s: float,
+) -> AsyncIterator[tuple[FreezableTcpProxy, AsyncEngine, SqlUnitOfWorkFactory]]:
+    """The database at ``url`` behind a freezable proxy: its engine (``DB_TIMEOUT_S`` = ``timeout_s``) and
+    unit of work; the proxy thawed and the engine disposed at the end, whatever happened."""
+    target = make_url(url)
+    assert target.host is not None and target.port is not None
+    async with FreezableTcpProxy(target.host, target.port) as proxy:
+        engine = create_engine(target.set(port=proxy.port), timeout_s=timeout_s)
+        try:
+            yield proxy, engine, SqlUnitOfWorkFactory(engine)
+        finally:
+            proxy.thaw()  # a statement still waiting on the server can then finish
+            await engine.dispose()
 
 
 def no_connection_held(engine: AsyncEngine) -> bool:
@@ -120,70 +139,46 @@ async def test_a_frozen_database_fails_a_turn_within_the_timeout(migrated_mariad
 async def test_a_database_that_freezes_between_statements_fails_the_unit_of_work_within_the_timeout(
     migrated_mariadb_url: str,
 ) -> None:
-    target = make_url(migrated_mariadb_url)
-    assert target.host is not None and target.port is not None
-    async with FreezableTcpProxy(target.host, target.port) as proxy:
-        engine = create_engine(target.set(port=proxy.port), timeout_s=1)
-        uow = SqlUnitOfWorkFactory(engine)
-        try:
-            async with asyncio.timeout(DEADLINE_S):
-                with pytest.raises(DatabaseUnavailable):
-                    await read_twice_freezing_between(uow, proxy)
-            assert no_connection_held(engine)
-            proxy.thaw()
-            async with asyncio.timeout(DEADLINE_S), uow(read_only=True) as work:
-                assert await work.users.count_active_admins() >= 0
-            assert no_connection_held(engine)
-        finally:
-            proxy.thaw()
-            await engine.dispose()
+    async with proxied(migrated_mariadb_url, timeout_s=1) as (proxy, engine, uow):
+        async with asyncio.timeout(DEADLINE_S):
+            with pytest.raises(DatabaseUnavailable):
+                await read_twice_freezing_between(uow, proxy)
+        assert no_connection_held(engine)
+        proxy.thaw()
+        async with asyncio.timeout(DEADLINE_S), uow(read_only=True) as work:
+            assert await work.users.count_active_admins() >= 0
+        assert no_connection_held(engine)
 
 
 async def test_a_unit_of_work_cancelled_from_outside_stays_cancelled_and_drops_its_connection(
     migrated_mariadb_url: str,
 ) -> None:
-    target = make_url(migrated_mariadb_url)
-    assert target.host is not None and target.port is not None
-    async with FreezableTcpProxy(target.host, target.port) as proxy:
-        engine = create_engine(target.set(port=proxy.port), timeout_s=5)
-        uow = SqlUnitOfWorkFactory(engine)
+    async with proxied(migrated_mariadb_url, timeout_s=5) as (proxy, engine, uow):
         frozen = asyncio.Event()
-        try:
-            task = asyncio.create_task(read_twice_freezing_between(uow, proxy, frozen))
-            await frozen.wait()
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
-            assert no_connection_held(engine)
-            proxy.thaw()
-            async with asyncio.timeout(DEADLINE_S), uow(read_only=True) as work:
-                assert await work.users.count_active_admins() >= 0
-        finally:
-            proxy.thaw()
-            await engine.dispose()
+        task = asyncio.create_task(read_twice_freezing_between(uow, proxy, frozen))
+        await frozen.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert no_connection_held(engine)
+        proxy.thaw()
+        async with asyncio.timeout(DEADLINE_S), uow(read_only=True) as work:
+            assert await work.users.count_active_admins() >= 0
 
 
 async def test_a_commit_acknowledged_before_the_database_froze_is_not_reported_as_failed(mariadb_url: str) -> None:
-    target = make_url(mariadb_url)
-    assert target.host is not None and target.port is not None
     await asyncio.to_thread(migrator.upgrade, mariadb_url)
-    async with FreezableTcpProxy(target.host, target.port) as proxy:
-        engine = create_engine(target.set(port=proxy.port), timeout_s=1)
-        uow = SqlUnitOfWorkFactory(engine)
-        try:
-            async with asyncio.timeout(DEADLINE_S):
-                async with uow() as work:
-                    await work.contacts.add(ContactMessage(nombre="Ana", email="ana@example.org", mensaje="hola",
-                                                           fecha_envio=NOW))
-                    await work.commit()
-                    proxy.freeze()  # handing the connection back (its reset) now waits on the server
-            assert no_connection_held(engine)
-            proxy.thaw()
-            async with asyncio.timeout(DEADLINE_S), uow(read_only=True) as work:
-                assert (await work.contacts.list(skip=0, limit=10)).total == 1
-        finally:
-            proxy.thaw()
-            await engine.dispose()
+    async with proxied(mariadb_url, timeout_s=1) as (proxy, engine, uow):
+        async with asyncio.timeout(DEADLINE_S):
+            async with uow() as work:
+                await work.contacts.add(ContactMessage(nombre="Ana", email="ana@example.org", mensaje="hola",
+                                                       fecha_envio=NOW))
+                await work.commit()
+                proxy.freeze()  # handing the connection back (its reset) now waits on the server
+        assert no_connection_held(engine)
+        proxy.thaw()
+        async with asyncio.timeout(DEADLINE_S), uow(read_only=True) as work:
+            assert (await work.contacts.list(skip=0, limit=10)).total == 1
 
 
 async def test_a_request_whose_unit_of_work_freezes_midway_answers_503_within_the_timeout(
