@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 BASE   ?= HEAD
 
-.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality bench-quality-chat bench-voice-turn bench-quality-tts bench-quality-speech wrk-tool espeak-tool clean
+.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality bench-quality-chat bench-voice-turn bench-quality-tts bench-quality-speech bench-asl asl-train wrk-tool espeak-tool clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +97,16 @@ bench-chat-ab: install-test
 	$(BIN)/python -m bench.ws_ab --base $(BASE)
 
 ## bench-quality-tts: each local voice (Kokoro, espeak-ng, hibari): round-trip word error through Whisper base, real-time factor, first audio (not a test)
+## bench-asl: the ASL letter recogniser on the training photos: hand found, each classifier side by side
+## (grouped folds), per letter, time. ASL_ARGS="--smartglasses-rows FILE" adds the outside test rows.
+bench-asl: install-test
+	$(BIN)/python -m bench.asl.evaluate $(ASL_ARGS)
+
+## asl-train: find the hands of the training photos again, train ova-letters, write its weights and card
+asl-train: install-test
+	$(BIN)/python -m bench.asl.extract
+	$(BIN)/python -m bench.asl.train
+
 bench-quality-tts: install-test
 	$(BIN)/python -m bench.quality_tts
 

@@ -140,7 +140,7 @@ class AiSettings:
     max_image_pixels: int = 40_000_000
     detection_min_confidence: float = 0.35
     asl_min_confidence: float = 0.70
-    asl_local_model: str = "smart-gestures"
+    asl_local_model: str = "ova-letters"
     chat_local_model: str = "qwen2.5-coder-1.5b"
     tts_local_voice: str = "kokoro"
     tts_threads: int = min(2, os.cpu_count() or 2)

@@ -225,8 +225,9 @@ VARIABLES: tuple[Variable, ...] = (
              "objects below this confidence are not reported"),
     Variable("ASL_MIN_CONFIDENCE", "ai", "asl_min_confidence", parse_float(0.0, 1.0),
              "a letter below this confidence is reported as not recognised"),
-    Variable("ASL_LOCAL_MODEL", "ai", "asl_local_model", parse_choice(("smart-gestures", "asl-alpnum")),
-             "local ASL letter classifier: smart-gestures (GPL-3.0) or asl-alpnum (MIT)"),
+    Variable("ASL_LOCAL_MODEL", "ai", "asl_local_model", parse_choice(("ova-letters", "smart-gestures", "asl-alpnum")),
+             "local ASL letter classifier: ova-letters (ova's own, public-domain data), smart-gestures (GPL-3.0) "
+             "or asl-alpnum (MIT)"),
     Variable("CHAT_LOCAL_MODEL", "ai", "chat_local_model", parse_choice(CHAT_LOCAL_MODELS),
              "local chat model: qwen2.5-coder-1.5b (right, ~15 tok/s), qwen2.5-coder-0.5b (faster, often wrong), "
              "smollm2-135m (tiny, for tests)"),

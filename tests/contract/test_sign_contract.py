@@ -36,7 +36,9 @@ IMAGES = {
 }
 
 
-@pytest.fixture(scope="module", params=["fake", "mediapipe+smart-gestures", "mediapipe+asl-alpnum"])
+@pytest.fixture(
+    scope="module", params=["fake", "mediapipe+ova-letters", "mediapipe+smart-gestures", "mediapipe+asl-alpnum"]
+)
 def recognizer(request: pytest.FixtureRequest) -> Iterator[SignRecognizer]:
     if request.param == "fake":
         yield FakeSignRecognizer()

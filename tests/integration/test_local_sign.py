@@ -15,7 +15,7 @@ from ova.adapters.ai.local.sign import MediapipeSignRecognizer
 from ova.adapters.ai.pool import InferencePool
 from ova.domain.vision import RgbImage, SignPrediction
 
-CLASSIFIERS = ["smart-gestures", "asl-alpnum"]
+CLASSIFIERS = ["ova-letters", "smart-gestures", "asl-alpnum"]
 
 
 def _sample_photo(name: str) -> Path:

@@ -1,23 +1,55 @@
 from __future__ import annotations
 
+import enum
 import time
 
 from attrs import frozen
 
 from ova.application.ports.vision import ImageDecoder, SignRecognizer
-from ova.domain.vision import SignModelInfo, SignPrediction
+from ova.domain.vision import LabelScore, SignModelInfo, SignPrediction
+
+_TOP = 3
+
+
+class SignVerdict(enum.Enum):
+    """What the answer says: a letter, a hand whose letter is not sure enough, or no hand at all."""
+
+    RECOGNIZED = "recognized"
+    NOT_SURE = "not_sure"
+    NO_HAND = "no_hand"
+
+
+def _percent(score: LabelScore) -> str:
+    return f"{score.label} ({score.confidence * 100:.0f} %)"
+
+
+def _listed(scores: tuple[LabelScore, ...]) -> str:
+    names = [_percent(score) for score in scores]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} o {names[-1]}"
 
 
 @frozen
 class SignReading:
-    """A prediction and the verdict on it: ``accepted`` when a hand was found and the letter's
-    confidence reaches the threshold."""
+    """A prediction and the verdict on it: ``RECOGNIZED`` when a hand was found and its likeliest
+    letter's confidence reaches the threshold. ``top`` holds the likeliest letters (at most three),
+    best first, whatever the verdict, so a "not sure" answer can still name its candidates."""
 
     prediction: SignPrediction
-    accepted: bool
+    verdict: SignVerdict
     message: str
     model: str
     elapsed_ms: float
+
+    @property
+    def accepted(self) -> bool:
+        return self.verdict is SignVerdict.RECOGNIZED
+
+    @property
+    def top(self) -> tuple[LabelScore, ...]:
+        p = self.prediction
+        if p.letter is None:
+            return ()
+        return (LabelScore(p.letter, p.confidence), *p.alternatives)[:_TOP]
 
 
 @frozen
@@ -30,16 +62,20 @@ class RecognizeSign:
         started = time.perf_counter()
         image = await self.decoder.decode(data)
         prediction = await self.recognizer.recognize(image)
-        if not prediction.hand_detected or prediction.letter is None:
-            accepted, message = False, "No se detectó ninguna mano en la imagen."
-        elif prediction.confidence < self.min_confidence:
-            accepted = False
-            message = (f"No se reconoce la letra con suficiente confianza "
-                       f"({prediction.confidence * 100:.0f} % < {self.min_confidence * 100:.0f} %).")
-        else:
-            accepted, message = True, f"Letra reconocida: {prediction.letter}"
+        verdict, message = self._verdict(prediction)
         elapsed = round((time.perf_counter() - started) * 1000, 1)
-        return SignReading(prediction, accepted, message, self.recognizer.info.name, elapsed)
+        return SignReading(prediction, verdict, message, self.recognizer.info.name, elapsed)
+
+    def _verdict(self, prediction: SignPrediction) -> tuple[SignVerdict, str]:
+        if not prediction.hand_detected or prediction.letter is None:
+            return SignVerdict.NO_HAND, "No se detectó ninguna mano en la imagen."
+        if prediction.confidence < self.min_confidence:
+            candidates = (LabelScore(prediction.letter, prediction.confidence), *prediction.alternatives)[:_TOP]
+            return SignVerdict.NOT_SURE, (
+                f"Se ve una mano, pero no se reconoce la letra con seguridad "
+                f"(hace falta un {self.min_confidence * 100:.0f} %): podría ser {_listed(candidates)}."
+            )
+        return SignVerdict.RECOGNIZED, f"Letra reconocida: {prediction.letter}"
 
 
 @frozen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from attrs import frozen
 
 from ova.application.speech.use_cases import Transcription
@@ -85,7 +87,11 @@ class LetterView:
 @frozen
 class SignView:
     """``prediction`` is the letter, or ``null`` with ``success: false`` and a ``message`` when no hand
-    is found or the confidence is under the threshold. ``confidence`` is from 0 to 100."""
+    is found (``status: no_hand``) or the likeliest letter's confidence is under the threshold
+    (``status: not_sure``). ``confidence`` (0 to 100) is the confidence in ``prediction``: 0 when
+    there is none. ``alternatives`` are the other candidates: the runners-up of a recognised letter,
+    or, when not sure, the likeliest letters themselves. ``top`` lists the three likeliest letters
+    whatever the status (empty without a hand)."""
 
     success: bool
     prediction: str | None
@@ -95,19 +101,25 @@ class SignView:
     message: str
     model: str
     elapsed_ms: float
+    status: Literal["recognized", "not_sure", "no_hand"]
+    top: list[LetterView]
 
     @classmethod
     def of(cls, reading: SignReading) -> SignView:
         p = reading.prediction
+        top = [LetterView(score.label, _percent(score.confidence)) for score in reading.top]
+        runners_up = [LetterView(a.label, _percent(a.confidence)) for a in p.alternatives]
         return cls(
             success=reading.accepted,
             prediction=p.letter if reading.accepted else None,
-            confidence=_percent(p.confidence),
-            alternatives=[LetterView(a.label, _percent(a.confidence)) for a in p.alternatives],
+            confidence=_percent(p.confidence) if reading.accepted else 0.0,
+            alternatives=runners_up if reading.accepted else top,
             hand_detected=p.hand_detected,
             message=reading.message,
             model=reading.model,
             elapsed_ms=reading.elapsed_ms,
+            status=reading.verdict.value,
+            top=top,
         )
 
 

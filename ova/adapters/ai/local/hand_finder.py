@@ -1,0 +1,110 @@
+"""Finding the hand in a photo, and looking again when the first look finds none.
+
+MediaPipe's palm detector misses hands that touch the photo's edge (a close crop of a hand, a
+webcam frame with the hand at the border), hands it sees at an unusual angle, and hands too small
+in the frame. When the plain look finds nothing, the finder looks again at changed copies of the
+photo (see ``LOOKS``), in the order that found most hands on the training photos per millisecond,
+and maps what it finds back to the original photo. ``bench.asl.evaluate`` measures each look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from attrs import frozen
+
+from ova.adapters.ai.local.asl_features import FloatArray
+
+UInt8Array = np.ndarray[Any, np.dtype[np.uint8]]
+
+
+@frozen
+class FoundHand:
+    """One hand: 21 landmarks normalised to the original photo (x, y in 0..1 of its width and height,
+    possibly a little outside when the hand leaves the frame), MediaPipe's handedness label as if
+    the original photo had been given, and which look found it."""
+
+    landmarks: FloatArray
+    handedness: str
+    look: str
+
+
+# What a detector returns for an image: each hand's normalised landmarks and handedness label.
+Detection = list[tuple[FloatArray, str]]
+Detector = Callable[[UInt8Array], Detection]
+
+
+@frozen
+class Look:
+    """One way of looking: which detector (``"full"``, MediaPipe's full hand model, or ``"lite"``, its
+    small one) sees which copy of the photo."""
+
+    name: str
+    detector: str
+    pad: float = 0.0  # a border this share of the longer side on every edge, in the photo's mean colour
+    mirror: bool = False  # the photo flipped left to right
+    min_side: int = 0  # a photo smaller than this (longer side, pixels) is enlarged to it first
+
+
+# Chosen on the 720 training photos by how many hands each look adds to the ones before it (see
+# docs/asl-models.md): the full model at a low detection threshold, then a mirrored copy with a
+# border (hands that touch the edge, palms seen at odd angles), then the small model, which finds
+# some hands the full one does not.
+LOOKS: tuple[Look, ...] = (
+    Look("plain", "full"),
+    Look("mirrored-padded", "full", pad=0.25, mirror=True),
+    Look("lite", "lite"),
+)
+
+
+def _enlarge(pixels: UInt8Array, min_side: int) -> UInt8Array:
+    height, width = pixels.shape[:2]
+    factor = int(np.ceil(min_side / max(height, width)))
+    if factor <= 1:
+        return pixels
+    result: UInt8Array = np.repeat(np.repeat(pixels, factor, axis=0), factor, axis=1)
+    return result
+
+
+def _padded(pixels: UInt8Array, share: float) -> tuple[UInt8Array, int]:
+    height, width = pixels.shape[:2]
+    border = round(share * max(height, width))
+    colour = pixels.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+    out = np.empty((height + 2 * border, width + 2 * border, 3), np.uint8)
+    out[:] = colour
+    out[border:border + height, border:border + width] = pixels
+    return out, border
+
+
+def look_at(pixels: UInt8Array, look: Look, detect: Detector) -> list[FoundHand]:
+    """The hands ``detect`` finds in ``look``'s copy of the photo, in the original photo's coordinates."""
+    height, width = pixels.shape[:2]
+    image = pixels[:, ::-1] if look.mirror else pixels
+    border = 0
+    if look.pad:
+        image, border = _padded(image, look.pad)
+    # normalised coordinates of the (padded) copy → of the photo; enlarging changes none of them
+    copy_width, copy_height = width + 2 * border, height + 2 * border
+    scale = np.array([copy_width / width, copy_height / height, copy_width / width], np.float32)
+    shift = np.array([border / width, border / height, 0.0], np.float32)
+    if look.min_side:
+        image = _enlarge(image, look.min_side)
+    hands = []
+    for landmarks, handedness in detect(np.ascontiguousarray(image)):
+        mapped = np.asarray(landmarks, np.float32) * scale - shift
+        if look.mirror:
+            mapped[:, 0] = 1.0 - mapped[:, 0]
+            handedness = {"Left": "Right", "Right": "Left"}.get(handedness, handedness)
+        hands.append(FoundHand(mapped.astype(np.float32), handedness, look.name))
+    return hands
+
+
+def find_hands(pixels: UInt8Array, detectors: dict[str, Detector], looks: Sequence[Look] = LOOKS) -> list[FoundHand]:
+    """The hands of the first look that finds any; none when no look does."""
+    for look in looks:
+        hands = look_at(pixels, look, detectors[look.detector])
+        if hands:
+            return hands
+    return []
