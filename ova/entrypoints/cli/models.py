@@ -32,12 +32,12 @@ def models_group(store_of: Callable[[], ModelStore]) -> click.Group:
     def list_models() -> None:
         """Every model of the catalogue: state here, size, licence, and the capability that runs it."""
         store = store_of()
-        click.echo(f"{'name':<20} {'task':<9} {'state':<9} {'size':>9}  {'licence':<11} {'languages':<14} used by")
+        click.echo(f"{'name':<20} {'task':<9} {'state':<9} {'size':>9}  {'licence':<16} {'languages':<14} used by")
         for name in store.names():
             report = store.report(name)
             languages = ",".join(report.languages[:4]) + ("…" if len(report.languages) > 4 else "")
             click.echo(f"{name:<20} {report.task:<9} {_state(report):<9} {_size(report.size):>9}  "
-                       f"{report.licence:<11} {languages:<14} {', '.join(report.used_by) or '-'}")
+                       f"{report.licence:<16} {languages:<14} {', '.join(report.used_by) or '-'}")
         click.echo("state: verified (sha256 matched), present (not checked yet: `ova models verify`), missing")
 
     @models.command()
