@@ -78,9 +78,10 @@ class ModelProbe:
 
 
 def _model_of(adapter: object) -> str | None:
-    """What the adapter says it runs (``model``), and for a remote one with a local fallback, both."""
+    """What the adapter says it runs (``model``, or for a sign recognizer the name in its ``info``,
+    e.g. ``mediapipe-hands+ova-letters``), and for a remote one with a local fallback, both."""
     if isinstance(adapter, Fallback):
         remote, local = _model_of(adapter.remote), _model_of(adapter.local)
         return f"{remote} (respaldo: {local})" if remote and local else remote or local
-    model = getattr(adapter, "model", None)
+    model = getattr(adapter, "model", None) or getattr(getattr(adapter, "info", None), "name", None)
     return str(model) if model else None

@@ -77,9 +77,10 @@ class Capability:
     adapters: Mapping[Provider, Adapter]
     probe: ProbeFactory = ModelProbe
     local_arguments: LocalArguments | None = None
-    local_model: Callable[[AiSettings], str | None] | None = None
-    """The catalogue entry its local adapter runs, given the settings (``None``, or a function that
-    gives ``None``: no weights of the catalogue, e.g. a template)."""
+    local_model: Callable[[AiSettings], str | tuple[str, ...] | None] | None = None
+    """The catalogue entry its local adapter runs, given the settings, or the entries when it runs
+    several (the ASL recognizer: hand landmarks, then a classifier). ``None``, or a function that
+    gives ``None``: no weights of the catalogue, e.g. a template."""
 
     @property
     def local(self) -> str:
@@ -91,9 +92,29 @@ class Capability:
         """The adapters that call a remote provider (wrapped in a fallback when ``AI_FALLBACK_LOCAL`` is on)."""
         return {provider: adapter for provider, adapter in self.adapters.items() if provider not in REQUIRED}
 
+    def local_models(self, settings: AiSettings) -> tuple[str, ...]:
+        """The catalogue entries its local adapter runs with these settings (``()``: none)."""
+        names = self.local_model(settings) if self.local_model is not None else None
+        if names is None:
+            return ()
+        return (names,) if isinstance(names, str) else names
+
     def provider_in(self, settings: AiSettings) -> Provider:
         provider: Provider = getattr(settings, self.setting)
         return provider
+
+
+HANDS_MODEL = "mediapipe-hands"
+"""The catalogue entry of the hand landmarks every local ASL classifier reads."""
+ENGLISH_VOICE_MODEL = "hibari"
+"""The catalogue entry of the English voice that goes with Kokoro (``make_local_tts``)."""
+
+
+def local_tts_models(settings: AiSettings) -> tuple[str, ...] | None:
+    """``TTS_LOCAL_VOICE=kokoro``: Kokoro speaks Spanish and hibari English; ``espeak``: no catalogue model."""
+    if settings.tts_local_model is None:
+        return None
+    return (settings.tts_local_model, ENGLISH_VOICE_MODEL)
 
 
 def make_pool(name: str, settings: AiSettings) -> InferencePool:
@@ -137,6 +158,7 @@ CAPABILITIES: tuple[Capability, ...] = (
                 model_name=ai.settings.provided.hf_modelo_sign),
             Provider.FAKE: lambda ai: providers.Singleton(FakeSignRecognizer),
         },
+        local_model=lambda settings: (HANDS_MODEL, settings.asl_local_model),
     ),
     Capability(
         name="stt", setting="stt_provider", port=SpeechToText, serves="stt",
@@ -160,7 +182,7 @@ CAPABILITIES: tuple[Capability, ...] = (
             Provider.FAKE: lambda ai: providers.Singleton(FakeTextToSpeech),
         },
         local_arguments=default_voice_when_unknown,
-        local_model=lambda settings: settings.tts_local_model,
+        local_model=local_tts_models,
     ),
     Capability(
         name="chat", setting="chat_provider", port=ChatModel, serves="chat",
@@ -226,14 +248,10 @@ def models_in_use(
     """Catalogue model → the capabilities that run it here (as their provider, or as the fallback of a remote one)."""
     used: dict[str, tuple[str, ...]] = {}
     for capability in capabilities:
-        if capability.local_model is None:
-            continue
         provider = capability.provider_in(settings)
         if provider is Provider.LOCAL or (provider in capability.remote and settings.ai_fallback_local):
-            name = capability.local_model(settings)
-            if name is None:  # this option runs no catalogue model
-                continue
-            used[name] = (*used.get(name, ()), capability.name)
+            for name in capability.local_models(settings):  # none: this option runs no catalogue model
+                used[name] = (*used.get(name, ()), capability.name)
     return used
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import server_env
+from tests.e2e.server import LOCAL_AI, server_env
 from tests.integration.test_cli import ova
 
 
@@ -16,12 +16,22 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_list_names_every_model_its_licence_and_what_runs_it(env: dict[str, str]) -> None:
-    result = ova("models", "list", env={**env, "CHAT_PROVIDER": "local", "CHAT_LOCAL_MODEL": "smollm2-135m"})
+    result = ova("models", "list", env={**env, **LOCAL_AI, "CHAT_LOCAL_MODEL": "smollm2-135m"})
     assert result.returncode == 0, result.stderr
     rows = {line.split()[0]: line for line in result.stdout.splitlines()[1:-1]}
     assert {"qwen2.5-coder-1.5b", "smollm2-135m", "whisper-base", "kokoro-82m", "yolov4-tiny"} <= set(rows)
     assert rows["smollm2-135m"].rstrip().endswith("chat") and "Apache-2.0" in rows["smollm2-135m"]
-    assert rows["qwen2.5-coder-1.5b"].rstrip().endswith("-")
+    assert rows["qwen2.5-coder-1.5b"].rstrip().endswith("-") and rows["whisper-base"].rstrip().endswith("stt")
+    assert rows["mediapipe-hands"].rstrip().endswith("asl") and rows["ova-letters"].rstrip().endswith("asl")
+    assert rows["smart-gestures"].rstrip().endswith("-") and "GPL-3.0-or-later" in rows["smart-gestures"]
+    assert rows["hibari"].rstrip().endswith("tts") and rows["kokoro-82m"].rstrip().endswith("tts")
+
+
+def test_the_sign_and_english_voice_models_verify_against_the_installed_files(env: dict[str, str]) -> None:
+    names = ("mediapipe-hands", "ova-letters", "smart-gestures", "asl-alpnum", "hibari")
+    result = ova("models", "verify", *names, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.split() == [word for name in names for word in (name, "verified")]
 
 
 def test_verify_hashes_the_files_and_removes_a_damaged_cached_copy(env: dict[str, str], tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from ova.adapters.ai.local.chat import LlamaChatModel
 from ova.adapters.ai.local.detection import YoloDetector
 from ova.adapters.ai.local.whisper import WhisperSpeechToText
 from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
+from ova.adapters.probes import ModelProbe
 from ova.bootstrap import build_container
 from ova.bootstrap.ai import AI, loadable_models
 from ova.config import ConfigError, load_settings
@@ -117,18 +118,32 @@ def test_an_unknown_local_chat_model_is_refused_by_the_configuration(tmp_path: P
         load_settings({"CHAT_LOCAL_MODEL": "gpt-5"}, env_file=tmp_path / "none")
 
 
-@pytest.mark.parametrize(("voice", "spanish", "english", "kokoro_used_by"), [
+@pytest.mark.parametrize(("voice", "spanish", "english", "used_by"), [
     ("kokoro", "kokoro-82m", "hibari-tts", ("tts",)),
     ("espeak", "espeak-ng", "espeak-ng", ()),
 ])
-def test_tts_local_voice_chooses_the_engines_and_whether_kokoro_is_in_use(
-    tmp_path: Path, voice: str, spanish: str, english: str, kokoro_used_by: tuple[str, ...],
+def test_tts_local_voice_chooses_the_engines_and_whether_kokoro_and_hibari_are_in_use(
+    tmp_path: Path, voice: str, spanish: str, english: str, used_by: tuple[str, ...],
 ) -> None:
     ai = ai_for(tmp_path, TTS_LOCAL_VOICE=voice, TTS_THREADS="3", OVA_MODELS_DIR=str(tmp_path / "models"))
     engines = ai.tts().engines  # ByLanguage: language → engine
     assert engines["es"].model.startswith(spanish) and engines["en"].model.startswith(english)
-    assert ai.model_store().report("kokoro-82m").used_by == kokoro_used_by
+    assert ai.model_store().report("kokoro-82m").used_by == used_by
+    assert ai.model_store().report("hibari").used_by == used_by
     assert not ai.tts().loaded  # nothing is loaded, nor joined, before the warm-up
+
+
+@pytest.mark.parametrize("classifier", ["ova-letters", "smart-gestures", "asl-alpnum"])
+async def test_the_local_asl_recognizer_runs_the_hand_model_and_the_classifier_asl_local_model_names(
+    tmp_path: Path, classifier: str,
+) -> None:
+    ai = ai_for(tmp_path, ASL_LOCAL_MODEL=classifier, OVA_MODELS_DIR=str(tmp_path / "models"))
+    store = ai.model_store()
+    assert store.report("mediapipe-hands").used_by == ("asl",) and store.report(classifier).used_by == ("asl",)
+    others = {"ova-letters", "smart-gestures", "asl-alpnum"} - {classifier}
+    assert all(store.report(other).used_by == () for other in others)
+    health = await ModelProbe("asl", ai.sign(), "local", warming_up=False).check()
+    assert health.model == f"mediapipe-hands+{classifier}" and not ai.sign().loaded
 
 
 def test_an_unknown_local_voice_is_refused_by_the_configuration(tmp_path: Path) -> None:

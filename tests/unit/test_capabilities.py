@@ -11,7 +11,7 @@ import pytest
 
 from ova.adapters.ai.fallback import port_members
 from ova.bootstrap.ai import AI, install_all, loadable_models, model_probes, selected_models
-from ova.bootstrap.capabilities import CAPABILITIES, Capability, problems, provider_settings
+from ova.bootstrap.capabilities import CAPABILITIES, Capability, models_in_use, problems, provider_settings
 from ova.config import load_settings
 from ova.config.settings import Provider
 from ova.config.variables import AI_PROVIDERS, VARIABLES
@@ -123,3 +123,38 @@ def test_health_probes_and_warm_up_follow_the_registry(tmp_path: Path) -> None:
     assert list(selected_models(ai)) == list(HEALTH_NAMES)
     loaded = {type(model).__name__ for model in loadable_models(ai)}
     assert loaded == {"YoloDetector", "TemplateCaptioner", "MediapipeSignRecognizer", "ByLanguage"}
+
+
+@pytest.mark.parametrize(("local_model", "expected"), [
+    (None, ()), (lambda settings: None, ()), (lambda settings: "one", ("one",)),
+    (lambda settings: ("hands", "letters"), ("hands", "letters")),
+])
+def test_a_capability_names_no_one_or_several_catalogue_entries(local_model: Any, expected: tuple[str, ...],
+                                                                tmp_path: Path) -> None:
+    settings = load_settings({}, env_file=tmp_path / "none").ai
+    assert attrs.evolve(BY_NAME["asl"], local_model=local_model).local_models(settings) == expected
+
+
+@pytest.mark.parametrize(("environ", "used"), [
+    ({}, {"mediapipe-hands": ("asl",), "ova-letters": ("asl",)}),
+    ({"ASL_LOCAL_MODEL": "asl-alpnum"}, {"mediapipe-hands": ("asl",), "asl-alpnum": ("asl",)}),
+    ({"ASL_PROVIDER": "huggingface"}, {}),
+    ({"ASL_PROVIDER": "huggingface", "AI_FALLBACK_LOCAL": "true"},
+     {"mediapipe-hands": ("asl",), "ova-letters": ("asl",)}),
+])
+def test_the_local_asl_recognizer_uses_the_hand_model_and_the_chosen_classifier(
+    tmp_path: Path, environ: dict[str, str], used: dict[str, tuple[str, ...]],
+) -> None:
+    settings = load_settings(environ, env_file=tmp_path / "none").ai
+    asl_models = {name: by for name, by in models_in_use(settings).items() if "asl" in by}
+    assert asl_models == used
+
+
+@pytest.mark.parametrize(("voice", "used"), [
+    ("kokoro", {"kokoro-82m": ("tts",), "hibari": ("tts",)}), ("espeak", {}),
+])
+def test_the_local_tts_uses_kokoro_and_hibari_unless_it_is_espeak(
+    tmp_path: Path, voice: str, used: dict[str, tuple[str, ...]],
+) -> None:
+    settings = load_settings({"TTS_LOCAL_VOICE": voice}, env_file=tmp_path / "none").ai
+    assert {name: by for name, by in models_in_use(settings).items() if "tts" in by} == used

@@ -8,6 +8,7 @@ import hashlib
 from ova.adapters.ai.local.asl_classifiers import CLASSIFIERS
 from ova.adapters.models.catalogue import CATALOGUE, OVA_LETTERS_WEIGHTS
 from ova.adapters.models.store import package_folder
+from ova.bootstrap.capabilities import ENGLISH_VOICE_MODEL, HANDS_MODEL
 
 BY_NAME = {entry.name: entry for entry in CATALOGUE}
 
@@ -28,3 +29,7 @@ def test_the_ova_letters_entry_matches_the_committed_weights() -> None:
 def test_every_asl_classifier_the_settings_offer_is_a_catalogue_entry() -> None:
     assert {entry.name for entry in CATALOGUE if entry.task == "asl"} == set(CLASSIFIERS)
 
+
+def test_the_models_the_capabilities_name_beside_the_settings_are_in_the_catalogue() -> None:
+    assert BY_NAME[HANDS_MODEL].task == "hands"
+    assert BY_NAME[ENGLISH_VOICE_MODEL].task == "tts" and BY_NAME[ENGLISH_VOICE_MODEL].languages == ("en",)

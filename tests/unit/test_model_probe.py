@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ova.adapters.ai.fakes.sign import FakeSignRecognizer
 from ova.adapters.ai.fakes.vision import FakeObjectDetector
 from ova.adapters.ai.fallback import with_fallback
 from ova.adapters.ai.resilience import CircuitBreaker
@@ -71,3 +72,7 @@ async def test_the_probe_names_the_model_the_capability_runs_and_a_fallbacks_sta
     remote = Remote([0.0])
     both = with_fallback(ObjectDetector, remote, local)
     assert (await check(both)).model == f"{remote.model} (respaldo: {local.model})"
+
+
+async def test_a_sign_recognizer_is_named_by_its_info() -> None:
+    assert (await check(FakeSignRecognizer())).model == "fake-sign"
