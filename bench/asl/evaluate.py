@@ -43,47 +43,79 @@ from ova.adapters.ai.local.asl_classifiers import CLASSIFIERS, AslAlpnumMlp, Sma
 from ova.adapters.ai.local.hand_finder import Look, find_hands, look_at
 from ova.adapters.ai.local.sign import MediapipeSignRecognizer, largest_hand, mediapipe_detector, mediapipe_detectors
 from ova.adapters.ai.pool import InferencePool
+from ova.config.settings import AiSettings
 from ova.domain.vision import RgbImage
 
 OTHERS = (SmartGesturesMlp, AslAlpnumMlp)
+THRESHOLD = AiSettings().asl_min_confidence
 BEFORE = Look("before", "before")  # what the adapter did until the finder: one look at threshold 0.3
 
 
+def crop_to_hand(pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """The photo cut to the dataset's hand box: what a close crop of a hand looks like."""
+    height, width = pixels.shape[:2]
+    cx, cy, w, h = box
+    x0, x1 = max(0, int((cx - w / 2) * width)), min(width, int((cx + w / 2) * width))
+    y0, y1 = max(0, int((cy - h / 2) * height)), min(height, int((cy + h / 2) * height))
+    return np.ascontiguousarray(pixels[y0:y1, x0:x1])
+
+
 def found_rates(items: Sequence[Any]) -> dict[str, Any]:
+    """How often a hand is found: in the photos as they are (and on the labelled hand), and in the
+    photos cut to the hand's box, by the adapter as it was and by the finder."""
     detectors = mediapipe_detectors()
     detectors["before"] = mediapipe_detector(0.3)
-    counts = {"before": [0, 0], "finder": [0, 0]}
+    names = ("before", "finder", "before, cropped to the hand", "finder, cropped to the hand")
+    counts = {name: [0, 0] for name in names}
     by_look: dict[str, int] = {}
     for photo in items:
         pixels = np.asarray(Image.open(PHOTOS / photo.file).convert("RGB"))
+        cropped = crop_to_hand(pixels, photo.box)
         for name, hands in (("before", look_at(pixels, BEFORE, detectors["before"])),
-                            ("finder", find_hands(pixels, detectors))):
-            if hands:
-                counts[name][0] += 1
+                            ("finder", find_hands(pixels, detectors)),
+                            ("before, cropped to the hand", look_at(cropped, BEFORE, detectors["before"])),
+                            ("finder, cropped to the hand", find_hands(cropped, detectors))):
+            if not hands:
+                continue
+            counts[name][0] += 1
+            if "cropped" not in name:
                 counts[name][1] += on_box(largest_hand(hands, pixels.shape), photo)
-                if name == "finder":
-                    look = largest_hand(hands, pixels.shape).look
-                    by_look[look] = by_look.get(look, 0) + 1
+            if name == "finder":
+                look = largest_hand(hands, pixels.shape).look
+                by_look[look] = by_look.get(look, 0) + 1
     total = len(items)
     return {name: {"found": f, "found_rate": f / total, "on_box": b, "on_box_rate": b / total}
             for name, (f, b) in counts.items()} | {"photos": total, "finder_by_look": by_look}
 
 
-def other_predictions(hands: Sequence[Hand]) -> dict[str, list[str]]:
+def other_predictions(hands: Sequence[Hand]) -> dict[str, tuple[list[str], np.ndarray]]:
+    """Each other classifier's letter and confidence for every hand."""
     out = {}
     for kind in OTHERS:
         classifier = kind()
-        out[kind.name] = [classifier.labels[int(np.argmax(classifier.predict(h.landmarks, h.size)))] for h in hands]
+        probabilities = [classifier.predict(h.landmarks, h.size) for h in hands]
+        out[kind.name] = ([classifier.labels[int(np.argmax(p))] for p in probabilities],
+                          np.array([float(np.max(p)) for p in probabilities]))
     return out
+
+
+def answered(right: np.ndarray, confidence: np.ndarray, threshold: float) -> dict[str, float]:
+    """At ``threshold``: the share of hands given a letter, and how often that letter is right."""
+    kept = confidence >= threshold
+    return {"threshold": threshold, "answered": float(kept.mean()),
+            "right_when_answered": float(right[kept].mean()) if kept.any() else float("nan")}
 
 
 def letters_table(hands: Sequence[Hand], total_photos: int, folds: int, seed: int) -> dict[str, Any]:
     held = cross_validate(hands, STATIC_LETTERS, RECIPE, k=folds, seed=seed)
-    predictions = {"ova-letters": [held.labels[i] for i in held.logits.argmax(axis=1)], **other_predictions(hands)}
+    predictions = {
+        "ova-letters": ([held.labels[i] for i in held.logits.argmax(axis=1)], held.calibrated().max(axis=1)),
+        **other_predictions(hands),
+    }
     fold_index = grouped_folds([h.file for h in hands], [h.letter for h in hands], folds, seed)
     truth = [h.letter for h in hands]
     result: dict[str, Any] = {}
-    for name, predicted in predictions.items():
+    for name, (predicted, confidence) in predictions.items():
         right = np.array([p == t for p, t in zip(predicted, truth, strict=True)])
         by_fold = [float(right[f].mean()) for f in fold_index]
         result[name] = {
@@ -91,6 +123,7 @@ def letters_table(hands: Sequence[Hand], total_photos: int, folds: int, seed: in
             "accuracy_mean": float(np.mean(by_fold)),
             "accuracy_std": float(np.std(by_fold)),
             "right_of_all_photos": float(right.sum() / total_photos),
+            "at_min_confidence": answered(right, confidence, THRESHOLD),
             "per_letter": {letter: float(right[[t == letter for t in truth]].mean()) for letter in STATIC_LETTERS},
         }
     return result
@@ -108,8 +141,12 @@ def smartglasses(path: Path) -> dict[str, Any]:
     for name, kind in CLASSIFIERS.items():
         classifier = kind()
         # the rows' photo sizes are not recorded: the crops are taken as square
-        predicted = [classifier.labels[int(np.argmax(classifier.predict(p, (1, 1))))] for _, p in rows]
-        out[name] = float(np.mean([p == t for p, (t, _) in zip(predicted, rows, strict=True)]))
+        probabilities = [classifier.predict(p, (1, 1)) for _, p in rows]
+        right = np.array([classifier.labels[int(np.argmax(p))] == t
+                          for p, (t, _) in zip(probabilities, rows, strict=True)])
+        out[name] = float(right.mean())
+        out[f"{name} at_min_confidence"] = answered(right, np.array([float(np.max(p)) for p in probabilities]),
+                                                    THRESHOLD)
     return out
 
 
@@ -140,11 +177,15 @@ def timings(items: Sequence[Any]) -> dict[str, Any]:
                 started = time.perf_counter()
                 await recognizer.recognize(image)
                 times.append((time.perf_counter() - started) * 1000)
-            out[name] = {"median_ms": round(float(np.median(times)), 1),
+            out[name] = {"mean_ms": round(float(np.mean(times)), 1), "median_ms": round(float(np.median(times)), 1),
                          "p95_ms": round(float(np.percentile(times, 95)), 1)}
         return out
 
     return asyncio.run(run())
+
+
+def _answered(row: dict[str, float]) -> str:
+    return f"{row['answered']:.1%}, {row['right_when_answered']:.1%}"
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -152,26 +193,32 @@ def markdown(result: dict[str, Any]) -> str:
     if "found" in result:
         found = result["found"]
         lines += ["| hand finder | found | found on the labelled hand |", "|---|---|---|"]
-        for name in ("before", "finder"):
+        for name in ("before", "finder", "before, cropped to the hand", "finder, cropped to the hand"):
             row = found[name]
-            lines.append(f"| {name} | {row['found']}/{found['photos']} ({row['found_rate']:.1%}) "
-                         f"| {row['on_box']}/{found['photos']} ({row['on_box_rate']:.1%}) |")
+            on_box = "–" if "cropped" in name else f"{row['on_box']}/{found['photos']} ({row['on_box_rate']:.1%})"
+            lines.append(f"| {name} | {row['found']}/{found['photos']} ({row['found_rate']:.1%}) | {on_box} |")
         lines.append("")
     letters = result["letters"]
     names = list(letters)
     lines += ["| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     lines.append("| grouped CV, hand found (mean ± spread) | " + " | ".join(
         f"{letters[n]['accuracy_mean']:.1%} ± {letters[n]['accuracy_std']:.1%}" for n in names) + " |")
-    lines.append("| right of all static-letter photos | " + " | ".join(
+    lines.append("| right of all static-letter photos (no hand = wrong) | " + " | ".join(
         f"{letters[n]['right_of_all_photos']:.1%}" for n in names) + " |")
+    lines.append(f"| confidence ≥ {THRESHOLD:g}: answered, right when answered | " + " | ".join(
+        _answered(letters[n]["at_min_confidence"]) for n in names) + " |")
     if "smartglasses" in result:
-        lines.append(f"| SmartGlasses rows (n = {result['smartglasses']['rows']}) | " + " | ".join(
-            f"{result['smartglasses'][n]:.1%}" for n in names) + " |")
+        sg = result["smartglasses"]
+        lines.append(f"| SmartGlasses rows (n = {sg['rows']}; smart-gestures' training rows) | " + " | ".join(
+            f"{sg[n]:.1%}" for n in names) + " |")
+        lines.append(f"| SmartGlasses rows, confidence ≥ {THRESHOLD:g}: answered, right | " + " | ".join(
+            _answered(sg[f"{n} at_min_confidence"]) for n in names) + " |")
     for letter in STATIC_LETTERS:
         lines.append(f"| {letter} | " + " | ".join(f"{letters[n]['per_letter'][letter]:.0%}" for n in names) + " |")
     if "timings" in result:
-        lines += ["", "| photos | median | p95 |", "|---|---|---|"]
-        lines += [f"| {k} | {v['median_ms']} ms | {v['p95_ms']} ms |" for k, v in result["timings"].items()]
+        lines += ["", "| photos | mean | median | p95 |", "|---|---|---|---|"]
+        lines += [f"| {k} | {v['mean_ms']} ms | {v['median_ms']} ms | {v['p95_ms']} ms |"
+                  for k, v in result["timings"].items()]
     return "\n".join(lines).replace("%", " %")
 
 

@@ -139,7 +139,7 @@ class AiSettings:
     hf_tts_model: str = "facebook/mms-tts-eng"
     max_image_pixels: int = 40_000_000
     detection_min_confidence: float = 0.35
-    asl_min_confidence: float = 0.70
+    asl_min_confidence: float = 0.50
     asl_local_model: str = "ova-letters"
     chat_local_model: str = "qwen2.5-coder-1.5b"
     tts_local_voice: str = "kokoro"

