@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from ova.domain.text_reading import ReadText
 from ova.domain.vision import DetectedObject, RgbImage, SignModelInfo, SignPrediction
 
 
@@ -47,3 +48,18 @@ class SignRecognizer(Protocol):
     def info(self) -> SignModelInfo: ...
 
     async def recognize(self, image: RgbImage) -> SignPrediction: ...
+
+
+class TextReader(Protocol):
+    """Reads the printed text in a photo (OCR): documents, signs, labels, screens.
+
+    ``lang`` (``es`` or ``en``) is the language to expect first; a reader may also read the other
+    (Spanish photos carry English words). Lines come in reading order with boxes in pixels of the
+    given image; words it is not confident of are left out, and a photo without text gives no lines,
+    never invented ones.
+    """
+
+    @property
+    def model(self) -> str: ...
+
+    async def read(self, image: RgbImage, *, lang: str) -> ReadText: ...
