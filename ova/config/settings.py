@@ -132,6 +132,7 @@ class AiSettings:
     asl_provider: Provider = Provider.LOCAL
     stt_provider: Provider = Provider.LOCAL
     tts_provider: Provider = Provider.LOCAL
+    ocr_provider: Provider = Provider.LOCAL
     hf_api_url: str = "https://router.huggingface.co/hf-inference/models"
     hf_detection_model: str = "facebook/detr-resnet-50"
     hf_caption_model: str = "Salesforce/blip-image-captioning-base"

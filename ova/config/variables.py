@@ -119,6 +119,7 @@ AI_PROVIDERS: Mapping[str, frozenset[Provider]] = {
     "stt_provider": _OFFLINE_AND_HUGGING_FACE,
     "tts_provider": _OFFLINE_AND_HUGGING_FACE,
     "chat_provider": frozenset(Provider),
+    "ocr_provider": frozenset({Provider.LOCAL, Provider.FAKE}),  # replaced by ocr-local
 }
 """The providers that can serve each AI capability, by its provider setting in ``AiSettings``: each
 gets its variable (``DETECTION_PROVIDER`` for ``detection_provider``), and any other provider is refused

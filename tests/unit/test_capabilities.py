@@ -16,7 +16,7 @@ from ova.config import load_settings
 from ova.config.settings import Provider
 from ova.config.variables import AI_PROVIDERS, VARIABLES
 
-HEALTH_NAMES = ("detection", "captioning", "asl", "stt", "tts", "chat")
+HEALTH_NAMES = ("detection", "captioning", "asl", "stt", "tts", "chat", "ocr")
 BY_NAME = {capability.name: capability for capability in CAPABILITIES}
 
 
