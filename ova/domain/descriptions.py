@@ -117,3 +117,44 @@ def _third(box: Box, width: int) -> int:
         return 1
     centre = box.x + box.width / 2
     return 0 if centre < width / 3 else 2 if centre > 2 * width / 3 else 1
+
+
+SAID_CHARS = 120
+"""The most of the written text quoted in a description (cut at a word, with "…"); the whole text
+is in the answer's ``text``. Long enough for a sign, a label or a bus's destination, short enough to
+hear in a few seconds."""
+_SAYS = {"es": ("; dice: «{}».", ". El texto dice: «{}».", "Se ve un texto que dice: «{}»."),
+         "en": ("; it says: “{}”.", ". The text says: “{}”.", "I can see some text that says: “{}”.")}
+
+
+def with_written_text(description: str, text: str, lang: str = "es") -> str:
+    """``description`` ending with what is written in the photo: "Veo un autobús en el centro; dice:
+    «Centro»."; a description that already has a second clause (after ";") gets a sentence of its own
+    ("… . El texto dice: «…»."), and one that found nothing becomes "Se ve un texto que dice: «…».".
+    Unchanged when ``text`` is blank or the description already quotes it (a captioner that reads).
+    The lines are joined by spaces, as they are read aloud; past ``SAID_CHARS`` the quote ends at a
+    word with "…"."""
+    english = lang.strip().lower().startswith("en")
+    said = quoted_part(text)
+    if not said or said.casefold() in " ".join(description.split()).casefold():
+        return description
+    clause, sentence, alone = _SAYS["en" if english else "es"]
+    stripped = description.strip()
+    if not stripped or stripped == NOTHING["en" if english else "es"]:
+        return alone.format(said)
+    body = stripped.rstrip(" .")
+    if body.endswith(("!", "?", "…")):
+        return f"{body} {sentence.removeprefix('. ').format(said)}"
+    return body + (sentence if ";" in body else clause).format(said)
+
+
+def quoted_part(text: str, limit: int = SAID_CHARS) -> str:
+    """``text`` on one line (runs of spaces and line breaks as one space), cut before ``limit``
+    characters at the end of a word, with "…" when cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if flat[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
