@@ -49,6 +49,7 @@ from ova.application.speech.sentences import SpeakSentences
 from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
 from ova.application.users.manage import CreateUser, DeleteUser, EnsureAdmin, GetUser, ListUsers, UpdateUser
 from ova.application.vision.analyze import AnalyzeImage, DescribeImage, DetectObjects
+from ova.application.vision.read_text import ReadTextInImage
 from ova.application.vision.sign import DescribeSignModel, RecognizeSign
 from ova.bootstrap.ai import AI, loadable_models, model_probes
 from ova.bootstrap.chat import ChatServices
@@ -190,7 +191,8 @@ class Container(containers.DeclarativeContainer):
 
     min_confidence = settings.provided.ai.detection_min_confidence
     analyze_image = providers.Singleton(AnalyzeImage, decoder=ai.decoder, detector=ai.detector,
-                                        captioner=ai.captioner, min_confidence=min_confidence)
+                                        captioner=ai.captioner, reader=ai.ocr, min_confidence=min_confidence)
+    read_text = providers.Singleton(ReadTextInImage, decoder=ai.decoder, reader=ai.ocr)
     detect_objects = providers.Singleton(DetectObjects, decoder=ai.decoder, detector=ai.detector,
                                          min_confidence=min_confidence)
     describe_image = providers.Singleton(DescribeImage, decoder=ai.decoder, detector=ai.detector,

@@ -76,7 +76,7 @@ def test_the_analysis_describes_what_was_detected_in_spanish_and_english(ai_clie
     spanish = upload(ai_client, "/imagen/analizar", BUS).json()
     assert "persona" in spanish["description"] and "autobús" in spanish["description"]
     assert {o["label"] for o in spanish["objects"]} >= {"person", "bus"}
-    assert set(spanish["models"]) == {"detection", "captioning"}
+    assert set(spanish["models"]) == {"detection", "captioning", "ocr"}
     english = upload(ai_client, "/imagen/descripcion", BUS, lang="en").json()
     assert "bus" in english["description"] and "people" in english["description"]
 

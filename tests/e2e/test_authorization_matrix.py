@@ -203,6 +203,7 @@ MATRIX: list[tuple[str, str, int, int, int, int, Build]] = [
     ("POST", "/imagen/analizar", 200, 200, 200, 200, upload("/imagen/analizar", PHOTO, "a.jpg")),
     ("POST", "/imagen/objetos", 200, 200, 200, 200, upload("/imagen/objetos", PHOTO, "a.jpg")),
     ("POST", "/imagen/descripcion", 200, 200, 200, 200, upload("/imagen/descripcion", PHOTO, "a.jpg")),
+    ("POST", "/imagen/texto", 200, 200, 200, 200, upload("/imagen/texto", PHOTO, "a.jpg")),
     ("POST", "/asl/analizar", 200, 200, 200, 200, upload("/asl/analizar", PHOTO, "a.jpg")),
     ("GET", "/asl/modelo/info", 200, 200, 200, 200, plain("/asl/modelo/info")),
     *(

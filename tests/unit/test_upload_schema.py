@@ -45,7 +45,7 @@ def test_the_image_field_is_published_as_base64(image_schema: dict[str, Any]) ->
 
 
 def test_every_json_image_route_uses_it(document: dict[str, Any]) -> None:
-    assert len(IMAGE_ROUTES) == 8
+    assert len(IMAGE_ROUTES) == 9
     for path in IMAGE_ROUTES:
         body = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
         assert body == {"$ref": "#/components/schemas/Base64Image"}, path

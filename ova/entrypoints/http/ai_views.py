@@ -8,7 +8,9 @@ from attrs import frozen
 
 from ova.application.speech.use_cases import Transcription
 from ova.application.vision.analyze import DetectedObjects, ImageAnalysis, ImageDescription
+from ova.application.vision.read_text import TextInImage
 from ova.application.vision.sign import SignReading
+from ova.domain.text_reading import TextLine
 from ova.domain.vision import DetectedObject, SignModelInfo
 
 
@@ -34,6 +36,38 @@ class ObjectView:
     def of(cls, found: DetectedObject) -> ObjectView:
         b = found.box
         return cls(found.label, found.confidence, BoxView(b.x, b.y, b.width, b.height))
+
+
+@frozen
+class TextLineView:
+    """One line as read: its words joined by spaces, ``confidence`` from 0 to 1 (the mean of its
+    words'), ``box`` in pixels of the uploaded image."""
+
+    text: str
+    confidence: float
+    box: BoxView
+
+    @classmethod
+    def of(cls, line: TextLine) -> TextLineView:
+        b = line.box
+        return cls(line.text, round(line.confidence, 4), BoxView(b.x, b.y, b.width, b.height))
+
+
+@frozen
+class TextView:
+    """``text``: the lines joined by newlines, ``""`` when the photo has no text (never invented);
+    ``lines`` in reading order; ``language`` the one read first (``es`` or ``en``)."""
+
+    text: str
+    lines: list[TextLineView]
+    language: str
+    model: str
+    elapsed_ms: float
+
+    @classmethod
+    def of(cls, result: TextInImage) -> TextView:
+        return cls(result.text, [TextLineView.of(line) for line in result.lines], result.language, result.model,
+                   result.elapsed_ms)
 
 
 @frozen
@@ -63,17 +97,22 @@ class DescriptionView:
 
 @frozen
 class AnalysisView:
+    """``description`` ends with what is written in the photo; ``text`` is all of it (``""`` when
+    there is none) and ``lines`` its lines, as ``/imagen/texto`` gives them."""
+
     objects: list[ObjectView]
     description: str
     width: int
     height: int
     models: dict[str, str]
     elapsed_ms: float
+    text: str
+    lines: list[TextLineView]
 
     @classmethod
     def of(cls, result: ImageAnalysis) -> AnalysisView:
         return cls([ObjectView.of(o) for o in result.objects], result.description, result.width, result.height,
-                   dict(result.models), result.elapsed_ms)
+                   dict(result.models), result.elapsed_ms, result.text, [TextLineView.of(x) for x in result.lines])
 
 
 @frozen

@@ -5,7 +5,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ova.entrypoints.http.ai_views import AnalysisView, DescriptionView, ObjectsView, SignModelView, SignView
+from ova.entrypoints.http.ai_views import (
+    AnalysisView,
+    DescriptionView,
+    ObjectsView,
+    SignModelView,
+    SignView,
+    TextView,
+)
 from ova.entrypoints.http.openapi.operations import QueryParam
 from ova.entrypoints.http.requests import container, settings
 from ova.entrypoints.http.routing import api, respond
@@ -32,6 +39,11 @@ async def describe(request: Request) -> Response:
     return respond(DescriptionView.of(await container(request).describe_image()(data, lang=_lang(request))))
 
 
+async def read_text(request: Request) -> Response:
+    data = await read_upload(request, allow_json=True)
+    return respond(TextView.of(await container(request).read_text()(data, lang=_lang(request))))
+
+
 async def recognize_sign(request: Request) -> Response:
     data = await read_upload(request, allow_json=True)
     return respond(SignView.of(await container(request).recognize_sign()(data)))
@@ -47,6 +59,8 @@ UPLOAD = {"request": Base64Image, "request_multipart": MULTIPART_SCHEMA, "errors
 IMAGE_NOTE = ("Sube la foto como multipart (`file`) o JSON `{\"image\": \"<base64 o data: URL>\"}`. "
               "JPEG, PNG o WEBP, según los bytes; tamaño máximo MAX_UPLOAD_MB; más de MAX_IMAGE_PIXELS píxeles: 413. "
               "Con todos los modelos ocupados: 503 `busy` con Retry-After.")
+TEXT_NOTE = (IMAGE_NOTE + " `lang` es el idioma que se espera leer primero (también se lee el otro). "
+             "Una foto sin texto da `text: \"\"` y `lines: []`; `confidence` va de 0 a 1.")
 SIGN_NOTE = "`confidence` va de 0 a 100. Sin mano o con confianza baja: `success: false` y `prediction: null`."
 ALIASES = ("aliases",)
 
@@ -57,6 +71,8 @@ ROUTES = [
         response=ObjectsView, description=IMAGE_NOTE, **UPLOAD),
     api(describe, path="/imagen/descripcion", method="POST", summary="Descripción de una foto", tags=("imagen",),
         response=DescriptionView, query=(LANG,), description=IMAGE_NOTE, **UPLOAD),
+    api(read_text, path="/imagen/texto", method="POST", summary="Texto escrito en una foto (OCR)",
+        tags=("imagen",), response=TextView, query=(LANG,), description=TEXT_NOTE, **UPLOAD),
     api(recognize_sign, path="/asl/analizar", method="POST", summary="Letra del alfabeto de signos (ASL)",
         tags=("asl",), response=SignView, description=SIGN_NOTE, **UPLOAD),
     api(sign_model, path="/asl/modelo/info", method="GET", summary="Modelo de signos en uso", tags=("asl",),
