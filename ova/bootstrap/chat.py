@@ -6,6 +6,7 @@ from attrs import frozen
 
 from ova.application.accounts.authenticate import Authenticate
 from ova.application.chat.conversation import Converse
+from ova.application.chat.photo import PhotoChat
 from ova.application.chat.voice import VoiceChat
 from ova.application.ports.telemetry import ChatTelemetry
 from ova.config.settings import ChatSettings
@@ -18,3 +19,13 @@ class ChatServices:
     voice: VoiceChat
     telemetry: ChatTelemetry
     settings: ChatSettings
+    photo: PhotoChat
+    max_photo_bytes: int
+    """The largest photo an ``image`` frame carries (``MAX_UPLOAD_MB``, within a frame's limit)."""
+
+
+def max_photo_bytes(max_upload_bytes: int, max_audio_bytes: int) -> int:
+    """The largest photo the chat takes: an upload's limit (``MAX_UPLOAD_MB``), within what one frame
+    read may carry (a voice note's size, ``WS_MAX_AUDIO_MB``, in base64: see
+    ``entrypoints.websocket.frames.max_frame_bytes``)."""
+    return min(max_upload_bytes, max_audio_bytes)

@@ -38,6 +38,7 @@ from ova.application.accounts.register import RegisterUser
 from ova.application.accounts.token_pairs import TokenPairs
 from ova.application.chat.conversation import ChatPolicy, Converse
 from ova.application.chat.history import ChatHistory, DeleteChat, ListChats
+from ova.application.chat.photo import PhotoChat
 from ova.application.chat.registry import ChatRegistry, watchdog_tick_s
 from ova.application.chat.voice import VoiceChat
 from ova.application.contact.inbox import DeleteMessage, FlagMessage, GetMessage, ListMessages, SendContactMessage
@@ -52,7 +53,7 @@ from ova.application.vision.analyze import AnalyzeImage, DescribeImage, DetectOb
 from ova.application.vision.read_text import ReadTextInImage
 from ova.application.vision.sign import DescribeSignModel, RecognizeSign
 from ova.bootstrap.ai import AI, loadable_models, model_probes
-from ova.bootstrap.chat import ChatServices
+from ova.bootstrap.chat import ChatServices, max_photo_bytes
 from ova.bootstrap.housekeeping import Housekeeping
 from ova.config.settings import Settings
 from ova.domain.rate_limits import RateLimit
@@ -231,9 +232,12 @@ class Container(containers.DeclarativeContainer):
     voice_chat = providers.Singleton(VoiceChat, transcribe=transcribe_audio, converse=converse,
                                      synthesize=synthesize_speech, speak_sentences=speak_sentences,
                                      default_language=settings.provided.default_language)
+    photo_chat = providers.Singleton(PhotoChat, converse=converse, analyze=analyze_image)
     chat_services = providers.Singleton(
         ChatServices, converse=converse, authenticate=authenticate, voice=voice_chat, telemetry=chat_telemetry,
-        settings=settings.provided.chat,
+        settings=settings.provided.chat, photo=photo_chat,
+        max_photo_bytes=providers.Callable(max_photo_bytes, max_upload_bytes=settings.provided.http.max_upload_bytes,
+                                           max_audio_bytes=settings.provided.chat.max_audio_bytes),
     )
 
     housekeeping = providers.Singleton(

@@ -17,20 +17,25 @@ from starlette.websockets import WebSocketDisconnect
 
 from ova.adapters.ai.fakes.chat import FakeChatModel
 from ova.adapters.ai.fakes.speech import FakeSpeechToText, FakeTextToSpeech
+from ova.adapters.ai.fakes.text_reading import FakeTextReader
+from ova.adapters.ai.fakes.vision import FakeImageCaptioner, FakeObjectDetector
 from ova.adapters.security.jwt_codec import JoseTokenCodec
 from ova.adapters.state.memory import MemorySharedState
 from ova.adapters.telemetry.chat_telemetry import ChatTelemetry
 from ova.application.accounts.account_cache import AccountCache
 from ova.application.accounts.authenticate import Authenticate
 from ova.application.chat.conversation import ChatPolicy, Converse
+from ova.application.chat.photo import PhotoChat
 from ova.application.chat.voice import VoiceChat
 from ova.application.speech.sentences import SpeakSentences
 from ova.application.speech.use_cases import SynthesizeSpeech, TranscribeAudio
+from ova.application.vision.analyze import AnalyzeImage
 from ova.bootstrap.chat import ChatServices
 from ova.config.settings import ChatSettings
-from ova.domain.errors import ModelUnavailable
+from ova.domain.errors import ModelUnavailable, UnreadableMedia
 from ova.domain.speech import Speech, SpeechLanguage
 from ova.domain.users import User
+from ova.domain.vision import RgbImage
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
 from ova.entrypoints.websocket.frame_room import CUT_SHORT
 from ova.entrypoints.websocket.frames import AudioMessage, Frame, TextMessage
@@ -60,6 +65,16 @@ class EndlessTextToSpeech(FakeTextToSpeech):
 
 
 RICH = Dialect(transcription=True, text_then_audio=True)
+PHOTO_PIXELS = RgbImage(4, 2, bytes([0, 0, 0] * 4 + [255, 255, 255] * 4))
+
+
+class PhotoDecoder:
+    """Any bytes are a photo with text in it (for the fake reader), except ``b"broken"``."""
+
+    async def decode(self, data: bytes) -> RgbImage:
+        if data == b"broken":
+            raise UnreadableMedia()
+        return PHOTO_PIXELS
 
 
 class Client:
@@ -93,7 +108,8 @@ class Client:
 
 class Setup:
     def __init__(self, *, heard: str = "hola", tts: FakeTextToSpeech | None = None,
-                 dialect: Dialect = PUBLISHED, settings: ChatSettings | None = None) -> None:
+                 dialect: Dialect = PUBLISHED, settings: ChatSettings | None = None,
+                 reader: FakeTextReader | None = None, max_photo_bytes: int = 1024 * 1024) -> None:
         uow = self.uow = InMemoryUnitOfWorkFactory()
         clock = FakeClock()
         converse = Converse(uow, uow.journal(), FakeChatModel(), clock, SequentialIds("chat"), ChatPolicy("Eres OVA."))
@@ -106,6 +122,9 @@ class Setup:
             voice=VoiceChat(TranscribeAudio(self.stt), converse,
                             SynthesizeSpeech(tts or FakeTextToSpeech()), SpeakSentences(tts or FakeTextToSpeech())),
             telemetry=ChatTelemetry(state, self.metrics), settings=settings or ChatSettings(),
+            photo=PhotoChat(converse, AnalyzeImage(PhotoDecoder(), FakeObjectDetector(), FakeImageCaptioner(),
+                                                   reader or FakeTextReader(), min_confidence=0.3)),
+            max_photo_bytes=max_photo_bytes,
         )
         self.client = Client()
         self.worker = ChatWorker(self.services, converse.thread("c1"), send=self.client.send, drop=self.client.drop,

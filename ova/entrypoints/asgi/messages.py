@@ -24,6 +24,7 @@ ENGLISH: Mapping[str, tuple[str, str]] = {
     "too_large": ("The message is larger than the maximum of {max_kib} KiB.", "The message is too large."),
     "unsupported_frame": ("", "Only text (JSON) messages are accepted."),
     "invalid_audio": ("", "The voice note could not be read (send it as base64)."),
+    "invalid_image": ("", "The photo could not be read (send it as base64)."),
     "no_speech": ("", "I could not make out anything in the voice note."),
     "rate_limited": ("Too many messages; wait {retry_after_s} s.", "Too many attempts. Try again later."),
     "busy": ("", "I am still answering your earlier messages (or the service is busy); wait a moment."),

@@ -66,6 +66,27 @@ class AudioMessage:
         return None if auto else language_named(self.language)
 
 
+@frozen
+class ImageMessage:
+    """A photo to describe and read ("what does this say?"): base64 (or a ``data:image/...`` URL),
+    JPEG, PNG or WEBP by its bytes. ``language`` (``es``, ``en``) is the answer's, as a text message's
+    names the conversation's. ``speak``: answer with speech too (``true``), or not (``false``); unset,
+    the answer is spoken when the conversation is a voice one (this connection has sent a voice note)."""
+
+    image: str
+    language: str | None = None
+    speak: bool | None = None
+
+    @property
+    def spoken(self) -> Language | None:
+        return language_named(self.language)
+
+    @property
+    def stream(self) -> bool:
+        """No answer to stream: a photo's answer is made whole (the ``Message`` interface)."""
+        return False
+
+
 def language_named(name: str | None) -> Language | None:
     """The language a frame names (already checked by ``read_frame``), or ``None``."""
     return parse_language(name) if name else None
@@ -92,12 +113,12 @@ class Cancel:
     pass
 
 
-ClientFrame = TextMessage | AudioMessage | AuthMessage | Ping | Cancel
-Message = TextMessage | AudioMessage
+ClientFrame = TextMessage | AudioMessage | ImageMessage | AuthMessage | Ping | Cancel
+Message = TextMessage | AudioMessage | ImageMessage
 
 _SIMPLE: dict[str, ClientFrame] = {"ping": Ping(), "pong": Ping(), "cancel": Cancel()}
-_TYPED: dict[str, type[TextMessage | AudioMessage | AuthMessage]] = {
-    "text": TextMessage, "message": TextMessage, "audio": AudioMessage, "auth": AuthMessage,
+_TYPED: dict[str, type[TextMessage | AudioMessage | ImageMessage | AuthMessage]] = {
+    "text": TextMessage, "message": TextMessage, "audio": AudioMessage, "image": ImageMessage, "auth": AuthMessage,
 }
 
 
@@ -127,7 +148,7 @@ def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> Client
         data = {**data, "type": "text", "text": data["message"]}
         kind = "text"
     if not isinstance(kind, str):
-        raise FrameError("invalid_frame", "Falta el campo `type` (text, audio, ping, cancel o auth).")
+        raise FrameError("invalid_frame", "Falta el campo `type` (text, audio, image, ping, cancel o auth).")
     if kind in _SIMPLE:
         _check_depth(raw)
         return _SIMPLE[kind]
@@ -143,12 +164,12 @@ def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> Client
             frame = parse(cls, data)
         except RequestValidationError as error:
             raise FrameError("invalid_frame", error.detail, errors=[dump(e) for e in error.errors]) from None
-    if isinstance(frame, TextMessage | AudioMessage) and frame.language is not None:
+    if isinstance(frame, TextMessage | AudioMessage | ImageMessage) and frame.language is not None:
         _check_language(frame.language, auto=isinstance(frame, AudioMessage))
     if isinstance(frame, TextMessage):
         _check_text(frame.text, max_text_bytes)
         return _trimmed(frame)
-    if not isinstance(frame, AudioMessage) and size > max_text_bytes:
+    if not isinstance(frame, AudioMessage | ImageMessage) and size > max_text_bytes:
         raise FrameError("too_large", f"El mensaje supera el máximo de {max_text_bytes // 1024} KiB.",
                          max_bytes=max_text_bytes)
     return frame
@@ -239,6 +260,27 @@ def decode_audio(message: AudioMessage, *, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise FrameError("too_large", f"La nota de voz supera el máximo de {max_bytes // (1024 * 1024)} MB.",
                          max_bytes=max_bytes)
+    return data
+
+
+def decode_image(message: ImageMessage, *, max_bytes: int) -> bytes:
+    """The photo's bytes (base64, optionally as a ``data:image/...;base64,`` URL); whether they are an
+    image of an accepted format is the image decoder's to say."""
+    payload = message.image
+    if payload.startswith("data:"):
+        payload = payload.partition(",")[2]
+    too_large = FrameError("too_large", f"La foto supera el máximo de {max_bytes // (1024 * 1024)} MB.",
+                           max_bytes=max_bytes)
+    if len(payload) > (max_bytes + 2) // 3 * 4 + 4:
+        raise too_large
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise FrameError("invalid_image", "La foto no está en base64.") from None
+    if not data:
+        raise FrameError("invalid_image", "La foto está vacía.")
+    if len(data) > max_bytes:
+        raise too_large
     return data
 
 

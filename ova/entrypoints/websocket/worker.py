@@ -45,7 +45,7 @@ from ova.domain.users import User
 from ova.entrypoints.websocket import frames
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
 from ova.entrypoints.websocket.frame_room import CUT_SHORT, FRAME_OVERHEAD, JSON_BYTES_PER_CHARACTER, fitting, json_size
-from ova.entrypoints.websocket.frames import AudioMessage, Frame, FrameError, Message
+from ova.entrypoints.websocket.frames import AudioMessage, Frame, FrameError, ImageMessage, Message
 
 _ID_PREFIX = "msg_" + secrets.token_hex(3)  # per process: ids stay unique across workers
 _id_numbers = itertools.count(1)
@@ -78,8 +78,9 @@ class ChatWorker:
     ``_unspoken``) instead of passing it around in closures."""
 
     __slots__ = ("_answer_id", "_answer_room", "_answering", "_cancel_asked", "_closing", "_converse", "_dialect",
-                 "_drop", "_got", "_log", "_max_audio_bytes", "_queue", "_replying", "_send", "_streaming", "_task",
-                 "_telemetry", "_thread", "_unspoken", "_user", "_voice", "_wakeup")
+                 "_drop", "_got", "_log", "_max_audio_bytes", "_max_photo_bytes", "_photo", "_queue", "_replying",
+                 "_send", "_streaming", "_task", "_telemetry", "_thread", "_unspoken", "_user", "_voice", "_voiced",
+                 "_wakeup")
 
     def __init__(self, services: ChatServices, thread: ChatThread, *, send: Callable[[Frame | str], Awaitable[None]],
                  drop: Callable[[], None], user: Callable[[], Awaitable[User | None]],
@@ -89,6 +90,9 @@ class ChatWorker:
         self._voice = services.voice
         self._telemetry = services.telemetry
         self._max_audio_bytes = services.settings.max_audio_bytes
+        self._photo = services.photo
+        self._max_photo_bytes = services.max_photo_bytes
+        self._voiced = False  # a voice note was sent: photos are answered aloud too
         # what an answer's text may take in its frame, keeping room for the mark of a cut answer
         self._answer_room = services.settings.max_sent_frame_bytes - FRAME_OVERHEAD - json_size(CUT_SHORT)
         self._thread = thread
@@ -242,8 +246,12 @@ class ChatWorker:
     async def _reply(self, message: Message) -> None:
         if isinstance(message, AudioMessage):
             data = frames.decode_audio(message, max_bytes=self._max_audio_bytes)
+            self._voiced = True
             await self._voice(self._thread, AudioClip(data, message.format), self,
                               by_sentence=self._dialect.audio_chunks, language=message.language)
+            return
+        if isinstance(message, ImageMessage):
+            await self._describe_photo(message)
             return
         converse = self._converse
         pending = await converse.begin(self._thread, message.text, user=await self._user(), language=message.spoken)
@@ -257,6 +265,30 @@ class ChatWorker:
         self._got = ()
         turn = await converse.finish(pending, text)
         await self._send(frames.answer(self._answer_id, turn.text, turn.at))
+
+    async def _describe_photo(self, message: ImageMessage) -> None:
+        """A photo's description and text, stored as the answer; sent as a text answer, or spoken the
+        way a voice note's answer is (the dialect's frames) when the conversation is a voice one."""
+        data = frames.decode_image(message, max_bytes=self._max_photo_bytes)
+        reply = await self._photo(self._thread, data, user=await self._user(), language=message.spoken,
+                                  fit=self._fitted)
+        turn = reply.turn
+        if not (self._voiced if message.speak is None else message.speak):
+            await self._send(frames.answer(self._answer_id, turn.text, turn.at))
+            return
+        await self.answered(turn)
+        voice, language = self._voice, reply.language.value
+        if self._dialect.audio_chunks:
+            await voice.speak_by_sentence(turn.text, self, language=language)
+        else:
+            await voice.speak(turn.text, self, language=language)
+
+    def _fitted(self, text: str) -> str:
+        """``text``, cut to what one answer frame carries (``WS_MAX_FRAME_KB``), marked when cut."""
+        if json_size(text) <= self._answer_room:
+            return text
+        self._log().info("photo answer cut to fit one frame (WS_MAX_FRAME_KB)")
+        return fitting(text, self._answer_room) + CUT_SHORT
 
     # --- the answer as it goes (for a voice note: ``VoiceChatListener``) -----------------------
 
