@@ -36,6 +36,9 @@ def _refused(client_frames: list[dict[str, object]], code: str) -> dict[str, obj
     ({"type": "text", "text": "hola", "stream": "sí"}, "invalid_frame"),
     ({"type": 7}, "invalid_frame"),
     ({"type": "audio", "audio": "%%% no es base64 %%%"}, "invalid_audio"),
+    ({"type": "image", "image": "%%% no es base64 %%%"}, "invalid_image"),
+    ({"type": "image", "image": "bm8gZXMgdW5hIGZvdG8="}, "unreadable_media"),
+    ({"type": "image", "image": "QUJD", "speak": "sí"}, "invalid_frame"),
 ])
 def test_a_bad_frame_gets_an_error_frame_and_the_connection_goes_on(
     base_url: str, frame: dict[str, object], code: str
