@@ -47,7 +47,11 @@ UPLOAD = {"request": Base64Image, "request_multipart": MULTIPART_SCHEMA, "errors
 IMAGE_NOTE = ("Sube la foto como multipart (`file`) o JSON `{\"image\": \"<base64 o data: URL>\"}`. "
               "JPEG, PNG o WEBP, según los bytes; tamaño máximo MAX_UPLOAD_MB; más de MAX_IMAGE_PIXELS píxeles: 413. "
               "Con todos los modelos ocupados: 503 `busy` con Retry-After.")
-SIGN_NOTE = "`confidence` va de 0 a 100. Sin mano o con confianza baja: `success: false` y `prediction: null`."
+SIGN_NOTE = (
+    "`confidence` (0 a 100) es la de `prediction`. `status`: `recognized`, `not_sure` (se ve una mano pero la letra "
+    "más probable no llega a `ASL_MIN_CONFIDENCE`: `success: false`, `prediction: null`, `confidence: 0` y las "
+    "candidatas en `alternatives`) o `no_hand`. `top`: las tres letras más probables con su confianza."
+)
 ALIASES = ("aliases",)
 
 ROUTES = [
