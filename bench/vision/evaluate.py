@@ -39,6 +39,11 @@ from ova.domain.vision import RgbImage
 SET = REPO / "bench" / "data" / "vision"
 RESULTS = REPO / "bench" / "results"
 KINDS = ("document", "sign", "label", "no-text")
+TARGETS = {"document": 0.03, "sign": 0.12, "label": 0.12, "no-text": 0.0}
+"""Issue 15's targets: mean CER per kind (clean printed documents ≤ 3 %, signs and labels in photos
+≤ 12 %); on photos without text, nothing invented."""
+TARGET_SECONDS = 1.5
+"""Issue 15's target time per 1–3 Mpx photo after warm-up (on a 2-core machine)."""
 
 
 @frozen
@@ -126,13 +131,38 @@ def per_photo_table(readings: Sequence[Reading]) -> str:
     return "\n".join(rows)
 
 
+def meets_target(kind: str, summary: dict[str, float]) -> str:
+    """``yes``/``no`` against ``TARGETS`` (CER, or nothing invented), and the time against ``TARGET_SECONDS``."""
+    if kind not in TARGETS:
+        return ""
+    quality = summary["invented_chars"] == 0 if kind == "no-text" else summary["mean_cer"] <= TARGETS[kind]
+    fast = summary["time_p95_s"] <= TARGET_SECONDS
+    return f"{'yes' if quality else 'no'}, {'yes' if fast else 'no'}"
+
+
 def per_kind_table(summary: dict[str, dict[str, float]]) -> str:
     rows = ["| kind | photos | mean CER | mean CER (any case) | pooled CER | invented chars | time median (s) "
-            "| time p95 (s) |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+            f"| time p95 (s) | target met (CER/invented, p95 ≤ {TARGET_SECONDS} s) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for kind, s in summary.items():
         invented = str(int(s["invented_chars"])) if kind == "no-text" else ""
+        target = f" ≤ {pct(TARGETS[kind])}" if kind in TARGETS and kind != "no-text" else ""
         rows.append(f"| {kind} | {int(s['photos'])} | {pct(s['mean_cer'])} | {pct(s['mean_cer_ignoring_case'])} "
-                    f"| {pct(s['pooled_cer'])} | {invented} | {s['time_median_s']:.2f} | {s['time_p95_s']:.2f} |")
+                    f"| {pct(s['pooled_cer'])} | {invented} | {s['time_median_s']:.2f} | {s['time_p95_s']:.2f} "
+                    f"| {meets_target(kind, s)}{target} |")
+    return "\n".join(rows)
+
+
+def readers_table(report: dict[str, Any]) -> str:
+    """One row per reader: mean CER per kind, invented characters, time median over every photo."""
+    rows = ["| reader | documents | signs | labels | invented (no-text) | time median (s) |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for model, result in report["readers"].items():
+        kinds = result["by_kind"]
+        cer = [pct(kinds[k]["mean_cer"]) if k in kinds else "–" for k in ("document", "sign", "label")]
+        invented = int(kinds["no-text"]["invented_chars"]) if "no-text" in kinds else "–"
+        seconds = median([photo["seconds"] for photo in result["photos"]])
+        rows.append(f"| {model} | {' | '.join(cer)} | {invented} | {seconds:.2f} |")
     return "\n".join(rows)
 
 
@@ -166,6 +196,7 @@ async def run(names: Sequence[str], folder: Path) -> dict[str, Any]:
         for name, text in samples.items():
             print(f"- {name}: {json.dumps(text, ensure_ascii=False)} ({invented_chars(text)} characters)")
         print()
+    print(f"## All readers (mean CER per kind)\n\n{readers_table(report)}\n")
     return report
 
 

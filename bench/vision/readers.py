@@ -4,7 +4,9 @@
   (``-l spa+eng --psm 3``, automatic page segmentation), what one gets without any work. It reads
   no boxes or confidences (one line per line of output, the whole photo as its box).
 - every OCR capability the composition root declares (``ova.bootstrap.capabilities``, ``serves="ocr"``):
-  its local adapter, built by the ``AI`` container the app uses, once that capability exists.
+  its local adapter, and the one ``OCR_PROVIDER`` selects when that is another (a remote one, e.g.
+  ``OCR_PROVIDER=openai-compatible make bench-vision``), built by the ``AI`` container the app uses.
+  Fake readers are left out: they read nothing real.
 """
 
 from __future__ import annotations
@@ -59,7 +61,15 @@ def composition_root_readers() -> list[TextReader]:
     settings = load_settings()
     ai: Any = AI(settings=settings.ai, chat_settings=settings.chat,
                  max_upload_bytes=settings.http.max_upload_bytes, default_language=settings.default_language)
-    return [getattr(ai, capability.local)() for capability in CAPABILITIES if capability.serves == "ocr"]
+    found: list[TextReader] = []
+    for capability in CAPABILITIES:
+        if capability.serves != "ocr":
+            continue
+        for provider in (capability.local, capability.serves):
+            reader = getattr(ai, provider)()
+            if not reader.model.startswith("fake") and reader.model not in {r.model for r in found}:
+                found.append(reader)
+    return found
 
 
 def readers() -> list[TextReader]:

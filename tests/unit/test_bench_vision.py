@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bench.vision.evaluate import SET, Item, by_kind, load_set, read_all
-from bench.vision.readers import TesseractCliReader
+from bench.vision.evaluate import SET, Item, by_kind, load_set, meets_target, read_all
+from bench.vision.readers import TesseractCliReader, composition_root_readers
 from bench.vision.scoring import (
     CharErrors,
     char_errors,
@@ -143,3 +143,18 @@ async def test_the_baseline_reads_tesseracts_lines_with_spa_eng_and_psm_3(tmp_pa
     assert all(line.box.width == 4 and line.box.height == 2 for line in read.lines)
     assert (tmp_path / "args").read_text().split()[1:] == ["stdout", "-l", "spa+eng", "--psm", "3"]
     assert reader.model == "tesseract-cli-psm3"
+
+
+def test_targets_are_issue_15s_cer_per_kind_nothing_invented_and_p95_time() -> None:
+    def kind(cer: float, invented: int = 0, p95: float = 1.0) -> dict[str, float]:
+        return {"mean_cer": cer, "invented_chars": invented, "time_p95_s": p95}
+
+    assert meets_target("document", kind(0.029)) == "yes, yes"
+    assert meets_target("document", kind(0.031)) == "no, yes"
+    assert meets_target("sign", kind(0.12, p95=1.6)) == "yes, no"
+    assert meets_target("no-text", kind(math.nan, invented=1)) == "no, yes"
+    assert meets_target("no-text", kind(math.nan)) == "yes, yes"
+
+
+def test_the_app_s_fake_reader_is_never_a_row_of_the_bench() -> None:
+    assert not [r for r in composition_root_readers() if r.model.startswith("fake")]
