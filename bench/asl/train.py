@@ -36,14 +36,14 @@ from ova.adapters.ai.local.asl_letters import WEIGHTS
 RECIPE = Recipe(augmentation=Augmentation(mirror=0.2))
 # The recipes ``--compare`` cross-validates beside the chosen one (how the chosen one was picked).
 ALTERNATIVES = {
-    "chosen: 128 hidden, 20 copies, 20 % mirrored": RECIPE,
+    "chosen: 128 hidden, 20 copies, one in five mirrored": RECIPE,
     "no augmentation (150 epochs)": Recipe(shape=Shape(epochs=150), copies=0),
     "no mirrored copies": Recipe(),
     "half the copies mirrored": Recipe(augmentation=Augmentation(mirror=0.5)),
     "40 copies": Recipe(augmentation=Augmentation(mirror=0.2), copies=40),
     "256 hidden, 60 epochs": Recipe(augmentation=Augmentation(mirror=0.2), shape=Shape(hidden=(256,), epochs=60)),
     "two hidden layers 256, 128": Recipe(augmentation=Augmentation(mirror=0.2), shape=Shape(hidden=(256, 128))),
-    "stronger tilt (30°) and jitter (3 %)": Recipe(augmentation=Augmentation(mirror=0.2, tilt_deg=30, jitter=0.03)),
+    "stronger tilt (30°) and jitter (3 in 100)": Recipe(augmentation=Augmentation(mirror=0.2, tilt_deg=30, jitter=0.03)),
 }
 CARD = REPO / "docs" / "asl-model-card.md"
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
