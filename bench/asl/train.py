@@ -43,7 +43,7 @@ ALTERNATIVES = {
     "40 copies": Recipe(augmentation=Augmentation(mirror=0.2), copies=40),
     "256 hidden, 60 epochs": Recipe(augmentation=Augmentation(mirror=0.2), shape=Shape(hidden=(256,), epochs=60)),
     "two hidden layers 256, 128": Recipe(augmentation=Augmentation(mirror=0.2), shape=Shape(hidden=(256, 128))),
-    "stronger tilt (30°) and jitter (3 in 100)": Recipe(augmentation=Augmentation(mirror=0.2, tilt_deg=30, jitter=0.03)),
+    "more tilt (30°) and jitter (3 in 100)": Recipe(augmentation=Augmentation(mirror=0.2, tilt_deg=30, jitter=0.03)),
 }
 CARD = REPO / "docs" / "asl-model-card.md"
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
