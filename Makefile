@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 BASE   ?= HEAD
 
-.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality bench-quality-chat bench-voice-turn bench-quality-tts bench-quality-speech bench-asl asl-train wrk-tool espeak-tool clean
+.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality bench-quality-chat bench-voice-turn bench-quality-tts bench-quality-speech bench-asl bench-vision bench-vision-set asl-train wrk-tool espeak-tool clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -101,6 +101,15 @@ bench-chat-ab: install-test
 ## (grouped folds), per letter, time. ASL_ARGS="--smartglasses-rows FILE" adds the outside test rows.
 bench-asl: install-test
 	$(BIN)/python -m bench.asl.evaluate $(ASL_ARGS)
+
+## bench-vision: every OCR option (the tesseract CLI baseline, the app's OCR adapters) on bench/data/vision:
+## character error per photo and per kind (documents, signs, labels), characters invented on photos without text, time
+bench-vision: install-test
+	$(BIN)/python -m bench.vision.evaluate
+
+## bench-vision-set: make the OCR bench's photos and truth.json again (seeded: the same files each time)
+bench-vision-set: install-test
+	$(BIN)/python -m bench.vision.make_set
 
 ## asl-train: find the hands of the training photos again, train ova-letters, write its weights and card
 asl-train: install-test

@@ -46,6 +46,7 @@ from ova.application.ports.health import HealthProbe
 from ova.application.ports.speech import SpeechToText, TextToSpeech
 from ova.application.ports.vision import ImageCaptioner, ObjectDetector, SignRecognizer, TextReader
 from ova.bootstrap.factories import make_local_chat, make_local_stt, make_local_tts, make_remote_chat, verified_folder
+from ova.bootstrap.remote_vision import make_remote_captioner
 from ova.config.settings import AiSettings, Provider
 from ova.config.variables import AI_PROVIDERS
 
@@ -146,6 +147,8 @@ CAPABILITIES: tuple[Capability, ...] = (
             Provider.LOCAL: lambda ai: providers.Singleton(TemplateCaptioner),
             Provider.HUGGINGFACE: lambda ai: providers.Singleton(
                 HfImageCaptioner, client=ai.hf, model=ai.settings.provided.hf_caption_model),
+            Provider.OPENAI_COMPATIBLE: lambda ai: providers.Singleton(
+                make_remote_captioner, settings=ai.settings, http=ai.http),
             Provider.FAKE: lambda ai: providers.Singleton(FakeImageCaptioner),
         },
     ),

@@ -138,6 +138,10 @@ class AiSettings:
     hf_caption_model: str = "Salesforce/blip-image-captioning-base"
     hf_stt_model: str = "openai/whisper-large-v3"
     hf_tts_model: str = "facebook/mms-tts-eng"
+    hf_ocr_model: str = "microsoft/trocr-base-printed"
+    vision_api_url: str = "http://127.0.0.1:8080/v1"
+    vision_api_key: str | None = None
+    vision_model: str = "Qwen/Qwen2.5-VL-3B-Instruct"
     max_image_pixels: int = 40_000_000
     detection_min_confidence: float = 0.35
     asl_min_confidence: float = 0.50

@@ -114,7 +114,7 @@ def parse_provider(raw: str) -> Provider:
 _OFFLINE_AND_HUGGING_FACE = frozenset({Provider.LOCAL, Provider.HUGGINGFACE, Provider.FAKE})
 AI_PROVIDERS: Mapping[str, frozenset[Provider]] = {
     "detection_provider": _OFFLINE_AND_HUGGING_FACE,
-    "captioning_provider": _OFFLINE_AND_HUGGING_FACE,
+    "captioning_provider": frozenset(Provider),
     "asl_provider": _OFFLINE_AND_HUGGING_FACE,
     "stt_provider": _OFFLINE_AND_HUGGING_FACE,
     "tts_provider": _OFFLINE_AND_HUGGING_FACE,
@@ -220,6 +220,15 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("HF_CAPTION_MODEL", "ai", "hf_caption_model", parse_text, "image captioning model on Hugging Face"),
     Variable("HF_STT_MODEL", "ai", "hf_stt_model", parse_text, "speech recognition model on Hugging Face"),
     Variable("HF_TTS_MODEL", "ai", "hf_tts_model", parse_text, "text-to-speech model on Hugging Face"),
+    Variable("HF_OCR_MODEL", "ai", "hf_ocr_model", parse_text,
+             "image-to-text model on Hugging Face that reads text (OCR_PROVIDER=huggingface; TrOCR reads one line)"),
+    Variable("VISION_API_URL", "ai", "vision_api_url", parse_text,
+             "base URL of an openai-compatible server with a vision model, for CAPTIONING_PROVIDER and "
+             "OCR_PROVIDER=openai-compatible (vLLM, llama.cpp server, Ollama: http://host:11434/v1)"),
+    Variable("VISION_API_KEY", "ai", "vision_api_key", parse_optional_text,
+             "bearer key of the openai-compatible vision server", secret=True),
+    Variable("VISION_MODEL", "ai", "vision_model", parse_text,
+             "vision chat model on that server (Qwen2.5-VL, LLaVA, gpt-4o-mini...)"),
     Variable("MAX_IMAGE_PIXELS", "ai", "max_image_pixels", parse_int(1, 500_000_000),
              "largest image in pixels (decompression bombs are refused before decoding)"),
     Variable("DETECTION_MIN_CONFIDENCE", "ai", "detection_min_confidence", parse_float(0.0, 1.0),

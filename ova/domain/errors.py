@@ -142,3 +142,14 @@ class ModelUnavailable(DependencyUnavailable):
     def __init__(self, detail: str | None = None, retry_after_s: int = 5) -> None:
         super().__init__(detail)
         self.retry_after_s = retry_after_s
+
+
+class EmptyAnswer(ModelUnavailable):
+    """The model ended its answer without a word, every time it was asked (engines do this under
+    load). Nothing is stored as the answer; the user may send the message again."""
+
+    code = "empty_answer"
+    default_detail = "El modelo no dio ninguna respuesta. Inténtalo de nuevo."
+
+    def __init__(self, detail: str | None = None, retry_after_s: int = 1) -> None:
+        super().__init__(detail, retry_after_s)

@@ -84,6 +84,20 @@ def test_a_failing_model_gives_a_model_unavailable_error(base_url: str) -> None:
         assert closing_frame(client.ask("de nuevo"))["type"] == "text"
 
 
+def test_an_engine_that_answers_nothing_gives_an_empty_answer_error_and_stores_no_answer(
+    base_url: str, client: httpx.Client, user: Account
+) -> None:
+    """Asked three times, blank each time: an ``empty_answer`` error frame, not a canned reply stored
+    and counted as an answer; the user's message stays in the chat, and the next message is answered."""
+    with chat(base_url, f"/ws?token={user.token}") as socket:
+        _refused(socket.ask("!empty"), "empty_answer")
+        assert closing_frame(socket.ask("de nuevo"))["type"] == "text"
+        chat_id = socket.chat_id
+    turns = client.get(f"/chats/{chat_id}/mensajes", headers=user.headers).json()
+    assert [(turn["is_user"], turn["text"]) for turn in turns] == [
+        (True, "!empty"), (True, "de nuevo"), (False, "Respuesta a: de nuevo")]
+
+
 def test_a_revoked_token_gets_an_error_frame(base_url: str, client: httpx.Client, user: Account) -> None:
     with chat(base_url, f"/ws?token={user.token}") as socket:
         assert closing_frame(socket.ask("antes"))["type"] == "text"

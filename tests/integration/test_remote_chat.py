@@ -401,3 +401,14 @@ async def test_closing_the_fallback_early_closes_the_remote_stream(fake: FakeCha
     await stream.aclose()
 
     assert "".join(await collect(chat)) == ANSWER
+
+
+async def test_a_server_that_refuses_connections_reads_as_a_sentence(http: httpx.AsyncClient, clock: Clock) -> None:
+    """The provider's name starts most messages ("El servidor de chat no respondió…"); inside one it
+    keeps a small article: "No se pudo conectar con el servidor de chat", not "con El servidor"."""
+    chat = make_chat("http://127.0.0.1:9", http, clock, None)  # the discard port: nothing listens
+
+    with pytest.raises(ModelUnavailable) as caught:
+        await collect(chat)
+
+    assert caught.value.detail.startswith("No se pudo conectar con el servidor de chat")

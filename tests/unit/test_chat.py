@@ -8,10 +8,10 @@ from itertools import pairwise
 import pytest
 
 from ova.adapters.ai.fakes.chat import FakeChatModel
-from ova.application.chat.conversation import NO_ANSWER, ChatPolicy, ChatThread, Converse
+from ova.application.chat.conversation import EMPTY_ANSWER_TRIES, ChatPolicy, ChatThread, Converse
 from ova.application.chat.history import ChatHistory, DeleteChat, ListChats
 from ova.domain.chat import Speaker, Turn, stable_window, title_from, within_budget
-from ova.domain.errors import Forbidden, NotFound
+from ova.domain.errors import EmptyAnswer, Forbidden, NotFound
 from ova.domain.users import Role, User
 from tests.fakes.clock import FakeClock, SequentialIds
 from tests.fakes.repositories import InMemoryUnitOfWorkFactory
@@ -89,8 +89,20 @@ async def test_the_users_message_is_kept_even_when_no_answer_is_finished(chat: C
         assert [t.text for t in await uow.conversations.recent_turns("c1", limit=10)] == ["¿Sigue ahí?"]
 
 
-async def test_an_empty_answer_is_replaced_by_an_apology(chat: Chat) -> None:
-    assert await chat.say("c1", "!empty") == NO_ANSWER
+async def test_an_answer_without_a_word_is_asked_again_then_an_error_and_never_stored(chat: Chat) -> None:
+    with pytest.raises(EmptyAnswer):
+        await chat.say("c1", "!empty")
+
+    assert len(chat.model.prompts) == EMPTY_ANSWER_TRIES
+    async with chat.uow(read_only=True) as uow:
+        assert [(t.speaker, t.text) for t in await uow.conversations.recent_turns("c1", limit=10)] == [
+            (Speaker.USER, "!empty")]
+
+
+async def test_a_blank_answer_before_a_real_one_is_not_shown(chat: Chat) -> None:
+    """The engine answered blanks twice (nothing was shown yet), then words: only the words count."""
+    assert await chat.say("c1", "!flaky 2") == "Respuesta a: !flaky 2"
+    assert len(chat.model.prompts) == 3
 
 
 async def test_an_answer_to_a_chat_deleted_meanwhile_is_not_stored(chat: Chat) -> None:

@@ -119,11 +119,26 @@ def test_production_without_allowed_origins_keeps_only_the_https_defaults(tmp_pa
     assert settings.http.allowed_origins == ("https://helpova.web.app",)
 
 
-def test_only_the_chat_may_use_an_openai_compatible_provider(tmp_path: Path) -> None:
+def test_only_the_chat_and_the_captioning_may_use_an_openai_compatible_provider(tmp_path: Path) -> None:
     found = problems({"DETECTION_PROVIDER": "openai-compatible"}, tmp_path)
-    assert found == ["DETECTION_PROVIDER: openai-compatible serves only the chat; use local, huggingface or fake"]
+    assert found == ["DETECTION_PROVIDER: openai-compatible serves only the captioning, the chat; "
+                     "use local, huggingface or fake"]
     assert load_settings({"CHAT_PROVIDER": "openai-compatible"}, env_file=tmp_path / "x").ai.chat_provider is (
         Provider.OPENAI_COMPATIBLE)
+    assert load_settings({"CAPTIONING_PROVIDER": "openai-compatible"}, env_file=tmp_path / "x").ai.captioning_provider \
+        is Provider.OPENAI_COMPATIBLE
+
+
+def test_the_vision_server_and_the_hugging_face_reader_are_configured_by_their_variables(tmp_path: Path) -> None:
+    default = load_settings({}, env_file=tmp_path / "x").ai
+    assert (default.vision_api_url, default.vision_api_key) == ("http://127.0.0.1:8080/v1", None)
+    assert default.vision_model == "Qwen/Qwen2.5-VL-3B-Instruct"
+    assert default.hf_ocr_model == "microsoft/trocr-base-printed"
+    chosen = load_settings({"VISION_API_URL": "http://gpu:8000/v1", "VISION_API_KEY": "sk-v", "VISION_MODEL": "llava",
+                            "HF_OCR_MODEL": "microsoft/trocr-large-printed"}, env_file=tmp_path / "x").ai
+    assert (chosen.vision_api_url, chosen.vision_api_key, chosen.vision_model, chosen.hf_ocr_model) == (
+        "http://gpu:8000/v1", "sk-v", "llava", "microsoft/trocr-large-printed")
+    assert next(v for v in VARIABLES if v.name == "VISION_API_KEY").secret
 
 
 def test_every_ai_provider_rule_names_a_variable_and_accepts_the_offline_providers() -> None:
@@ -143,7 +158,7 @@ def test_a_provider_a_capability_does_not_accept_is_refused_by_name(monkeypatch:
     assert found == [
         "ASL_PROVIDER: huggingface serves only the detection, the captioning, the stt, the tts, the chat; "
         "use local or fake",
-        "STT_PROVIDER: openai-compatible serves only the chat; use local, huggingface or fake",
+        "STT_PROVIDER: openai-compatible serves only the captioning, the chat; use local, huggingface or fake",
     ]
 
 

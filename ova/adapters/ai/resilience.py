@@ -160,7 +160,7 @@ async def call_with_resilience(
         raise ModelUnavailable(f"{breaker.name} no respondió en {timeout_s:g} s.") from exc
     except httpx.HTTPError as exc:
         breaker.record_failure()
-        raise ModelUnavailable(f"No se pudo conectar con {breaker.name}.") from exc
+        raise ModelUnavailable(f"No se pudo conectar con {within_sentence(breaker.name)}.") from exc
     except Exception as exc:
         breaker.record_failure()
         raise ModelUnavailable(f"{breaker.name} falló de forma inesperada.") from exc
@@ -169,6 +169,13 @@ async def call_with_resilience(
         raise
     breaker.record_success()
     return result
+
+
+def within_sentence(name: str) -> str:
+    """A provider's name as it reads inside a sentence: names start sentences ("El servidor de chat no
+    respondió"), so a leading article is written in capitals and lowered here ("con el servidor de chat")."""
+    article, _, rest = name.partition(" ")
+    return f"{article.lower()} {rest}" if rest and article in {"El", "La", "Los", "Las"} else name
 
 
 def _judge(breaker: CircuitBreaker, *, failed: bool) -> None:

@@ -4,6 +4,7 @@ recent turns as context, and the answer is stored next to it."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from datetime import datetime
 from itertools import takewhile
 
@@ -14,17 +15,13 @@ from ova.application.ports.clock import Clock, IdGenerator
 from ova.application.ports.repositories import TurnJournal
 from ova.application.ports.unit_of_work import UnitOfWorkFactory
 from ova.domain.chat import Conversation, Speaker, Turn, stable_window, title_from
-from ova.domain.errors import NotFound
+from ova.domain.errors import EmptyAnswer, NotFound
 from ova.domain.language import Language, choose_language
 from ova.domain.language_guess import guess_language
 from ova.domain.users import User
 
-NO_ANSWERS: Mapping[Language, str] = {
-    Language.ES: "Lo siento, no he podido generar una respuesta. ¿Puedes repetirlo con otras palabras?",
-    Language.EN: "Sorry, I could not come up with an answer. Could you say it in other words?",
-}
-"""What is stored (and shown) when the model answers nothing, in the conversation's language."""
-NO_ANSWER = NO_ANSWERS[Language.ES]
+EMPTY_ANSWER_TRIES = 3
+"""How many times the model is asked before an answer without a word becomes ``EmptyAnswer``."""
 
 
 @frozen
@@ -163,12 +160,27 @@ class Converse:
         prompt = ChatPrompt(self.policy.prompt_for(spoken), context, text, language=spoken)
         return PendingReply(thread, question, prompt)
 
-    def stream(self, pending: PendingReply) -> AsyncGenerator[str, None]:
-        return self.model.stream(pending.prompt)
+    async def stream(self, pending: PendingReply) -> AsyncGenerator[str, None]:
+        """The model's answer, piece by piece. An answer that ends before its first word is asked for
+        again (nothing has been shown yet), up to ``EMPTY_ANSWER_TRIES`` times, then ``EmptyAnswer``:
+        an empty answer is a failure to report, never a reply to store. Blank pieces before the first
+        word are dropped."""
+        for _ in range(EMPTY_ANSWER_TRIES):
+            started = False
+            async with aclosing(self.model.stream(pending.prompt)) as pieces:
+                async for piece in pieces:
+                    if started or piece.strip():
+                        started = True
+                        yield piece
+            if started:
+                return
+        raise EmptyAnswer()
 
     async def finish(self, pending: PendingReply, answer: str) -> Turn:
+        """Store the answer (``answer`` is what was shown; an answer cut off by a shutdown may carry
+        only its mark)."""
         thread = pending.thread
-        turn = Turn(Speaker.ASSISTANT, answer.strip() or NO_ANSWERS[pending.prompt.language], self.clock.now())
+        turn = Turn(Speaker.ASSISTANT, answer.strip(), self.clock.now())
         try:
             count = await self.journal.append(thread.chat_id, turn, owner_id=None, title="")
         except NotFound:  # deleted while the model was answering: nothing to add it to

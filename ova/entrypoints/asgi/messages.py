@@ -29,6 +29,7 @@ ENGLISH: Mapping[str, tuple[str, str]] = {
     "rate_limited": ("Too many messages; wait {retry_after_s} s.", "Too many attempts. Try again later."),
     "busy": ("", "I am still answering your earlier messages (or the service is busy); wait a moment."),
     "model_unavailable": ("", "The model is not available right now. Try again later."),
+    "empty_answer": ("", "The model gave no answer. Please try again."),
     "cancelled": ("", "Answer cancelled."),
     "invalid_token": ("", "Invalid or expired token."),
     "forbidden": ("", "You do not have permission for this."),

@@ -10,6 +10,8 @@ another process (which can only see the frames it sends) can still steer it:
   each piece (the first included), so a generation can be cancelled or overlapped on purpose;
 - ``!fail``: raises ``ModelUnavailable`` before any piece;
 - ``!empty``: an answer with no pieces at all;
+- ``!flaky <n>``: the first ``n`` answers to this exact message are blank (one piece of spaces), the
+  next ones normal: an engine that answers nothing now and then;
 - ``!big <kib> <pieces>``: ``pieces`` pieces of ``kib`` KiB each, at once (a flood for slow readers).
 
 Anything else is answered ``Respuesta a: {message}``, streamed a word (and the spaces after it) at a
@@ -48,6 +50,7 @@ class FakeChatModel:
         self.active = 0
         self.cancelled = 0
         self.completed = 0
+        self._flaky: dict[str, int] = {}
 
     async def stream(self, prompt: ChatPrompt) -> AsyncGenerator[str, None]:
         self.prompts.append(prompt)
@@ -75,6 +78,10 @@ class FakeChatModel:
             raise ModelUnavailable("El modelo de chat de prueba falla a propósito (!fail).")
         if command == "!empty":
             return [], 0.0, False
+        if command == "!flaky":
+            seen = self._flaky[prompt.message] = self._flaky.get(prompt.message, 0) + 1
+            if seen <= int(args[0] if args else 1):
+                return ["  "], 0.0, False
         if command == "!history":
             return words(history_text(prompt.history)), self.piece_delay_s, False
         if command == "!system":

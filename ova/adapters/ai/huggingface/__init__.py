@@ -7,6 +7,7 @@ adapter owns a ``CircuitBreaker`` exposed as ``.breaker`` (its ``state`` is for 
 from ova.adapters.ai.huggingface.captioning import HfImageCaptioner
 from ova.adapters.ai.huggingface.client import HuggingFaceClient
 from ova.adapters.ai.huggingface.detection import HfObjectDetector
+from ova.adapters.ai.huggingface.ocr import HfTextReader
 from ova.adapters.ai.huggingface.sign_space import GradioSignRecognizer
 from ova.adapters.ai.huggingface.speech import HfSpeechToText, HfTextToSpeech
 
@@ -15,6 +16,7 @@ __all__ = [
     "HfImageCaptioner",
     "HfObjectDetector",
     "HfSpeechToText",
+    "HfTextReader",
     "HfTextToSpeech",
     "HuggingFaceClient",
 ]

@@ -61,7 +61,11 @@ IMAGE_NOTE = ("Sube la foto como multipart (`file`) o JSON `{\"image\": \"<base6
               "Con todos los modelos ocupados: 503 `busy` con Retry-After.")
 TEXT_NOTE = (IMAGE_NOTE + " `lang` es el idioma que se espera leer primero (también se lee el otro). "
              "Una foto sin texto da `text: \"\"` y `lines: []`; `confidence` va de 0 a 1.")
-SIGN_NOTE = "`confidence` va de 0 a 100. Sin mano o con confianza baja: `success: false` y `prediction: null`."
+SIGN_NOTE = (
+    "`confidence` (0 a 100) es la de `prediction`. `status`: `recognized`, `not_sure` (se ve una mano pero la letra "
+    "más probable no llega a `ASL_MIN_CONFIDENCE`: `success: false`, `prediction: null`, `confidence: 0` y las "
+    "candidatas en `alternatives`) o `no_hand`. `top`: las tres letras más probables con su confianza."
+)
 ALIASES = ("aliases",)
 
 ROUTES = [
