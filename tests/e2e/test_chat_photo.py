@@ -106,3 +106,8 @@ def test_a_photo_larger_than_the_limit_is_too_large_and_the_socket_stays_open(ba
         error = next(f for f in socket.reply() if f["type"] == "error")
         assert socket.ask("sigo")[1]["text"] == "Respuesta a: sigo"
     assert error["code"] == "too_large" and error["details"] == {"max_bytes": 5 * 1024 * 1024}
+
+
+def test_the_image_frame_is_documented_in_the_openapi_description(client: httpx.Client) -> None:
+    description = client.get("/openapi.json").json()["info"]["description"]
+    assert '{"type": "image", "image"' in description

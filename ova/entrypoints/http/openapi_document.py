@@ -31,7 +31,11 @@ answer, `is_user: false`, or an `error`: `{"type": "error", "error", "code", "de
 false. By default a voice note gets the words heard as the user's `text` (`is_user: true`) and the
 answer as one `audio` frame (`id`, `text`, `is_user`, `timestamp`, `audio`); `?features=transcription,
 text_then_audio` asks for a `transcription` frame and the answer as `text` then its `audio` (an unknown
-feature: `error` `unknown_feature`, close 1008). The stored chats are read over HTTP under `/chats`.
+feature: `error` `unknown_feature`, close 1008). A photo, `{"type": "image", "image": "<base64 or data:
+URL>", "language", "speak"}`, is answered with its description ending with what is written in it (as
+`/imagen/analizar` gives them), as `text`, or spoken as a voice note's answer is when the conversation is a
+voice one or `speak` is true; it is stored as the turns `[Foto]` and that answer. The stored chats are read
+over HTTP under `/chats`.
 """
 
 
