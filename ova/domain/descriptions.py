@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ova.domain.coco_labels import Noun, english_noun, spanish_noun
@@ -136,7 +137,7 @@ def with_written_text(description: str, text: str, lang: str = "es") -> str:
     word with "…"."""
     english = lang.strip().lower().startswith("en")
     said = quoted_part(text)
-    if not said or said.casefold() in " ".join(description.split()).casefold():
+    if not said or _already_said(description, said):
         return description
     clause, sentence, alone = _SAYS["en" if english else "es"]
     stripped = description.strip()
@@ -158,3 +159,13 @@ def quoted_part(text: str, limit: int = SAID_CHARS) -> str:
     if flat[limit - 1] != " " and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:.-") + "…"
+
+
+def _already_said(description: str, said: str) -> bool:
+    """Whether a description (a remote captioner's, which may read) already has the text: at least two
+    words of it, as whole words. One word is not enough ("a stop sign" does not say "STOP" is written)."""
+    words = said.removesuffix("…").split()
+    if len(words) < 2:
+        return False
+    pattern = r"(?<!\w)" + r"\W+".join(re.escape(word) for word in words) + r"(?!\w)"
+    return re.search(pattern, description, re.IGNORECASE) is not None

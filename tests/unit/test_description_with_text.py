@@ -85,5 +85,15 @@ def test_a_captioner_that_already_quotes_the_text_is_left_alone() -> None:
     assert with_written_text(description, "NO ENTRY", "en") == description
 
 
+@pytest.mark.parametrize(("description", "text", "expected"), [
+    ("I can see a stop sign in the centre.", "STOP", "I can see a stop sign in the centre; it says: “STOP”."),
+    ("I can see a person in the centre.", "A", "I can see a person in the centre; it says: “A”."),
+    ("A door; the sign says no-entry.", "NO ENTRY", "A door; the sign says no-entry."),
+    ("A sign: entry is not allowed.", "NO ENTRY", "A sign: entry is not allowed; it says: “NO ENTRY”."),
+])
+def test_only_a_quote_of_two_words_or_more_counts_as_already_said(description: str, text: str, expected: str) -> None:
+    assert with_written_text(description, text, "en") == expected
+
+
 def test_a_remote_sentence_without_a_full_stop_ends_properly() -> None:
     assert with_written_text("a bus on a street", "Centro", "en") == "a bus on a street; it says: “Centro”."
