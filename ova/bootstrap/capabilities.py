@@ -46,6 +46,7 @@ from ova.application.ports.health import HealthProbe
 from ova.application.ports.speech import SpeechToText, TextToSpeech
 from ova.application.ports.vision import ImageCaptioner, ObjectDetector, SignRecognizer, TextReader
 from ova.bootstrap.factories import make_local_chat, make_local_stt, make_local_tts, make_remote_chat, verified_folder
+from ova.bootstrap.remote_speech import make_remote_stt, make_remote_tts
 from ova.bootstrap.remote_vision import make_remote_captioner
 from ova.config.settings import AiSettings, Provider
 from ova.config.variables import AI_PROVIDERS
@@ -172,6 +173,8 @@ CAPABILITIES: tuple[Capability, ...] = (
                 default_language=ai.default_language),
             Provider.HUGGINGFACE: lambda ai: providers.Singleton(
                 HfSpeechToText, client=ai.hf, model=ai.settings.provided.hf_stt_model),
+            Provider.OPENAI_COMPATIBLE: lambda ai: providers.Singleton(
+                make_remote_stt, settings=ai.settings, http=ai.http),
             Provider.FAKE: lambda ai: providers.Singleton(FakeSpeechToText),
         },
         local_model=lambda settings: settings.stt_local_model,
@@ -183,6 +186,8 @@ CAPABILITIES: tuple[Capability, ...] = (
                 make_local_tts, store=ai.model_store, settings=ai.settings, pool=pool(ai, "tts")),
             Provider.HUGGINGFACE: lambda ai: providers.Singleton(
                 HfTextToSpeech, client=ai.hf, model=ai.settings.provided.hf_tts_model),
+            Provider.OPENAI_COMPATIBLE: lambda ai: providers.Singleton(
+                make_remote_tts, settings=ai.settings, http=ai.http),
             Provider.FAKE: lambda ai: providers.Singleton(FakeTextToSpeech),
         },
         local_arguments=default_voice_when_unknown,

@@ -142,6 +142,12 @@ class AiSettings:
     vision_api_url: str = "http://127.0.0.1:8080/v1"
     vision_api_key: str | None = None
     vision_model: str = "Qwen/Qwen2.5-VL-3B-Instruct"
+    speech_api_url: str = "http://127.0.0.1:8000/v1"
+    speech_api_key: str | None = None
+    stt_remote_model: str = "Systran/faster-whisper-base"
+    tts_remote_model: str = "kokoro"
+    tts_remote_voice_es: str = "ef_dora"
+    tts_remote_voice_en: str = "af_heart"
     max_image_pixels: int = 40_000_000
     detection_min_confidence: float = 0.35
     asl_min_confidence: float = 0.50

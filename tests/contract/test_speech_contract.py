@@ -1,8 +1,9 @@
-"""The same assertions for the speech adapters (local models, Hugging Face against a local stand-in)
-and their fakes, so the fakes cannot drift.
+"""The same assertions for the speech adapters (local models, Hugging Face and an OpenAI-compatible
+server against local stand-ins) and their fakes, so the fakes cannot drift.
 
-Text to speech runs on the fake, on hibari (English), on Kokoro (Spanish), on espeak-ng, and on the
-local adapter as configured by default (Kokoro for Spanish, hibari for English)."""
+Text to speech runs on the fake, on hibari (English), on Kokoro (Spanish), on espeak-ng, on the
+local adapter as configured by default (Kokoro for Spanish, hibari for English) and on an
+OpenAI-compatible speech server."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ from ova.adapters.ai.local.by_language import ByLanguage
 from ova.adapters.ai.local.espeak import EspeakTextToSpeech
 from ova.adapters.ai.local.speech import HibariTextToSpeech
 from ova.adapters.ai.local.whisper import WhisperSpeechToText
+from ova.adapters.ai.openai_speech import OpenAICompatibleTextToSpeech
+from ova.adapters.ai.openai_transcription import OpenAICompatibleSpeechToText
 from ova.adapters.ai.pool import InferencePool
+from ova.adapters.ai.resilience import CircuitBreaker
 from ova.adapters.models.store import LocalModelStore
 from ova.application.ports.speech import SpeechToText, TextToSpeech
 from ova.bootstrap.factories import make_local_tts
@@ -31,6 +35,7 @@ from ova.config.settings import AiSettings
 from ova.domain.errors import InvalidInput, UnreadableMedia, UnsupportedLanguage
 from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech, SpeechLanguage
 from tests.fakes.hf_server import FakeHuggingFace, ok, running
+from tests.fakes.speech_server import TRANSCRIPTIONS, FakeSpeechServer, transcript
 from tests.local_models import whisper
 
 MODELS = Path(__file__).resolve().parents[2] / "data" / "models"
@@ -95,11 +100,43 @@ async def hf_stt(hf_server: tuple[FakeHuggingFace, str]) -> AsyncIterator[HfSpee
         yield HfSpeechToText(HuggingFaceClient(f"{base}/models", None, http=http, timeout_s=5), HF_WHISPER)
 
 
-@pytest.fixture(params=["fake", "hibari", "kokoro+hibari", "espeak"])
+@pytest.fixture(scope="module")
+def speech_server() -> Iterator[tuple[FakeSpeechServer, str]]:
+    fake = FakeSpeechServer()
+    with running(fake) as base:  # type: ignore[arg-type]
+        yield fake, base
+
+
+def speech_breaker() -> CircuitBreaker:
+    return CircuitBreaker("El servidor de voz", failure_threshold=5, reset_after_s=30)
+
+
+@pytest.fixture
+async def remote_stt(speech_server: tuple[FakeSpeechServer, str]) -> AsyncIterator[OpenAICompatibleSpeechToText]:
+    """A server that names the language it heard (speaches and others add it to the JSON answer)."""
+    fake, base = speech_server
+    fake.reset()
+    fake.script(TRANSCRIPTIONS, transcript("hola", language="es"))
+    async with httpx.AsyncClient() as http:
+        yield OpenAICompatibleSpeechToText(f"{base}/v1", None, "Systran/faster-whisper-base", http=http, timeout_s=5,
+                                           breaker=speech_breaker())
+
+
+@pytest.fixture
+async def remote_tts(speech_server: tuple[FakeSpeechServer, str]) -> AsyncIterator[OpenAICompatibleTextToSpeech]:
+    speech_server[0].reset()
+    async with httpx.AsyncClient() as http:
+        yield OpenAICompatibleTextToSpeech(f"{speech_server[1]}/v1", None, "kokoro",
+                                           voices_by_language={"es": "ef_dora", "en": "af_heart"}, http=http,
+                                           timeout_s=5, breaker=speech_breaker())
+
+
+@pytest.fixture(params=["fake", "hibari", "kokoro+hibari", "espeak", "openai-compatible"])
 def tts(request: pytest.FixtureRequest) -> TextToSpeech:
     if request.param == "fake":
         return FakeTextToSpeech()
-    fixture = {"hibari": "local_tts", "kokoro+hibari": "configured_tts", "espeak": "espeak_tts"}[request.param]
+    fixture = {"hibari": "local_tts", "kokoro+hibari": "configured_tts", "espeak": "espeak_tts",
+               "openai-compatible": "remote_tts"}[request.param]
     adapter: TextToSpeech = request.getfixturevalue(fixture)
     return adapter
 
@@ -114,7 +151,8 @@ class Listener:
     says_language: bool = True
 
 
-@pytest.fixture(params=["fake", "fake-english-only", "whisper-base", "whisper-tiny.en", "huggingface"])
+@pytest.fixture(params=["fake", "fake-english-only", "whisper-base", "whisper-tiny.en", "huggingface",
+                        "openai-compatible"])
 def listener(request: pytest.FixtureRequest) -> Listener:
     match request.param:
         case "fake":
@@ -125,6 +163,8 @@ def listener(request: pytest.FixtureRequest) -> Listener:
             return Listener(request.getfixturevalue("whisper_base"), ("es", "en"))
         case "whisper-tiny.en":
             return Listener(request.getfixturevalue("whisper_tiny_en"), ("en",))
+        case "openai-compatible":
+            return Listener(request.getfixturevalue("remote_stt"), ("es", "en"))
         case _:
             return Listener(request.getfixturevalue("hf_stt"), ("es", "en"), says_language=False)
 

@@ -119,10 +119,13 @@ def test_production_without_allowed_origins_keeps_only_the_https_defaults(tmp_pa
     assert settings.http.allowed_origins == ("https://helpova.web.app",)
 
 
-def test_only_the_chat_and_the_captioning_may_use_an_openai_compatible_provider(tmp_path: Path) -> None:
+def test_only_the_chat_the_captioning_and_speech_may_use_an_openai_compatible_provider(tmp_path: Path) -> None:
     found = problems({"DETECTION_PROVIDER": "openai-compatible"}, tmp_path)
-    assert found == ["DETECTION_PROVIDER: openai-compatible serves only the captioning, the chat; "
+    assert found == ["DETECTION_PROVIDER: openai-compatible serves only the captioning, the stt, the tts, the chat; "
                      "use local, huggingface or fake"]
+    speech = load_settings({"STT_PROVIDER": "openai-compatible", "TTS_PROVIDER": "openai-compatible"},
+                           env_file=tmp_path / "x").ai
+    assert speech.stt_provider is speech.tts_provider is Provider.OPENAI_COMPATIBLE
     assert load_settings({"CHAT_PROVIDER": "openai-compatible"}, env_file=tmp_path / "x").ai.chat_provider is (
         Provider.OPENAI_COMPATIBLE)
     assert load_settings({"CAPTIONING_PROVIDER": "openai-compatible"}, env_file=tmp_path / "x").ai.captioning_provider \
@@ -141,6 +144,20 @@ def test_the_vision_server_and_the_hugging_face_reader_are_configured_by_their_v
     assert next(v for v in VARIABLES if v.name == "VISION_API_KEY").secret
 
 
+def test_the_speech_server_is_configured_by_its_variables(tmp_path: Path) -> None:
+    default = load_settings({}, env_file=tmp_path / "x").ai
+    assert (default.speech_api_url, default.speech_api_key) == ("http://127.0.0.1:8000/v1", None)
+    assert (default.stt_remote_model, default.tts_remote_model) == ("Systran/faster-whisper-base", "kokoro")
+    assert (default.tts_remote_voice_es, default.tts_remote_voice_en) == ("ef_dora", "af_heart")
+    chosen = load_settings({"SPEECH_API_URL": "https://api.openai.com/v1", "SPEECH_API_KEY": "sk-s",
+                            "STT_REMOTE_MODEL": "whisper-1", "TTS_REMOTE_MODEL": "tts-1",
+                            "TTS_REMOTE_VOICE_ES": "nova", "TTS_REMOTE_VOICE_EN": "alloy"}, env_file=tmp_path / "x").ai
+    assert (chosen.speech_api_url, chosen.speech_api_key, chosen.stt_remote_model, chosen.tts_remote_model) == (
+        "https://api.openai.com/v1", "sk-s", "whisper-1", "tts-1")
+    assert (chosen.tts_remote_voice_es, chosen.tts_remote_voice_en) == ("nova", "alloy")
+    assert next(v for v in VARIABLES if v.name == "SPEECH_API_KEY").secret
+
+
 def test_every_ai_provider_rule_names_a_variable_and_accepts_the_offline_providers() -> None:
     ai_variables = {v.attribute: v.name for v in VARIABLES if v.section == "ai"}
     for setting, accepted in AI_PROVIDERS.items():
@@ -153,12 +170,13 @@ def test_a_provider_a_capability_does_not_accept_is_refused_by_name(monkeypatch:
     offline_only = {**AI_PROVIDERS, "asl_provider": frozenset({Provider.LOCAL, Provider.FAKE})}
     monkeypatch.setattr("ova.config.loader.AI_PROVIDERS", offline_only)
 
-    found = problems({"ASL_PROVIDER": "huggingface", "STT_PROVIDER": "openai-compatible"}, tmp_path)
+    found = problems({"ASL_PROVIDER": "huggingface", "DETECTION_PROVIDER": "openai-compatible"}, tmp_path)
 
     assert found == [
+        "DETECTION_PROVIDER: openai-compatible serves only the captioning, the stt, the tts, the chat; "
+        "use local, huggingface or fake",
         "ASL_PROVIDER: huggingface serves only the detection, the captioning, the stt, the tts, the chat; "
         "use local or fake",
-        "STT_PROVIDER: openai-compatible serves only the captioning, the chat; use local, huggingface or fake",
     ]
 
 
