@@ -28,6 +28,7 @@ from dependency_injector import providers
 from ova.adapters.ai.fakes.chat import FakeChatModel
 from ova.adapters.ai.fakes.sign import FakeSignRecognizer
 from ova.adapters.ai.fakes.speech import FakeSpeechToText, FakeTextToSpeech
+from ova.adapters.ai.fakes.text_reading import FakeTextReader
 from ova.adapters.ai.fakes.vision import FakeImageCaptioner, FakeObjectDetector
 from ova.adapters.ai.fallback import LocalArguments, default_voice_when_unknown, fallback_class
 from ova.adapters.ai.huggingface.captioning import HfImageCaptioner
@@ -36,6 +37,8 @@ from ova.adapters.ai.huggingface.sign_space import GradioSignRecognizer
 from ova.adapters.ai.huggingface.speech import HfSpeechToText, HfTextToSpeech
 from ova.adapters.ai.local.captioning import TemplateCaptioner
 from ova.adapters.ai.local.detection import YoloDetector
+from ova.adapters.ai.local.ocr import TesseractReader
+from ova.adapters.ai.local.ocr_probe import TextReaderProbe
 from ova.adapters.ai.local.sign import MediapipeSignRecognizer
 from ova.adapters.ai.pool import InferencePool
 from ova.adapters.models.store import LocalModelStore
@@ -43,7 +46,7 @@ from ova.adapters.probes import ModelProbe
 from ova.application.ports.chat import ChatModel
 from ova.application.ports.health import HealthProbe
 from ova.application.ports.speech import SpeechToText, TextToSpeech
-from ova.application.ports.vision import ImageCaptioner, ObjectDetector, SignRecognizer
+from ova.application.ports.vision import ImageCaptioner, ObjectDetector, SignRecognizer, TextReader
 from ova.bootstrap.factories import make_local_chat, make_local_stt, make_local_tts, make_remote_chat, verified_folder
 from ova.config.settings import AiSettings, Provider
 from ova.config.variables import AI_PROVIDERS
@@ -198,6 +201,16 @@ CAPABILITIES: tuple[Capability, ...] = (
             Provider.FAKE: lambda ai: providers.Singleton(FakeChatModel),
         },
         local_model=lambda settings: settings.chat_local_model,
+    ),
+    Capability(
+        name="ocr", setting="ocr_provider", port=TextReader, serves="ocr",
+        adapters={
+            Provider.LOCAL: lambda ai: providers.Singleton(
+                TesseractReader, pool=pool(ai, "ocr"), min_confidence=ai.settings.provided.ocr_min_confidence,
+                timeout_s=ai.settings.provided.ocr_timeout_s),
+            Provider.FAKE: lambda ai: providers.Singleton(FakeTextReader),
+        },
+        probe=TextReaderProbe,
     ),
 )
 

@@ -132,6 +132,7 @@ class AiSettings:
     asl_provider: Provider = Provider.LOCAL
     stt_provider: Provider = Provider.LOCAL
     tts_provider: Provider = Provider.LOCAL
+    ocr_provider: Provider = Provider.LOCAL
     hf_api_url: str = "https://router.huggingface.co/hf-inference/models"
     hf_detection_model: str = "facebook/detr-resnet-50"
     hf_caption_model: str = "Salesforce/blip-image-captioning-base"
@@ -140,6 +141,8 @@ class AiSettings:
     max_image_pixels: int = 40_000_000
     detection_min_confidence: float = 0.35
     asl_min_confidence: float = 0.50
+    ocr_min_confidence: float = 0.60
+    ocr_timeout_s: float = 20.0
     asl_local_model: str = "ova-letters"
     chat_local_model: str = "qwen2.5-coder-1.5b"
     tts_local_voice: str = "kokoro"

@@ -16,7 +16,7 @@ from ova.config import load_settings
 from ova.config.settings import Provider
 from ova.config.variables import AI_PROVIDERS, VARIABLES
 
-HEALTH_NAMES = ("detection", "captioning", "asl", "stt", "tts", "chat")
+HEALTH_NAMES = ("detection", "captioning", "asl", "stt", "tts", "chat", "ocr")
 BY_NAME = {capability.name: capability for capability in CAPABILITIES}
 
 
@@ -122,7 +122,7 @@ def test_health_probes_and_warm_up_follow_the_registry(tmp_path: Path) -> None:
     assert [probe.name for probe in probes] == list(HEALTH_NAMES)
     assert list(selected_models(ai)) == list(HEALTH_NAMES)
     loaded = {type(model).__name__ for model in loadable_models(ai)}
-    assert loaded == {"YoloDetector", "TemplateCaptioner", "MediapipeSignRecognizer", "ByLanguage"}
+    assert loaded == {"YoloDetector", "TemplateCaptioner", "MediapipeSignRecognizer", "ByLanguage", "TesseractReader"}
 
 
 @pytest.mark.parametrize(("local_model", "expected"), [
