@@ -96,3 +96,38 @@ def reading_order(lines: list[TextLine]) -> list[TextLine]:
                 continue
         rows.append([line])
     return [line for row in rows for line in sorted(row, key=lambda line: line.box.x)]
+
+
+OVERLAP = 0.5
+"""Two lines are the same text when their boxes share this much of the smaller box's area."""
+
+
+def merge(page: list[TextLine], found: list[TextLine]) -> list[TextLine]:
+    """The lines of the whole-page reading and of the found regions, each text once, in reading order.
+
+    A found line over page lines is the same text read twice: the reading with more letters and digits
+    (each already past the minimum confidence) wins, the more confident on a tie. The page reading
+    keeps the documents' first letters, which the detector's lines sometimes cut; the found lines add
+    the signs that the page reading misses in busy photos."""
+    kept = list(page)
+    for line in found:
+        same = [other for other in kept if _overlap(line.box, other.box) >= OVERLAP]
+        if not same:
+            kept.append(line)
+            continue
+        theirs = (sum(_characters(other.text) for other in same), max(other.confidence for other in same))
+        if (_characters(line.text), line.confidence) > theirs:
+            kept = [other for other in kept if other not in same] + [line]
+    return reading_order(kept)
+
+
+def _characters(text: str) -> int:
+    return sum(character.isalnum() for character in text)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    width = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
+    height = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
+    if width <= 0 or height <= 0:
+        return 0.0
+    return width * height / min(a.width * a.height, b.width * b.height)
