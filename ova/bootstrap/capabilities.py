@@ -47,7 +47,14 @@ from ova.application.ports.chat import ChatModel
 from ova.application.ports.health import HealthProbe
 from ova.application.ports.speech import SpeechToText, TextToSpeech
 from ova.application.ports.vision import ImageCaptioner, ObjectDetector, SignRecognizer, TextReader
-from ova.bootstrap.factories import make_local_chat, make_local_stt, make_local_tts, make_remote_chat, verified_folder
+from ova.bootstrap.factories import (
+    make_local_chat,
+    make_local_stt,
+    make_local_tts,
+    make_remote_chat,
+    verified_file,
+    verified_folder,
+)
 from ova.config.settings import AiSettings, Provider
 from ova.config.variables import AI_PROVIDERS
 
@@ -109,6 +116,8 @@ class Capability:
 
 HANDS_MODEL = "mediapipe-hands"
 """The catalogue entry of the hand landmarks every local ASL classifier reads."""
+TEXT_DETECTOR_MODEL = "pp-ocrv4-det"
+"""The catalogue entry of the text detector that finds the lines Tesseract (a system program) reads."""
 ENGLISH_VOICE_MODEL = "hibari"
 """The catalogue entry of the English voice that goes with Kokoro (``make_local_tts``)."""
 
@@ -207,10 +216,12 @@ CAPABILITIES: tuple[Capability, ...] = (
         adapters={
             Provider.LOCAL: lambda ai: providers.Singleton(
                 TesseractReader, pool=pool(ai, "ocr"), min_confidence=ai.settings.provided.ocr_min_confidence,
-                timeout_s=ai.settings.provided.ocr_timeout_s),
+                timeout_s=ai.settings.provided.ocr_timeout_s,
+                locate_detector=providers.Callable(verified_file, store=ai.model_store, name=TEXT_DETECTOR_MODEL)),
             Provider.FAKE: lambda ai: providers.Singleton(FakeTextReader),
         },
         probe=TextReaderProbe,
+        local_model=lambda settings: TEXT_DETECTOR_MODEL,
     ),
 )
 

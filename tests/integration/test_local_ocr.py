@@ -86,6 +86,16 @@ async def test_without_the_detector_a_whole_page_is_read() -> None:
     assert plain.model == "tesseract 5"
 
 
+async def test_a_missing_detector_leaves_the_whole_page_reading() -> None:
+    def missing() -> Path:
+        raise ModelUnavailable("Faltan los archivos del modelo 'pp-ocrv4-det'")
+
+    plain = reader(locate_detector=missing)
+    plain.load()
+    assert plain.loaded and plain.model == "tesseract 5"
+    assert (await plain.read(notice(["SALIDA"]), lang="es")).text == "SALIDA"
+
+
 async def test_a_missing_language_folder_is_a_clear_unavailable_model(tmp_path: Path) -> None:
     broken = reader(tessdata=str(tmp_path))
     with pytest.raises(ModelUnavailable, match=r"spa, eng.*tesseract-ocr-spa tesseract-ocr-eng"):

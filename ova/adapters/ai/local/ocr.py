@@ -13,10 +13,12 @@ not installed) only the whole page is read.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
+import structlog
 
 from ova.adapters.ai.image_arrays import Pixels, to_numpy_rgb
 from ova.adapters.ai.local.lazy import Lazy
@@ -35,6 +37,8 @@ from ova.domain.errors import InvalidInput, ModelUnavailable
 from ova.domain.text_reading import ReadText, TextLine
 from ova.domain.vision import RgbImage
 
+log = structlog.get_logger(__name__)
+
 LINE_HEIGHT = 40
 """Pixels high each found line is scaled to before Tesseract reads it (text about 30 px high)."""
 WHOLE_PAGE_PSM = "3"
@@ -52,8 +56,9 @@ def tesseract_languages(lang: str) -> str:
 
 class TesseractReader:
     """A ``TextReader``. ``min_confidence`` (0 to 1): words Tesseract is less sure of are dropped.
-    ``detector``: the text detector's file (default: the installed wheel's; ``None`` found: whole-page
-    reading). ``tessdata``: Tesseract's language folder (default: its own)."""
+    ``locate_detector``: gives the text detector's verified file (default: the installed wheel's);
+    when it is missing only the whole page is read (``model`` says so). ``use_detector=False``: whole
+    page only. ``tessdata``: Tesseract's language folder (default: its own)."""
 
     def __init__(
         self,
@@ -63,7 +68,7 @@ class TesseractReader:
         timeout_s: float = 20.0,
         binary: str = "tesseract",
         tessdata: str | None = None,
-        detector: Path | None = None,
+        locate_detector: Callable[[], Path] | None = None,
         use_detector: bool = True,
     ) -> None:
         self._pool = pool
@@ -71,7 +76,7 @@ class TesseractReader:
         self._timeout_s = timeout_s
         self._binary = binary
         self._tessdata = tessdata
-        self._detector_path = detector
+        self._locate_detector = locate_detector
         self._use_detector = use_detector
         self._install: Lazy[TesseractInstall] = Lazy(self._find)
         self._detector: Lazy[TextRegionDetector | None] = Lazy(self._load_detector)
@@ -160,7 +165,14 @@ class TesseractReader:
     def _load_detector(self) -> TextRegionDetector | None:
         if not self._use_detector:
             return None
-        path = self._detector_path or detector_file()
+        if self._locate_detector is None:
+            path = detector_file()
+        else:
+            try:
+                path = self._locate_detector()
+            except ModelUnavailable as missing:
+                log.warning("text detector unavailable: reading whole pages only", reason=missing.detail)
+                return None
         return TextRegionDetector(path) if path is not None else None
 
 
