@@ -126,3 +126,12 @@ def test_config_check_lists_missing_tools_only_for_a_local_reader() -> None:
     assert missing_tools(AiSettings(), tesseract=missing) == ["OCR_PROVIDER=local: Tesseract no está instalado"]
     assert missing_tools(AiSettings(ocr_provider=Provider.FAKE), tesseract=missing) == []
     assert missing_tools(AiSettings(), tesseract=lambda: None) == []
+
+
+async def test_a_large_photo_is_read_shrunk_with_boxes_in_its_own_pixels(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ova.adapters.ai.local.ocr.PAGE_MAX_PIXELS", 300_000)
+    page = notice(["PROHIBIDO FUMAR"], size=90, width=1400)
+    read = await reader(use_detector=False).read(page, lang="es")
+    assert read.text == "PROHIBIDO FUMAR"
+    box = read.lines[0].box
+    assert 40 <= box.x <= 80 and 30 <= box.y <= 70 and box.width > 600

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
+import numpy as np
 import structlog
 
 from ova.adapters.ai.image_arrays import Pixels, to_numpy_rgb
@@ -41,6 +42,9 @@ log = structlog.get_logger(__name__)
 
 LINE_HEIGHT = 40
 """Pixels high each found line is scaled to before Tesseract reads it (text about 30 px high)."""
+PAGE_MAX_PIXELS = 6_000_000
+"""A larger photo is shrunk to this many pixels for the whole-page reading (a 12-Mpx phone photo of a
+page still has letters ~20 px high at 6 Mpx; Tesseract's time grows with the pixels)."""
 WHOLE_PAGE_PSM = "3"
 STACKED_LINES_PSM = "6"
 
@@ -111,15 +115,21 @@ class TesseractReader:
         rgb = to_numpy_rgb(image)
         detector = self._detector.get()
         if detector is None:
-            words = parse_tsv(self._tesseract(rgb, languages, WHOLE_PAGE_PSM))
-            return ReadText(tuple(to_lines(words, min_confidence=self._min_confidence, scale=1.0,
-                                           width=image.width, height=image.height)))
+            return ReadText(tuple(self._read_page(rgb, languages)))
         with ThreadPoolExecutor(1) as beside:  # the whole page is read on another core meanwhile
-            whole = beside.submit(self._tesseract, rgb, languages, WHOLE_PAGE_PSM)
+            whole = beside.submit(self._read_page, rgb, languages)
             found = self._read_regions(detector, rgb, languages)
-            page = to_lines(parse_tsv(whole.result()), min_confidence=self._min_confidence, scale=1.0,
-                            width=image.width, height=image.height)
+            page = whole.result()
         return ReadText(tuple(merge(page, found)))
+
+    def _read_page(self, rgb: Pixels, languages: str) -> list[TextLine]:
+        height, width = rgb.shape[:2]
+        scale = min(1.0, (PAGE_MAX_PIXELS / (width * height)) ** 0.5)
+        shrunk = rgb if scale == 1.0 else np.asarray(cv2.resize(
+            rgb, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA),
+            dtype=np.uint8)
+        words = parse_tsv(self._tesseract(shrunk, languages, WHOLE_PAGE_PSM))
+        return to_lines(words, min_confidence=self._min_confidence, scale=scale, width=width, height=height)
 
     def _read_regions(self, detector: TextRegionDetector, rgb: Pixels, languages: str) -> list[TextLine]:
         regions = detector.find(rgb)
