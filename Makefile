@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 BASE   ?= HEAD
 
-.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality bench-quality-chat bench-voice-turn bench-quality-tts bench-quality-speech bench-asl bench-vision bench-vision-set asl-train wrk-tool espeak-tool clean
+.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality bench-quality-chat bench-voice-turn bench-quality-tts bench-quality-speech bench-asl bench-vision bench-vision-set asl-train wrk-tool espeak-tool tesseract-tool clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed espeak-tool
+install: $(VENV)/.installed espeak-tool tesseract-tool
 
-install-test: $(VENV)/.installed-test espeak-tool
+install-test: $(VENV)/.installed-test espeak-tool tesseract-tool
 
 ## run: install, migrate the database (SQLite by default) and serve on $(PORT)
 run: install
@@ -68,6 +68,18 @@ wrk-tool:
 espeak-tool:
 	@command -v espeak-ng >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq espeak-ng; }
+
+# Tesseract 5 with its Spanish and English data (Debian's, Apache-2.0) is the local OCR (OCR_PROVIDER=local),
+# run as a separate process; installed here when missing as root, else the command to run is printed
+TESSERACT_PACKAGES := tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng
+tesseract-tool:
+	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx spa \
+		&& tesseract --list-langs 2>/dev/null | grep -qx eng; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TESSERACT_PACKAGES); \
+	else \
+		echo "OCR needs Tesseract with Spanish and English; run: sudo apt-get install -y $(TESSERACT_PACKAGES)"; \
+	fi
 
 ## bench-quality-speech: word error of the local Whisper models on 20 Spanish and 20 English sentences (espeak-ng and Kokoro voices), time of a 5 s note, load time (not a test)
 bench-quality-speech: install-test espeak-tool

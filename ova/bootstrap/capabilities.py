@@ -37,6 +37,8 @@ from ova.adapters.ai.huggingface.sign_space import GradioSignRecognizer
 from ova.adapters.ai.huggingface.speech import HfSpeechToText, HfTextToSpeech
 from ova.adapters.ai.local.captioning import TemplateCaptioner
 from ova.adapters.ai.local.detection import YoloDetector
+from ova.adapters.ai.local.ocr import TesseractReader
+from ova.adapters.ai.local.ocr_probe import TextReaderProbe
 from ova.adapters.ai.local.sign import MediapipeSignRecognizer
 from ova.adapters.ai.pool import InferencePool
 from ova.adapters.models.store import LocalModelStore
@@ -45,9 +47,16 @@ from ova.application.ports.chat import ChatModel
 from ova.application.ports.health import HealthProbe
 from ova.application.ports.speech import SpeechToText, TextToSpeech
 from ova.application.ports.vision import ImageCaptioner, ObjectDetector, SignRecognizer, TextReader
-from ova.bootstrap.factories import make_local_chat, make_local_stt, make_local_tts, make_remote_chat, verified_folder
+from ova.bootstrap.factories import (
+    make_local_chat,
+    make_local_stt,
+    make_local_tts,
+    make_remote_chat,
+    verified_file,
+    verified_folder,
+)
 from ova.bootstrap.remote_speech import make_remote_stt, make_remote_tts
-from ova.bootstrap.remote_vision import make_remote_captioner
+from ova.bootstrap.remote_vision import REMOTE_OCR_ADAPTERS, make_remote_captioner
 from ova.config.settings import AiSettings, Provider
 from ova.config.variables import AI_PROVIDERS
 
@@ -109,6 +118,8 @@ class Capability:
 
 HANDS_MODEL = "mediapipe-hands"
 """The catalogue entry of the hand landmarks every local ASL classifier reads."""
+TEXT_DETECTOR_MODEL = "pp-ocrv4-det"
+"""The catalogue entry of the text detector that finds the lines Tesseract (a system program) reads."""
 ENGLISH_VOICE_MODEL = "hibari"
 """The catalogue entry of the English voice that goes with Kokoro (``make_local_tts``)."""
 
@@ -211,9 +222,15 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         name="ocr", setting="ocr_provider", port=TextReader, serves="ocr",
         adapters={
-            Provider.LOCAL: lambda ai: providers.Singleton(FakeTextReader),  # replaced by ocr-local
+            Provider.LOCAL: lambda ai: providers.Singleton(
+                TesseractReader, pool=pool(ai, "ocr"), min_confidence=ai.settings.provided.ocr_min_confidence,
+                timeout_s=ai.settings.provided.ocr_timeout_s,
+                locate_detector=providers.Callable(verified_file, store=ai.model_store, name=TEXT_DETECTOR_MODEL)),
             Provider.FAKE: lambda ai: providers.Singleton(FakeTextReader),
+            **REMOTE_OCR_ADAPTERS,
         },
+        probe=TextReaderProbe,
+        local_model=lambda settings: TEXT_DETECTOR_MODEL,
     ),
 )
 

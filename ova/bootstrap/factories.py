@@ -29,6 +29,11 @@ def verified_folder(store: LocalModelStore, name: str) -> Callable[[], Path]:
     return functools.partial(store.folder, name)
 
 
+def verified_file(store: LocalModelStore, name: str) -> Callable[[], Path]:
+    """Gives, when called (on first load), the verified path of a one-file model."""
+    return functools.partial(store.file, name, store.entry(name).files[0].name)
+
+
 def make_local_chat(store: LocalModelStore, settings: AiSettings, chat: ChatSettings) -> LlamaChatModel:
     """The configured catalogue model, its GGUF verified (and joined from its packages) when first loaded."""
     entry = store.entry(settings.chat_local_model)

@@ -151,6 +151,8 @@ class AiSettings:
     max_image_pixels: int = 40_000_000
     detection_min_confidence: float = 0.35
     asl_min_confidence: float = 0.50
+    ocr_min_confidence: float = 0.60
+    ocr_timeout_s: float = 20.0
     asl_local_model: str = "ova-letters"
     chat_local_model: str = "qwen2.5-coder-1.5b"
     tts_local_voice: str = "kokoro"

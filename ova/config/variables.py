@@ -119,7 +119,7 @@ AI_PROVIDERS: Mapping[str, frozenset[Provider]] = {
     "stt_provider": frozenset(Provider),
     "tts_provider": frozenset(Provider),
     "chat_provider": frozenset(Provider),
-    "ocr_provider": frozenset({Provider.LOCAL, Provider.FAKE}),  # replaced by ocr-local
+    "ocr_provider": frozenset(Provider),
 }
 """The providers that can serve each AI capability, by its provider setting in ``AiSettings``: each
 gets its variable (``DETECTION_PROVIDER`` for ``detection_provider``), and any other provider is refused
@@ -248,6 +248,10 @@ VARIABLES: tuple[Variable, ...] = (
              "objects below this confidence are not reported"),
     Variable("ASL_MIN_CONFIDENCE", "ai", "asl_min_confidence", parse_float(0.0, 1.0),
              "a letter below this confidence is reported as not recognised"),
+    Variable("OCR_MIN_CONFIDENCE", "ai", "ocr_min_confidence", parse_float(0.0, 1.0),
+             "words the local OCR (Tesseract) is less sure of are left out"),
+    Variable("OCR_TIMEOUT_S", "ai", "ocr_timeout_s", parse_float(0.5, 600),
+             "seconds one Tesseract run may take before the request gets 503"),
     Variable("ASL_LOCAL_MODEL", "ai", "asl_local_model", parse_choice(("ova-letters", "smart-gestures", "asl-alpnum")),
              "local ASL letter classifier: ova-letters (ova's own, public-domain data), smart-gestures (GPL-3.0) "
              "or asl-alpnum (MIT)"),

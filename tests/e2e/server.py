@@ -17,7 +17,7 @@ SECRET = "e2e-secret-0123456789abcdef0123456789abcdef"
 ADMIN_EMAIL = "admin@ova.test"
 ADMIN_PASSWORD = "admin-password-e2e"
 FAST_HASHING = {"PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "8192"}
-CAPABILITIES = ("CHAT", "DETECTION", "CAPTIONING", "ASL", "STT", "TTS")
+CAPABILITIES = ("CHAT", "DETECTION", "CAPTIONING", "ASL", "STT", "TTS", "OCR")
 FAKE_AI = {f"{capability}_PROVIDER": "fake" for capability in CAPABILITIES}
 LOCAL_AI = {f"{capability}_PROVIDER": "local" for capability in CAPABILITIES}
 

@@ -5,11 +5,13 @@ from pathlib import Path
 import pytest
 
 from ova.adapters.ai.fakes.chat import FakeChatModel
+from ova.adapters.ai.fakes.text_reading import FakeTextReader
 from ova.adapters.ai.fakes.vision import FakeObjectDetector
 from ova.adapters.ai.fallback import Fallback
 from ova.adapters.ai.huggingface.detection import HfObjectDetector
 from ova.adapters.ai.local.chat import LlamaChatModel
 from ova.adapters.ai.local.detection import YoloDetector
+from ova.adapters.ai.local.ocr import TesseractReader
 from ova.adapters.ai.local.whisper import WhisperSpeechToText
 from ova.adapters.ai.openai_chat import OpenAICompatibleChatModel
 from ova.adapters.probes import ModelProbe
@@ -42,8 +44,18 @@ def test_fallback_wraps_the_remote_adapter_around_the_shared_local_model(tmp_pat
 def test_fakes_and_remote_adapters_need_no_model_loading(tmp_path: Path) -> None:
     ai = ai_for(tmp_path, DETECTION_PROVIDER="huggingface", CAPTIONING_PROVIDER="fake", ASL_PROVIDER="fake",
                 STT_PROVIDER="fake",
-                TTS_PROVIDER="fake", CHAT_PROVIDER="openai-compatible")
+                TTS_PROVIDER="fake", CHAT_PROVIDER="openai-compatible", OCR_PROVIDER="fake")
     assert loadable_models(ai) == []
+
+
+@pytest.mark.parametrize(("provider", "expected"), [("local", TesseractReader), ("fake", FakeTextReader)])
+def test_the_configured_ocr_provider_serves_ocr(tmp_path: Path, provider: str, expected: type) -> None:
+    assert type(ai_for(tmp_path, OCR_PROVIDER=provider).ocr()) is expected
+
+
+def test_the_local_ocr_takes_its_confidence_and_timeout_from_the_settings(tmp_path: Path) -> None:
+    reader = ai_for(tmp_path, OCR_MIN_CONFIDENCE="0.8", OCR_TIMEOUT_S="3").ocr()
+    assert (reader._min_confidence, reader._timeout_s) == (0.8, 3.0)
 
 
 @pytest.mark.parametrize(("provider", "expected"), [

@@ -123,7 +123,7 @@ def test_health_probes_and_warm_up_follow_the_registry(tmp_path: Path) -> None:
     assert [probe.name for probe in probes] == list(HEALTH_NAMES)
     assert list(selected_models(ai)) == list(HEALTH_NAMES)
     loaded = {type(model).__name__ for model in loadable_models(ai)}
-    assert loaded == {"YoloDetector", "TemplateCaptioner", "MediapipeSignRecognizer", "ByLanguage"}
+    assert loaded == {"YoloDetector", "TemplateCaptioner", "MediapipeSignRecognizer", "ByLanguage", "TesseractReader"}
 
 
 @pytest.mark.parametrize(("local_model", "expected"), [

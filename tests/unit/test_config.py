@@ -119,10 +119,12 @@ def test_production_without_allowed_origins_keeps_only_the_https_defaults(tmp_pa
     assert settings.http.allowed_origins == ("https://helpova.web.app",)
 
 
-def test_only_the_chat_the_captioning_and_speech_may_use_an_openai_compatible_provider(tmp_path: Path) -> None:
+def test_only_the_chat_the_captioning_speech_and_ocr_may_use_an_openai_compatible_provider(tmp_path: Path) -> None:
     found = problems({"DETECTION_PROVIDER": "openai-compatible"}, tmp_path)
-    assert found == ["DETECTION_PROVIDER: openai-compatible serves only the captioning, the stt, the tts, the chat; "
-                     "use local, huggingface or fake"]
+    assert found == ["DETECTION_PROVIDER: openai-compatible serves only the captioning, the stt, the tts, the chat, "
+                     "the ocr; use local, huggingface or fake"]
+    assert load_settings({"OCR_PROVIDER": "openai-compatible"}, env_file=tmp_path / "x").ai.ocr_provider is (
+        Provider.OPENAI_COMPATIBLE)
     speech = load_settings({"STT_PROVIDER": "openai-compatible", "TTS_PROVIDER": "openai-compatible"},
                            env_file=tmp_path / "x").ai
     assert speech.stt_provider is speech.tts_provider is Provider.OPENAI_COMPATIBLE
@@ -173,9 +175,9 @@ def test_a_provider_a_capability_does_not_accept_is_refused_by_name(monkeypatch:
     found = problems({"ASL_PROVIDER": "huggingface", "DETECTION_PROVIDER": "openai-compatible"}, tmp_path)
 
     assert found == [
-        "DETECTION_PROVIDER: openai-compatible serves only the captioning, the stt, the tts, the chat; "
+        "DETECTION_PROVIDER: openai-compatible serves only the captioning, the stt, the tts, the chat, the ocr; "
         "use local, huggingface or fake",
-        "ASL_PROVIDER: huggingface serves only the detection, the captioning, the stt, the tts, the chat; "
+        "ASL_PROVIDER: huggingface serves only the detection, the captioning, the stt, the tts, the chat, the ocr; "
         "use local or fake",
     ]
 

