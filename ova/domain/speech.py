@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import array
 import enum
 import io
+import sys
 import wave
 from collections.abc import Sequence
 
@@ -62,23 +64,44 @@ class Speech:
     duration_s: float
 
 
+def resampled(pcm: bytes, source_rate: int, rate: int) -> bytes:
+    """16-bit mono ``pcm`` at ``source_rate`` as samples at ``rate`` (linear interpolation: enough for
+    speech, and only needed when one answer's sentences came from two engines)."""
+    if source_rate == rate or not pcm:
+        return pcm
+    samples = array.array("h", pcm[: len(pcm) // 2 * 2])
+    if sys.byteorder == "big":
+        samples.byteswap()
+    last = len(samples) - 1
+    step = source_rate / rate
+    out = array.array("h", bytes(2 * max(1, round(len(samples) * rate / source_rate))))
+    for i in range(len(out)):
+        position = i * step
+        j = min(int(position), last)
+        fraction = position - j
+        following = samples[j + 1] if j < last else samples[j]
+        out[i] = round(samples[j] + (following - samples[j]) * fraction)
+    if sys.byteorder == "big":
+        out.byteswap()
+    return out.tobytes()
+
+
 def join_speech(parts: Sequence[Speech], *, pause_s: float = 0.0) -> Speech:
-    """One WAV of ``parts`` in order, ``pause_s`` of silence between two of them. Every part has the
-    same sample rate (one engine made them); ``ValueError`` otherwise, or when there is none."""
+    """One WAV of ``parts`` in order, ``pause_s`` of silence between two of them, at the first part's
+    sample rate: a part at another rate (a fallback engine took over mid-answer) is resampled to it.
+    ``ValueError`` when there is none."""
     if not parts:
         raise ValueError("nothing to join")
     if len(parts) == 1:
         return parts[0]
     rate = parts[0].sample_rate
-    if any(part.sample_rate != rate for part in parts):
-        raise ValueError("parts of different sample rates")
     silence = bytes(2 * int(pause_s * rate))
     frames: list[bytes] = []
     for part in parts:
         with wave.open(io.BytesIO(part.wav), "rb") as reader:
             if reader.getnchannels() != 1 or reader.getsampwidth() != 2:
                 raise ValueError("only 16-bit mono parts can be joined")
-            pcm = reader.readframes(reader.getnframes())
+            pcm = resampled(reader.readframes(reader.getnframes()), reader.getframerate(), rate)
         if pcm:
             frames.extend((silence, pcm) if frames else (pcm,))
     buffer = io.BytesIO()

@@ -32,9 +32,20 @@ def test_joined_speech_holds_every_part_and_the_pauses_between_them() -> None:
     assert joined.duration_s == 1.2
 
 
-def test_parts_of_different_rates_or_none_cannot_be_joined() -> None:
-    with pytest.raises(ValueError, match="sample rates"):
-        join_speech([_speech(0.1), _speech(0.1, rate=24_000)])
+def test_a_part_at_another_rate_is_resampled_to_the_first_ones() -> None:
+    """A remote voice (24 kHz) that failed after the first sentence, the local one (16 kHz) went on:
+    one WAV at 24 kHz, each part as long as it was, the sound kept (a constant stays that constant)."""
+    joined = join_speech([_speech(0.5, rate=24_000), _speech(0.25, rate=16_000)], pause_s=0.1)
+
+    with wave.open(io.BytesIO(joined.wav), "rb") as reader:
+        rate, frames = reader.getframerate(), reader.readframes(reader.getnframes())
+    samples = np.frombuffer(frames, "<i2")
+    assert rate == 24_000 and len(samples) == int(0.85 * 24_000)
+    assert joined.duration_s == 0.85
+    assert set(samples[-6_000:].tolist()) == {round(0.1 * 32767)}
+
+
+def test_nothing_cannot_be_joined() -> None:
     with pytest.raises(ValueError, match="nothing"):
         join_speech([])
 
