@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ova.adapters.ai.local.ocr_lines import merge, parse_tsv, reading_order, to_lines
 from ova.domain.text_reading import TextLine
 from ova.domain.vision import Box
@@ -54,6 +56,21 @@ def test_lines_read_top_to_bottom_and_side_by_side_left_to_right() -> None:
     above = TextLine("arriba", 0.9, Box(300, 10, 50, 20))
     ordered = reading_order([below, right, left, above])
     assert [line.text for line in ordered] == ["arriba", "ENTRADA", "SALIDA", "abajo"]
+
+
+def test_pieces_of_one_tilted_line_become_that_line_before_the_next() -> None:
+    """A label turned a few degrees: the right-hand pieces sit higher than the left-hand ones, and the
+    second line's start is higher than the first line's end."""
+    aceite = TextLine("Aceite", 0.9, Box(90, 130, 120, 40))
+    de_oliva = TextLine("de oliva", 0.8, Box(215, 118, 150, 40))
+    virgen = TextLine("virgen extra", 0.9, Box(95, 178, 180, 30))
+    ml = TextLine("750 ml", 0.9, Box(285, 166, 90, 30))
+
+    ordered = reading_order([ml, de_oliva, virgen, aceite])
+
+    assert [line.text for line in ordered] == ["Aceite de oliva", "virgen extra 750 ml"]
+    assert ordered[0].box == Box(90, 118, 275, 52)
+    assert ordered[0].confidence == pytest.approx((0.9 * 6 + 0.8 * 8) / 14)
 
 
 def test_a_sign_the_page_reading_missed_is_added_in_its_place() -> None:

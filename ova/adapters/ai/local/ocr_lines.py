@@ -83,11 +83,26 @@ def _union(words: list[Word], scale: float, width: int, height: int) -> Box | No
     return Box(x=left, y=top, width=right - left, height=bottom - top)
 
 
+NEAR = 1.5
+"""Two pieces of text continue one line when the gap between them is under this many line heights."""
+
+
 def reading_order(lines: list[TextLine]) -> list[TextLine]:
-    """Top to bottom, then left to right: lines whose vertical middles fall within the other's
-    height share a row and are read left to right (two signs side by side)."""
+    """Top to bottom, then left to right. Pieces of one line first become that line: the detector
+    finds "Aceite" and "de oliva" apart on a tilted label, and a reader should hear "Aceite de oliva",
+    not two lines in the order of their tilt. A piece continues the line to its left when they overlap
+    by half the smaller height and the gap is under ``NEAR`` line heights; farther apart (two signs
+    side by side) they stay two lines, read left to right."""
+    chains: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda line: (line.box.x, line.box.y)):
+        chain = next((c for c in chains if _continues(c[-1].box, line.box)), None)
+        if chain is None:
+            chains.append([line])
+        else:
+            chain.append(line)
+    joined = [_joined(chain) for chain in chains]
     rows: list[list[TextLine]] = []
-    for line in sorted(lines, key=lambda line: (line.box.y + line.box.height / 2, line.box.x)):
+    for line in sorted(joined, key=lambda line: (line.box.y + line.box.height / 2, line.box.x)):
         middle = line.box.y + line.box.height / 2
         if rows:
             last = rows[-1][0].box
@@ -96,6 +111,24 @@ def reading_order(lines: list[TextLine]) -> list[TextLine]:
                 continue
         rows.append([line])
     return [line for row in rows for line in sorted(row, key=lambda line: line.box.x)]
+
+
+def _continues(left: Box, right: Box) -> bool:
+    height = min(left.height, right.height)
+    shared = min(left.y + left.height, right.y + right.height) - max(left.y, right.y)
+    gap = right.x - (left.x + left.width)
+    return shared >= height / 2 and -height <= gap <= NEAR * max(left.height, right.height)
+
+
+def _joined(chain: list[TextLine]) -> TextLine:
+    if len(chain) == 1:
+        return chain[0]
+    x0, y0 = min(line.box.x for line in chain), min(line.box.y for line in chain)
+    x1 = max(line.box.x + line.box.width for line in chain)
+    y1 = max(line.box.y + line.box.height for line in chain)
+    weights = [max(1, len(line.text)) for line in chain]
+    confidence = sum(line.confidence * w for line, w in zip(chain, weights, strict=True)) / sum(weights)
+    return TextLine(" ".join(line.text for line in chain), confidence, Box(x0, y0, x1 - x0, y1 - y0))
 
 
 OVERLAP = 0.5
