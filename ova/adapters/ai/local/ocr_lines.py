@@ -84,14 +84,16 @@ def _union(words: list[Word], scale: float, width: int, height: int) -> Box | No
 
 
 NEAR = 1.5
-"""Two pieces of text continue one line when the gap between them is under this many line heights."""
+"""Two pieces of text continue one line when the gap between them is under this many line heights…"""
+SHARED = 0.3
+"""…and they share this much of the smaller one's height (a tilted line climbs from piece to piece)."""
 
 
 def reading_order(lines: list[TextLine]) -> list[TextLine]:
     """Top to bottom, then left to right. Pieces of one line first become that line: the detector
     finds "Aceite" and "de oliva" apart on a tilted label, and a reader should hear "Aceite de oliva",
     not two lines in the order of their tilt. A piece continues the line to its left when they overlap
-    by half the smaller height and the gap is under ``NEAR`` line heights; farther apart (two signs
+    by ``SHARED`` of the smaller height and the gap is under ``NEAR`` line heights; farther apart (two signs
     side by side) they stay two lines, read left to right."""
     chains: list[list[TextLine]] = []
     for line in sorted(lines, key=lambda line: (line.box.x, line.box.y)):
@@ -117,7 +119,7 @@ def _continues(left: Box, right: Box) -> bool:
     height = min(left.height, right.height)
     shared = min(left.y + left.height, right.y + right.height) - max(left.y, right.y)
     gap = right.x - (left.x + left.width)
-    return shared >= height / 2 and -height <= gap <= NEAR * max(left.height, right.height)
+    return shared >= SHARED * height and -height <= gap <= NEAR * max(left.height, right.height)
 
 
 def _joined(chain: list[TextLine]) -> TextLine:
