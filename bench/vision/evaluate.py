@@ -72,8 +72,15 @@ def load_set(folder: Path) -> list[Item]:
     return [Item(e["file"], e["text"], e["kind"], e["lang"], e["source"]) for e in truth["images"]]
 
 
+ENLARGE: list[tuple[int, int] | None] = [None]
+"""``--enlarge WxH``: every photo resized to that size first (the time on larger photos)."""
+
+
 def rgb(path: Path) -> RgbImage:
     image = Image.open(path).convert("RGB")
+    size = ENLARGE[0]
+    if size is not None:
+        image = image.resize(size, Image.Resampling.BICUBIC)
     return RgbImage(image.width, image.height, image.tobytes(), source_format="JPEG")
 
 
@@ -219,7 +226,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reader", action="append", default=[], help="only this reader (its model name)")
     parser.add_argument("--set", type=Path, default=SET, help="folder with truth.json and the photos")
+    parser.add_argument("--enlarge", metavar="WxH", help="resize every photo to WxH first, e.g. 2000x1500 (3 Mpx)")
     args = parser.parse_args(argv)
+    if args.enlarge:
+        width, height = (int(n) for n in args.enlarge.lower().split("x"))
+        ENLARGE[0] = (width, height)
     report = asyncio.run(run(args.reader, args.set.resolve()))
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"vision-{time.strftime('%Y%m%d-%H%M%S')}.json"
