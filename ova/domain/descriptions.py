@@ -124,14 +124,15 @@ SAID_CHARS = 120
 """The most of the written text quoted in a description (cut at a word, with "…"); the whole text
 is in the answer's ``text``. Long enough for a sign, a label or a bus's destination, short enough to
 hear in a few seconds."""
-_SAYS = {"es": ("; dice: «{}».", ". El texto dice: «{}».", "Se ve un texto que dice: «{}»."),
-         "en": ("; it says: “{}”.", ". The text says: “{}”.", "I can see some text that says: “{}”.")}
+_SAYS = {"es": (". Hay un texto que dice: «{}».", "Se ve un texto que dice: «{}»."),
+         "en": (". There is text that says: “{}”.", "I can see some text that says: “{}”.")}
 
 
 def with_written_text(description: str, text: str, lang: str = "es") -> str:
-    """``description`` ending with what is written in the photo: "Veo un autobús en el centro; dice:
-    «Centro»."; a description that already has a second clause (after ";") gets a sentence of its own
-    ("… . El texto dice: «…»."), and one that found nothing becomes "Se ve un texto que dice: «…».".
+    """``description`` ending with what is written in the photo, in a sentence of its own: "Veo una
+    persona en el centro. Hay un texto que dice: «Prohibido el paso»." (not "…; dice:", which a
+    listener would take for the person's words); one that found nothing becomes "Se ve un texto que
+    dice: «…».".
     Unchanged when ``text`` is blank or the description already quotes it (a captioner that reads).
     The lines are joined by spaces, as they are read aloud; past ``SAID_CHARS`` the quote ends at a
     word with "…"."""
@@ -139,14 +140,14 @@ def with_written_text(description: str, text: str, lang: str = "es") -> str:
     said = quoted_part(text)
     if not said or _already_said(description, said):
         return description
-    clause, sentence, alone = _SAYS["en" if english else "es"]
+    sentence, alone = _SAYS["en" if english else "es"]
     stripped = description.strip()
     if not stripped or stripped == NOTHING["en" if english else "es"]:
         return alone.format(said)
     body = stripped.rstrip(" .")
     if body.endswith(("!", "?", "…")):
         return f"{body} {sentence.removeprefix('. ').format(said)}"
-    return body + (sentence if ";" in body else clause).format(said)
+    return body + sentence.format(said)
 
 
 def quoted_part(text: str, limit: int = SAID_CHARS) -> str:

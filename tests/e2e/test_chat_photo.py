@@ -13,7 +13,7 @@ from PIL import Image
 from tests.e2e.chat_client import chat
 from tests.e2e.conftest import Account
 
-SIGN = "Veo una persona en el centro; dice: «PROHIBIDO EL PASO»."
+SIGN = "Veo una persona en el centro. Hay un texto que dice: «PROHIBIDO EL PASO»."
 
 
 def photo(fmt: str = "JPEG", *, plain: bool = False) -> bytes:
@@ -59,7 +59,7 @@ def test_a_data_url_photo_in_english_and_a_photo_without_text(base_url: str) -> 
         english = socket.reply()[1]
         socket.send({"type": "image", "image": as_base64(photo(plain=True)), "language": "en"})
         plain = socket.reply()[1]
-    assert english["text"] == "I can see a person in the centre; it says: “NO ENTRY”."
+    assert english["text"] == "I can see a person in the centre. There is text that says: “NO ENTRY”."
     assert plain["text"] == "I can see a person in the centre."  # the fake detector's person, and no text
 
 

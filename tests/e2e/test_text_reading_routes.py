@@ -68,10 +68,10 @@ def test_a_photo_without_text_gives_empty_text_and_no_lines(client: httpx.Client
 def test_the_analysis_adds_the_text_and_its_description_ends_with_it(client: httpx.Client) -> None:
     body = send(client, photo(), "/imagen/analizar").json()
     assert body["text"] == "PROHIBIDO EL PASO" and body["lines"][0]["text"] == "PROHIBIDO EL PASO"
-    assert body["description"].endswith("dice: «PROHIBIDO EL PASO».")
+    assert body["description"].endswith(". Hay un texto que dice: «PROHIBIDO EL PASO».")
     assert body["models"]["ocr"] == "fake-ocr"
     english = send(client, photo(), "/imagen/analizar", lang="en").json()
-    assert english["description"].endswith("it says: “NO ENTRY”.")
+    assert english["description"].endswith("There is text that says: “NO ENTRY”.")
     legacy = send(client, photo(), "/api/image/process-image").json()
     assert legacy["text"] == body["text"] and legacy["description"] == body["description"]
 

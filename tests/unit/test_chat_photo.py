@@ -18,7 +18,7 @@ from ova.entrypoints.websocket.frames import FrameError, ImageMessage, decode_im
 from tests.unit.test_chat_worker import VOICE_NOTE, Setup
 
 PHOTO = ImageMessage(base64.b64encode(b"any photo").decode())
-SIGN = "Veo una persona en el centro; dice: «PROHIBIDO EL PASO»."
+SIGN = "Veo una persona en el centro. Hay un texto que dice: «PROHIBIDO EL PASO»."
 TEXT_LIMIT = 64 * 1024
 FRAME_LIMIT = max_frame_bytes(TEXT_LIMIT, 5 * 1024 * 1024)
 
@@ -93,7 +93,7 @@ async def test_a_photo_is_described_in_the_language_its_frame_names() -> None:
     setup = Setup()
     setup.worker.admit(attrs.evolve(PHOTO, language="en"))
     await setup.answered()
-    assert await setup.stored() == ["[Photo]", "I can see a person in the centre; it says: “NO ENTRY”."]
+    assert await setup.stored() == ["[Photo]", "I can see a person in the centre. There is text that says: “NO ENTRY”."]
 
 
 async def test_a_photo_in_a_voice_conversation_is_answered_aloud_like_a_voice_note() -> None:
@@ -143,7 +143,8 @@ async def test_long_text_is_quoted_short_in_the_description_and_given_whole_afte
     await setup.answered()
     answer = setup.client.frames[1]["text"]
     description, full = answer.split("\n\nTodo el texto:\n")
-    assert description.startswith("Veo una persona en el centro; dice: «palabra0") and description.endswith("…».")
+    assert description.startswith("Veo una persona en el centro. Hay un texto que dice: «palabra0")
+    assert description.endswith("…».")
     assert full == words
 
 

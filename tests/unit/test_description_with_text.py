@@ -18,21 +18,22 @@ def obj(label: str, x: int, width: int = 100) -> DetectedObject:
 def test_spanish_sentence_ends_with_what_is_written() -> None:
     scene = describe_scene([obj("bus", 350)], WIDTH, HEIGHT, "es")
     sentence = with_written_text(scene, "Prohibido el paso", "es")
-    assert sentence == "Veo un autobús en el centro; dice: «Prohibido el paso»."
+    assert sentence == "Veo un autobús en el centro. Hay un texto que dice: «Prohibido el paso»."
 
 
 def test_english_sentence_ends_with_what_is_written() -> None:
     scene = describe_scene([obj("bus", 350)], WIDTH, HEIGHT, "en")
-    assert with_written_text(scene, "No entry", "en") == "I can see a bus in the centre; it says: “No entry”."
+    assert with_written_text(scene, "No entry", "en") == (
+        "I can see a bus in the centre. There is text that says: “No entry”.")
 
 
 @pytest.mark.parametrize(("labels", "lang", "expected"), [
     (["person", "person", "car"], "es",
-     "Veo dos personas y un coche; las dos personas están en el centro. El texto dice: «Salida»."),
+     "Veo dos personas y un coche; las dos personas están en el centro. Hay un texto que dice: «Salida»."),
     (["car", "car", "bottle"], "es",
-     "Veo dos coches y una botella; los dos coches están en el centro. El texto dice: «Salida»."),
+     "Veo dos coches y una botella; los dos coches están en el centro. Hay un texto que dice: «Salida»."),
     (["person", "person", "car"], "en",
-     "I can see two people and a car; the two people are in the centre. The text says: “Salida”."),
+     "I can see two people and a car; the two people are in the centre. There is text that says: “Salida”."),
 ])
 def test_a_description_with_two_clauses_gets_the_text_in_a_sentence_of_its_own(
         labels: list[str], lang: str, expected: str) -> None:
@@ -42,14 +43,14 @@ def test_a_description_with_two_clauses_gets_the_text_in_a_sentence_of_its_own(
 
 def test_objects_together_get_the_short_clause() -> None:
     scene = describe_scene([obj("person", 320), obj("person", 330)], WIDTH, HEIGHT, "es")
-    assert with_written_text(scene, "Salida", "es") == "Veo dos personas en el centro; dice: «Salida»."
+    assert with_written_text(scene, "Salida", "es") == "Veo dos personas en el centro. Hay un texto que dice: «Salida»."
 
 
 def test_feminine_and_plural_objects_keep_their_agreement_before_the_text() -> None:
     scene = describe_scene([obj("bottle", 20), obj("bottle", 700)], WIDTH, HEIGHT, "es")
     sentence = with_written_text(scene, "Ibuprofeno 600 mg", "es")
     assert sentence == ("Veo dos botellas; la botella más destacada está a la izquierda. "
-                        "El texto dice: «Ibuprofeno 600 mg».")
+                        "Hay un texto que dice: «Ibuprofeno 600 mg».")
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
@@ -86,14 +87,16 @@ def test_a_captioner_that_already_quotes_the_text_is_left_alone() -> None:
 
 
 @pytest.mark.parametrize(("description", "text", "expected"), [
-    ("I can see a stop sign in the centre.", "STOP", "I can see a stop sign in the centre; it says: “STOP”."),
-    ("I can see a person in the centre.", "A", "I can see a person in the centre; it says: “A”."),
+    ("I can see a stop sign in the centre.", "STOP",
+     "I can see a stop sign in the centre. There is text that says: “STOP”."),
+    ("I can see a person in the centre.", "A", "I can see a person in the centre. There is text that says: “A”."),
     ("A door; the sign says no-entry.", "NO ENTRY", "A door; the sign says no-entry."),
-    ("A sign: entry is not allowed.", "NO ENTRY", "A sign: entry is not allowed; it says: “NO ENTRY”."),
+    ("A sign: entry is not allowed.", "NO ENTRY", "A sign: entry is not allowed. There is text that says: “NO ENTRY”."),
 ])
 def test_only_a_quote_of_two_words_or_more_counts_as_already_said(description: str, text: str, expected: str) -> None:
     assert with_written_text(description, text, "en") == expected
 
 
 def test_a_remote_sentence_without_a_full_stop_ends_properly() -> None:
-    assert with_written_text("a bus on a street", "Centro", "en") == "a bus on a street; it says: “Centro”."
+    assert with_written_text("a bus on a street", "Centro", "en") == (
+        "a bus on a street. There is text that says: “Centro”.")

@@ -106,10 +106,10 @@ async def test_a_photo_without_text_gives_empty_text() -> None:
 async def test_the_analysis_has_the_text_and_its_description_ends_with_it() -> None:
     result = await analyze(FakeTextReader())(b"jpeg", lang="es")
     assert result.text == "PROHIBIDO EL PASO" and len(result.lines) == 1
-    assert result.description == "Veo una persona en el centro; dice: «PROHIBIDO EL PASO»."
+    assert result.description == "Veo una persona en el centro. Hay un texto que dice: «PROHIBIDO EL PASO»."
     assert result.models == {"detection": "fake-detector", "captioning": "fake-captioner", "ocr": "fake-ocr"}
     english = await analyze(FakeTextReader())(b"jpeg", lang="en")
-    assert english.description == "I can see a person in the centre; it says: “NO ENTRY”."
+    assert english.description == "I can see a person in the centre. There is text that says: “NO ENTRY”."
 
 
 async def test_the_analysis_without_objects_says_what_is_written() -> None:
