@@ -32,6 +32,21 @@ async def test_live_and_ready_answer_when_every_dependency_does(tmp_path: Path) 
     assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": {"database": "ok", "cache": "ok"}})
 
 
+async def test_a_draining_process_is_not_ready_but_alive(tmp_path: Path) -> None:
+    """Shutting down (its chat sessions are being closed): a load balancer must send it nothing new."""
+    settings = load_settings({"SQLITE_PATH": str(tmp_path / "p.db")}, env_file=tmp_path / "none")
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            before = await client.get("/status/ready")
+            await app.state.chat_registry.close_all(0.1)
+            live, ready = await client.get("/status/live"), await client.get("/status/ready")
+    assert before.status_code == 200
+    assert live.status_code == 200
+    assert (ready.status_code, ready.json()) == (503, {"status": "not_ready", "checks": {"draining": "down"}})
+
+
 async def test_an_unreachable_database_makes_the_service_not_ready_but_alive(tmp_path: Path) -> None:
     url = f"mysql+aiomysql://root@127.0.0.1:{free_port()}/ova"
     async with client_for(tmp_path, DATABASE_URL=url) as client:

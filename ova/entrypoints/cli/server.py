@@ -7,6 +7,7 @@ close with 1012 themselves, and only then runs uvicorn's shutdown.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Any
 
@@ -52,11 +53,33 @@ class _GracefulWorker(multiprocess.Process):
         return self._server
 
 
+class _DrainingSupervisor(Multiprocess):
+    """uvicorn's supervisor of ``--workers N``, which on SIGTERM or SIGINT first closes its own copy of
+    the listening socket. The kernel keeps accepting connections into a listening socket while any
+    process holds it open: with the supervisor's copy open until every worker had finished its answers,
+    new connections were accepted and then left unanswered for the whole grace period (a load balancer
+    saw them time out) instead of being refused at once, as with one worker. The workers close their
+    copies as their shutdown starts (``GracefulServer.shutdown``)."""
+
+    def _stop_listening(self) -> None:
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def handle_term(self) -> None:
+        self._stop_listening()
+        super().handle_term()
+
+    def handle_int(self) -> None:
+        self._stop_listening()
+        super().handle_int()
+
+
 def run(config: uvicorn.Config) -> None:
     if config.workers > 1:
         # uvicorn's supervisor builds its workers from this module-level name; the worker object is
         # pickled into each child, so the children run the graceful server too.
         multiprocess.Process = _GracefulWorker  # type: ignore[misc]
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        _DrainingSupervisor(config, sockets=[config.bind_socket()]).run()
     else:
         GracefulServer(config).run()

@@ -213,8 +213,12 @@ async def live(request: Request) -> Response:
 
 
 async def ready(request: Request) -> Response:
-    """Readiness: the dependencies every request needs (database, shared state) answer; a load balancer
-    sends no traffic while this is 503."""
+    """Readiness: the dependencies every request needs (database, shared state) answer, and the process
+    is not draining (shutting down: it finishes what it has, takes nothing new); a load balancer sends
+    no traffic while this is 503."""
+    registry = getattr(request.app.state, "chat_registry", None)
+    if registry is not None and registry.closing:
+        return respond(ReadyView("not_ready", {"draining": "down"}), 503)
     report = await container(request).check_readiness()()
     ok = report.status != "down"
     view = ReadyView("ready" if ok else "not_ready", {name: r.status for name, r in report.checks.items()})
