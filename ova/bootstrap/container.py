@@ -136,6 +136,7 @@ class Container(containers.DeclarativeContainer):
     codec = providers.Singleton(
         JoseTokenCodec,
         secret=settings.provided.auth.jwt_secret_key,
+        previous_secrets=settings.provided.auth.jwt_previous_secret_keys,
         algorithm=settings.provided.auth.jwt_algorithm,
         access_lifetime_s=settings.provided.auth.access_lifetime_s,
         refresh_lifetime_s=settings.provided.auth.refresh_lifetime_s,

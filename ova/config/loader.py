@@ -101,6 +101,8 @@ def safety_problems(settings: Settings) -> list[str]:
         problems.append("JWT_SECRET_KEY: production needs its own secret; generate one with `openssl rand -hex 32`")
     elif len(secret.encode()) < 32:
         problems.append("JWT_SECRET_KEY: shorter than 32 bytes; generate one with `openssl rand -hex 32`")
+    if any(len(old.encode()) < 32 or old == DEV_JWT_SECRET for old in auth.jwt_previous_secret_keys):
+        problems.append("JWT_PREVIOUS_SECRET_KEYS: every earlier key must be a real one of at least 32 bytes")
     if database.is_sqlite and not database.allow_sqlite_in_production:
         problems.append(
             "USE_SQLITE/DATABASE_URL: production refuses SQLite; configure DB_* for MySQL/MariaDB "

@@ -68,6 +68,7 @@ class DatabaseSettings:
 @frozen
 class AuthSettings:
     jwt_secret_key: str = DEV_JWT_SECRET
+    jwt_previous_secret_keys: tuple[str, ...] = ()
     jwt_algorithm: str = "HS256"
     access_token_expire_minutes: int = 30
     refresh_token_expire_days: int = 7

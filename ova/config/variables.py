@@ -75,6 +75,10 @@ def parse_optional_text(raw: str) -> str | None:
     return raw.strip() or None
 
 
+def parse_secrets(raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
 def parse_origins(raw: str) -> tuple[str, ...]:
     origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
     for origin in origins:
@@ -184,6 +188,9 @@ VARIABLES: tuple[Variable, ...] = (
              "request gets 503 database_unavailable"),
     Variable("JWT_SECRET_KEY", "auth", "jwt_secret_key", parse_text,
              "at least 32 random bytes, e.g. `openssl rand -hex 32`", secret=True),
+    Variable("JWT_PREVIOUS_SECRET_KEYS", "auth", "jwt_previous_secret_keys", parse_secrets,
+             "comma-separated earlier JWT_SECRET_KEYs, accepted (never used to sign) while tokens signed "
+             "with them may still be in use: a rotation without logging everyone out", secret=True),
     Variable("JWT_ALGORITHM", "auth", "jwt_algorithm", parse_choice(JWT_ALGORITHMS, upper=True), "HS256"),
     Variable("ACCESS_TOKEN_EXPIRE_MINUTES", "auth", "access_token_expire_minutes", parse_int(1, 1440),
              "lifetime of access tokens"),

@@ -60,6 +60,8 @@ def test_secrets_are_never_echoed_in_errors(tmp_path: Path) -> None:
      "JWT_SECRET_KEY"),
     ({"JWT_SECRET_KEY": "short-secret", "ALLOWED_ORIGINS": "https://a.org", "ALLOW_SQLITE_IN_PRODUCTION": "1"},
      "JWT_SECRET_KEY"),
+    ({"JWT_SECRET_KEY": STRONG, "JWT_PREVIOUS_SECRET_KEYS": f"{STRONG}x,short", "ALLOWED_ORIGINS": "https://a.org",
+      "ALLOW_SQLITE_IN_PRODUCTION": "1"}, "JWT_PREVIOUS_SECRET_KEYS"),
     ({"JWT_SECRET_KEY": STRONG, "ALLOWED_ORIGINS": "https://a.org"}, "USE_SQLITE"),
     ({"JWT_SECRET_KEY": STRONG, "ALLOWED_ORIGINS": "https://a.org,http://b.org", "ALLOW_SQLITE_IN_PRODUCTION": "1"},
      "ALLOWED_ORIGINS"),
@@ -77,6 +79,13 @@ def test_production_refuses_a_fake_ai_provider(tmp_path: Path, variable: str) ->
     assert "use local" in found[0] and "fake" not in found[0].split("; use ")[1]
     development = load_settings({"ENVIRONMENT": "development", variable: "fake"}, env_file=tmp_path / "absent.env")
     assert development.ai.chat_provider is Provider.FAKE or variable != "CHAT_PROVIDER"
+
+
+def test_earlier_jwt_keys_are_read_as_a_list_and_never_shown(tmp_path: Path) -> None:
+    settings = load_settings({"JWT_PREVIOUS_SECRET_KEYS": f" {STRONG}a , {STRONG}b ,"}, env_file=tmp_path / "x")
+    assert settings.auth.jwt_previous_secret_keys == (f"{STRONG}a", f"{STRONG}b")
+    shown = dict(describe(settings))["JWT_PREVIOUS_SECRET_KEYS"]
+    assert shown == "***" and STRONG not in shown
 
 
 def test_production_with_safe_settings_starts(tmp_path: Path) -> None:

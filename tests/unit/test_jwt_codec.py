@@ -386,3 +386,48 @@ def test_the_verified_tokens_kept_are_bounded(user: User, clock: FakeClock) -> N
 
     assert list(codec._verified) == tokens[1:]
     assert codec.decode_access(tokens[0]).jti == "a0"
+
+
+OLD_SECRET = "the-previous-secret-of-at-least-32-bytes"
+NEW_SECRET = "the-new-secret-that-replaced-it-in-2026!"
+
+
+def _header(token: str) -> dict[str, Any]:
+    head = token.split(".")[0]
+    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    return decoded
+
+
+def test_a_rotated_key_still_accepts_the_tokens_the_previous_one_signed(clock: FakeClock, user: User) -> None:
+    before = JoseTokenCodec(secret=OLD_SECRET, now=clock.now)
+    access, _ = before.encode_access(user, jti="a1", family="f1", now=clock.now())
+    refresh, _ = before.encode_refresh(user, jti="r1", family="f1", now=clock.now())
+    rotated = JoseTokenCodec(secret=NEW_SECRET, previous_secrets=[OLD_SECRET], now=clock.now)
+    forgotten = JoseTokenCodec(secret=NEW_SECRET, now=clock.now)
+
+    assert rotated.decode_access(access).jti == "a1"
+    assert rotated.decode_refresh(refresh).jti == "r1"
+    with pytest.raises(InvalidToken):
+        forgotten.decode_access(access)
+    new, _ = rotated.encode_access(user, jti="a2", family="f2", now=clock.now())
+    assert _header(new)["kid"] != _header(access)["kid"]
+    with pytest.raises(InvalidToken):  # the old key only verifies: nothing new is signed with it
+        before.decode_access(new)
+
+
+def test_the_kid_names_the_key_without_giving_it_away(codec: JoseTokenCodec, user: User, clock: FakeClock) -> None:
+    token, _ = codec.encode_access(user, jti="a1", family="f1", now=clock.now())
+    kid = _header(token)["kid"]
+    assert len(kid) == 16 and SECRET not in token and kid not in SECRET
+
+
+def test_a_token_naming_a_key_the_codec_does_not_hold_is_refused(clock: FakeClock, user: User) -> None:
+    codec = JoseTokenCodec(secret=SECRET, now=clock.now)
+    claims = {"sub": user.email, "uid": 1, "rol": "usuario", "jti": "x", "fam": "f", "typ": "access", "iss": "ova",
+              "iat": int(clock.now().timestamp()), "exp": int(clock.now().timestamp()) + 60}
+    forged = jwt.encode({"alg": "HS256", "kid": "0123456789abcdef"}, claims, OctKey.import_key(SECRET.encode()))
+    without_kid = jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(SECRET.encode()))
+
+    with pytest.raises(InvalidToken):
+        codec.decode_access(forged)
+    assert codec.decode_access(without_kid).jti == "x"  # issued before tokens carried a kid

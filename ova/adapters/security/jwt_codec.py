@@ -5,12 +5,19 @@ rest of such a request; so each codec remembers the access tokens it has verifie
 text, signature included) with their claims. A remembered token is still checked for expiry on every
 read; the other time checks (``iat``, ``nbf``) cannot turn a valid token invalid later. Revocation is
 not the codec's business: ``Authenticate`` checks it on every request.
+
+Key rotation: tokens carry a ``kid`` (a fingerprint of the key that signed them, not the key), are
+signed with ``secret`` and verified with whichever of ``secret`` and ``previous_secrets`` their ``kid``
+names; a token without ``kid`` (issued before kids) is checked against ``secret`` alone.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +41,7 @@ class JoseTokenCodec:
         self,
         *,
         secret: str,
+        previous_secrets: Sequence[str] = (),
         algorithm: str = "HS256",
         access_lifetime_s: int = 1800,
         refresh_lifetime_s: int = 7 * 24 * 3600,
@@ -49,6 +57,9 @@ class JoseTokenCodec:
         with warnings.catch_warnings():  # short dev secrets are refused by the config layer, not here
             warnings.simplefilter("ignore", SecurityWarning)
             self._key = OctKey.import_key(secret.encode())
+            self._keys = {key_id(old): OctKey.import_key(old.encode()) for old in previous_secrets if old}
+        self._kid = key_id(secret)
+        self._keys[self._kid] = self._key
         self._algorithm = algorithm
         self._access_lifetime_s = access_lifetime_s
         self._refresh_lifetime_s = refresh_lifetime_s
@@ -162,12 +173,26 @@ class JoseTokenCodec:
             raise InvalidToken() from error
 
     def _sign(self, claims: dict[str, Any]) -> str:
-        return jwt.encode({"alg": self._algorithm}, claims, self._key, algorithms=[self._algorithm])
+        header = {"alg": self._algorithm, "kid": self._kid}
+        return jwt.encode(header, claims, self._key, algorithms=[self._algorithm])
+
+    def _key_for(self, token: str) -> OctKey:
+        """The key the token's ``kid`` names (``InvalidToken`` for one this codec does not hold); the
+        current key for a token without ``kid``."""
+        head = token.split(".", 1)[0]
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+        kid = header.get("kid") if isinstance(header, dict) else None
+        if kid is None:
+            return self._key
+        key = self._keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise InvalidToken()
+        return key
 
     def _verified_claims(self, token: str, typ: str) -> Mapping[str, Any]:
         if not isinstance(token, str) or not token.isascii():
             raise InvalidToken()
-        decoded = jwt.decode(token, self._key, algorithms=[self._algorithm])
+        decoded = jwt.decode(token, self._key_for(token), algorithms=[self._algorithm])
         if decoded.header.get("alg") != self._algorithm:
             raise InvalidToken()
         registry = jwt.JWTClaimsRegistry(
@@ -180,6 +205,12 @@ class JoseTokenCodec:
         )
         registry.validate(decoded.claims)
         return decoded.claims
+
+
+def key_id(secret: str) -> str:
+    """A key's public name: 16 hex digits of a hash of the secret (it tells keys apart, and gives
+    nothing away of the secret)."""
+    return hashlib.sha256(b"ova-jwt-kid:" + secret.encode()).hexdigest()[:16]
 
 
 def _user_id(user: User) -> int:
