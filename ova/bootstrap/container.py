@@ -9,6 +9,8 @@ fakes (``container.uow.override(providers.Object(...))``).
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -98,8 +100,13 @@ def _aclose(closable: Any) -> Awaitable[None]:
     return closable.aclose()  # type: ignore[no-any-return]
 
 
-def _flush(telemetry: Any) -> Awaitable[None]:
-    return telemetry.flush()  # type: ignore[no-any-return]
+def _close(telemetry: Any) -> Awaitable[None]:
+    return telemetry.close()  # type: ignore[no-any-return]
+
+
+def process_name() -> str:
+    """This process among all of a deployment's: host and pid (a worker's own, once it runs)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class Container(containers.DeclarativeContainer):
@@ -221,8 +228,10 @@ class Container(containers.DeclarativeContainer):
 
     # --- operations -------------------------------------------------------------------------------
     http_metrics = providers.Singleton(HttpMetrics)
-    chat_telemetry = providers.Singleton(ChatTelemetry, counters=shared_state, registry=http_metrics.provided.registry)
-    chat_telemetry_resource = providers.Resource(closed_at_exit, resource=chat_telemetry, close=_flush,
+    chat_telemetry = providers.Singleton(
+        ChatTelemetry, counters=shared_state, registry=http_metrics.provided.registry, leases=shared_state,
+        holder=providers.Callable(process_name), lease_ttl_s=settings.provided.chat.lease_ttl_s)
+    chat_telemetry_resource = providers.Resource(closed_at_exit, resource=chat_telemetry, close=_close,
                                                  state=shared_state_resource)
     chat_registry = providers.Singleton(
         ChatRegistry,

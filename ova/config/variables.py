@@ -329,6 +329,9 @@ VARIABLES: tuple[Variable, ...] = (
              "a connection silent this long is closed (the client pings every 30 s)"),
     Variable("WS_SEND_TIMEOUT_S", "chat", "send_timeout_s", parse_float(0.1, 600),
              "a client that does not read a frame in this time is disconnected"),
+    Variable("WS_LEASE_TTL_S", "chat", "lease_ttl_s", parse_float(1, 3600),
+             "how long a process's open connections still count in /status/websocket after it stops renewing "
+             "them (renewed every third of it; a process killed without a word drops out after this)"),
     Variable("WS_SHUTDOWN_GRACE_S", "chat", "shutdown_grace_s", parse_float(0, 600),
              "on shutdown, time generations get to finish before they are cancelled"),
     Variable("WS_COMPRESSION", "chat", "compression", parse_bool,

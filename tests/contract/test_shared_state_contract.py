@@ -219,6 +219,35 @@ async def test_counters_add_and_read_with_missing_names_as_zero(state: SharedSta
     assert dict(await state.get_many([])) == {}
 
 
+async def test_leases_sum_over_their_holders_and_a_new_hold_replaces_the_old(state: SharedState) -> None:
+    await state.hold("host-a:1", {"active_connections": 3, "active_generations": 1}, ttl_s=30)
+    await state.hold("host-b:2", {"active_connections": 2}, ttl_s=30)
+    await state.hold("host-a:1", {"active_connections": 1, "active_generations": 0}, ttl_s=30)
+
+    held = await state.held(["active_connections", "active_generations", "never_held"])
+
+    assert held == {"active_connections": 3, "active_generations": 0, "never_held": 0}
+
+
+async def test_a_released_lease_counts_no_more(state: SharedState) -> None:
+    await state.hold("host-a:1", {"active_connections": 4}, ttl_s=30)
+    await state.release("host-a:1")
+    await state.release("nobody")
+
+    assert await state.held(["active_connections"]) == {"active_connections": 0}
+
+
+async def test_a_lease_nobody_renews_expires_by_itself(state: SharedState) -> None:
+    """A process killed without a word: what it held stops counting once its lease runs out."""
+    await state.hold("killed:9", {"active_connections": 10}, ttl_s=0.3)
+    await state.hold("alive:1", {"active_connections": 1}, ttl_s=30)
+    assert (await state.held(["active_connections"]))["active_connections"] == 11
+
+    await asyncio.sleep(0.5)
+
+    assert await state.held(["active_connections"]) == {"active_connections": 1}
+
+
 async def test_ping_reports_a_round_trip_in_ms(state: SharedState) -> None:
     elapsed_ms = await state.ping()
 

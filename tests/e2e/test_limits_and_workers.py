@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
 
 from tests.e2e.chat_client import chat, closing_frame
 from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD, admin_headers, running_server, server_env, server_pid
@@ -151,11 +151,8 @@ def test_two_workers_with_redis_refuse_a_disabled_or_demoted_account_at_once(
 def test_a_stopped_server_takes_its_chat_connections_out_of_the_shared_counts(
     tmp_path: Path, redis_prefix_cleanup: None
 ) -> None:
-    """/status/websocket sums the workers' counts in Redis: a worker that stops with sockets open
-    must take them out, or every later reading counts connections that no longer exist."""
-    connection = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    names = ("ova:counter:active_connections", "ova:counter:active_generations")
-    before = [int(connection.get(name) or 0) for name in names]
+    """/status/websocket sums the workers' leases in Redis: a worker that stops with sockets open
+    gives its lease back, or every later reading would count connections that no longer exist."""
     env = server_env(tmp_path, {"REDIS_URL": REDIS_URL, "WS_SHUTDOWN_GRACE_S": "0.5"})
     with running_server(env) as base, ExitStack() as stack:
         clients = [stack.enter_context(chat(base)) for _ in range(3)]
@@ -163,9 +160,34 @@ def test_a_stopped_server_takes_its_chat_connections_out_of_the_shared_counts(
             assert closing_frame(client.ask("hola"))["type"] == "text"
         clients[0].send({"type": "text", "text": "!slow 1 100"})  # one answer still running at the stop
         assert clients[0].receive()["type"] == "typing"
-        assert httpx.get(base + "/status/websocket").json()["active_connections"] == before[0] + 3
+        status = httpx.get(base + "/status/websocket").json()
+        assert (status["active_connections"], status["active_generations"]) == (3, 1)
         pid = server_pid(base)
         os.kill(pid, signal.SIGTERM)
         assert [client.close_code(timeout=20) for client in clients] == [1012] * 3
-    assert [int(connection.get(name) or 0) for name in names] == before
-    connection.close()
+    with running_server(env) as base:
+        status = httpx.get(base + "/status/websocket").json()
+    assert (status["active_connections"], status["active_generations"]) == (0, 0)
+    assert status["total_connections"] == 3
+
+
+def test_a_killed_server_drops_out_of_the_shared_counts_when_its_lease_runs_out(
+    tmp_path: Path, redis_prefix_cleanup: None
+) -> None:
+    """kill -9 gives nothing back: the connections it held still count until its lease (2 s here)
+    runs out, then not at all (before leases they counted for ever)."""
+    env = server_env(tmp_path, {"REDIS_URL": REDIS_URL, "WS_LEASE_TTL_S": "2"})
+    with running_server(env) as base, ExitStack() as stack:
+        clients = [stack.enter_context(chat(base)) for _ in range(2)]
+        for client in clients:
+            assert closing_frame(client.ask("hola"))["type"] == "text"
+        assert httpx.get(base + "/status/websocket").json()["active_connections"] == 2
+        os.kill(server_pid(base), signal.SIGKILL)
+        time.sleep(0.2)
+        with running_server(env) as other:
+            counted = httpx.get(other + "/status/websocket").json()["active_connections"]
+            deadline = time.monotonic() + 10
+            while counted and time.monotonic() < deadline:
+                time.sleep(0.25)
+                counted = httpx.get(other + "/status/websocket").json()["active_connections"]
+    assert counted == 0

@@ -88,3 +88,38 @@ async def test_a_failing_shared_state_never_reaches_the_conversation() -> None:
     await telemetry.flush()
     assert registry.get_sample_value("ova_chat_generations_active") == 0
     assert registry.get_sample_value("ova_ws_messages_total", {"outcome": "answered"}) == 1
+
+
+async def test_what_is_open_is_held_by_lease_renewed_while_the_process_lives_and_given_back_at_close() -> None:
+    state = MemorySharedState()
+    telemetry = ChatTelemetry(state, leases=state, holder="host:1", lease_ttl_s=0.3)
+    async with telemetry.connection():
+        telemetry.generation_started()
+        await telemetry.flush()
+        assert await state.held(["active_connections", "active_generations"]) == {
+            "active_connections": 1, "active_generations": 1}
+        await asyncio.sleep(0.6)  # two lease lifetimes: still counted, because renewed
+        assert (await state.held(["active_connections"]))["active_connections"] == 1
+        telemetry.generation_ended()
+    await telemetry.flush()
+    assert await state.held(["active_connections", "active_generations"]) == {
+        "active_connections": 0, "active_generations": 0}
+    assert (await state.get_many([TOTAL_CONNECTIONS]))[TOTAL_CONNECTIONS] == 1  # totals stay counters
+    await telemetry.close()
+    assert state._leases == {}
+
+
+async def test_a_process_that_stops_renewing_drops_out_when_its_lease_runs_out() -> None:
+    """kill -9: no close, no release; the lease (and the connections it held) expires by itself."""
+    state = MemorySharedState()
+    dying = ChatTelemetry(state, leases=state, holder="host:2", lease_ttl_s=0.3)
+    connection = dying.connection()
+    await connection.__aenter__()
+    await dying.flush()
+    assert (await state.held([ACTIVE_CONNECTIONS]))[ACTIVE_CONNECTIONS] == 1
+    assert dying._renewer is not None
+    dying._renewer.cancel()  # the process is gone: nothing renews its lease
+
+    await asyncio.sleep(0.5)
+
+    assert (await state.held([ACTIVE_CONNECTIONS]))[ACTIVE_CONNECTIONS] == 0

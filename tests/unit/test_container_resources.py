@@ -21,7 +21,7 @@ class Closable:
     async def _close(self) -> None:
         self._closed.append(self.name)
 
-    dispose = aclose = flush = _close
+    dispose = aclose = flush = close = _close
 
 
 async def test_shutdown_closes_every_resource_once_in_dependency_order(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ class MemorySharedState:
         self._revoked: dict[str, datetime] = {}
         self._expiries: list[tuple[datetime, str]] = []  # min-heap, so expired entries leave cheaply
         self._counters: defaultdict[str, int] = defaultdict(int)
+        self._leases: dict[str, tuple[float, dict[str, int]]] = {}  # holder -> (monotonic expiry, values)
         self._storage = MemoryStorage()
         self._windows = MovingWindow(self._storage)
 
@@ -60,6 +62,18 @@ class MemorySharedState:
 
     async def get_many(self, names: Sequence[str]) -> Mapping[str, int]:
         return {name: self._counters.get(name, 0) for name in names}
+
+    async def hold(self, holder: str, values: Mapping[str, int], *, ttl_s: float) -> None:
+        self._leases[holder] = (time.monotonic() + ttl_s, dict(values))
+
+    async def release(self, holder: str) -> None:
+        self._leases.pop(holder, None)
+
+    async def held(self, names: Sequence[str]) -> Mapping[str, int]:
+        now = time.monotonic()
+        for holder in [h for h, (expiry, _) in self._leases.items() if expiry <= now]:
+            del self._leases[holder]
+        return {name: sum(values.get(name, 0) for _, values in self._leases.values()) for name in names}
 
     async def ping(self) -> float:
         return 0.0

@@ -83,6 +83,52 @@ class RedisSharedState:
         values = await self._guard(lambda: self._redis.mget(keys))
         return {name: int(value or 0) for name, value in zip(names, values, strict=True)}
 
+    async def hold(self, holder: str, values: Mapping[str, int], *, ttl_s: float) -> None:
+        """The holder's numbers in a hash that expires, and the holder in an index scored by that expiry
+        (so ``held`` reads the live ones without scanning keys)."""
+        key = self._key("lease", holder)
+        expires_ms = int((time.time() + ttl_s) * 1000)
+
+        async def write() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.delete(key)
+                if values:
+                    fields: dict[str | bytes, str | int] = {name: int(value) for name, value in values.items()}
+                    pipe.hset(key, mapping=fields)  # type: ignore[arg-type]
+                    pipe.pexpireat(key, expires_ms)
+                pipe.zadd(self._key("leases", "index"), {holder: expires_ms})
+                await pipe.execute()
+
+        await self._guard(write)
+
+    async def release(self, holder: str) -> None:
+        async def remove() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.delete(self._key("lease", holder))
+                pipe.zrem(self._key("leases", "index"), holder)
+                await pipe.execute()
+
+        await self._guard(remove)
+
+    async def held(self, names: Sequence[str]) -> Mapping[str, int]:
+        index = self._key("leases", "index")
+
+        async def read() -> list[list[bytes | None]]:
+            now_ms = int(time.time() * 1000)
+            await self._redis.zremrangebyscore(index, "-inf", now_ms)
+            holders = await self._redis.zrangebyscore(index, now_ms, "+inf")
+            if not holders or not names:
+                return []
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for holder in holders:
+                    name = holder.decode() if isinstance(holder, bytes) else str(holder)
+                    pipe.hmget(self._key("lease", name), list(names))
+                result: list[list[bytes | None]] = await pipe.execute()
+                return result
+
+        rows = await self._guard(read)
+        return {name: sum(int(row[i] or 0) for row in rows) for i, name in enumerate(names)}
+
     async def ping(self) -> float:
         started = time.perf_counter()
         await self._guard(lambda: self._redis.ping())

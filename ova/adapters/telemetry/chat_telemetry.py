@@ -1,5 +1,7 @@
-"""What the chat reports: Prometheus series for this process, and the shared counters that
-``/status/websocket`` sums over every worker."""
+"""What the chat reports: Prometheus series for this process, and the shared numbers that
+``/status/websocket`` sums over every worker: totals as shared counters, and what is open now
+(connections, answers being generated) as this process's lease, renewed every third of its lifetime,
+so that a process killed without a word stops counting once its lease runs out."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from contextlib import asynccontextmanager
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from ova.application.ports.shared_state import Counters
+from ova.application.ports.shared_state import Counters, Leases
 
 log = structlog.get_logger("ova.chat")
 
@@ -23,9 +25,27 @@ TTFT_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 RATE_BUCKETS = (1, 5, 10, 25, 50, 100, 150, 250, 500, 1000)
 
 
+HELD = (ACTIVE_CONNECTIONS, ACTIVE_GENERATIONS)
+"""The numbers a process holds by lease (the rest are counters)."""
+
+
 class ChatTelemetry:
-    def __init__(self, counters: Counters, registry: CollectorRegistry | None = None) -> None:
+    def __init__(
+        self,
+        counters: Counters,
+        registry: CollectorRegistry | None = None,
+        *,
+        leases: Leases | None = None,
+        holder: str = "",
+        lease_ttl_s: float = 30.0,
+    ) -> None:
         self.counters = counters
+        self._leases = leases
+        self._holder = holder
+        self._lease_ttl_s = lease_ttl_s
+        self._held = dict.fromkeys(HELD, 0)
+        self._lease_changed = False
+        self._renewer: asyncio.Task[None] | None = None
         registry = registry or CollectorRegistry()
         self.connections = Gauge("ova_ws_connections_open", "Open chat WebSocket connections in this process.",
                                  registry=registry)
@@ -47,22 +67,45 @@ class ChatTelemetry:
         self._publisher: asyncio.Task[None] | None = None
 
     def _add(self, name: str, amount: int) -> None:
-        """Shared counters change in batches: what changes while one batch is published (a Redis
+        """Shared numbers change in batches: what changes while one batch is published (a Redis
         round trip with several workers) goes out with the next, and a +1 and a -1 in the same batch
         cost nothing. The first change after a quiet spell is published on the next loop turn."""
-        self._deltas[name] = self._deltas.get(name, 0) + amount
+        if self._leases is not None and name in self._held:
+            self._held[name] += amount
+            self._lease_changed = True
+            if self._renewer is None:
+                self._renewer = asyncio.get_running_loop().create_task(self._renew())
+        else:
+            self._deltas[name] = self._deltas.get(name, 0) + amount
         if self._publisher is None:
             self._publisher = asyncio.get_running_loop().create_task(self._publish())
 
     async def _publish(self) -> None:
         try:
-            while self._deltas:
+            while self._deltas or self._lease_changed:
+                if self._lease_changed:
+                    self._lease_changed = False
+                    await self._hold()
                 deltas, self._deltas = self._deltas, {}
                 for name, amount in deltas.items():
                     if amount:
                         await self._publish_one(name, amount)
         finally:
             self._publisher = None
+
+    async def _hold(self) -> None:
+        if self._leases is None:
+            return
+        try:
+            await self._leases.hold(self._holder, dict(self._held), ttl_s=self._lease_ttl_s)
+        except Exception as error:  # counting must never break a conversation
+            log.warning("chat lease not renewed", error=str(error)[:200])
+
+    async def _renew(self) -> None:
+        """Renew the lease every third of its lifetime, for as long as the process lives."""
+        while True:
+            await asyncio.sleep(self._lease_ttl_s / 3)
+            await self._hold()
 
     async def _publish_one(self, name: str, amount: int) -> None:
         try:
@@ -74,6 +117,18 @@ class ChatTelemetry:
         """Wait until every change so far is published."""
         while self._publisher is not None:
             await asyncio.wait({self._publisher})
+
+    async def close(self) -> None:
+        """At shutdown: publish what is left, stop renewing, and give the lease back."""
+        await self.flush()
+        if self._renewer is not None:
+            self._renewer.cancel()
+            self._renewer = None
+        if self._leases is not None:
+            try:
+                await self._leases.release(self._holder)
+            except Exception as error:  # the lease then runs out by itself
+                log.warning("chat lease not released", error=str(error)[:200])
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[None]:

@@ -34,6 +34,21 @@ class Counters(Protocol):
     async def get_many(self, names: Sequence[str]) -> Mapping[str, int]: ...
 
 
+class Leases(Protocol):
+    """Numbers each process holds (its open connections, its answers being generated), summed over the
+    processes whose lease is alive. A lease lasts ``ttl_s`` unless renewed: what a process killed
+    without a word was holding stops counting by itself, instead of staying in a shared total."""
+
+    async def hold(self, holder: str, values: Mapping[str, int], *, ttl_s: float) -> None:
+        """Set ``holder``'s numbers (replacing its earlier ones) for ``ttl_s`` seconds from now."""
+
+    async def release(self, holder: str) -> None:
+        """``holder`` holds nothing any more (a process shutting down cleanly)."""
+
+    async def held(self, names: Sequence[str]) -> Mapping[str, int]:
+        """Each name's sum over the live leases (0 when none holds it)."""
+
+
 class TokenChecks(Protocol):
     """What checking an access token reads on every request, in a single round trip."""
 
@@ -42,7 +57,7 @@ class TokenChecks(Protocol):
         value of the counter ``counter`` (as ``get_many``: 0 when never added to), read together."""
 
 
-class SharedState(RevocationList, RateLimiter, Counters, TokenChecks, Protocol):
+class SharedState(RevocationList, RateLimiter, Counters, Leases, TokenChecks, Protocol):
     """Everything several workers must agree on, behind one port with memory and Redis adapters."""
 
     @property

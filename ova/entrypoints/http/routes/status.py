@@ -30,6 +30,8 @@ from ova.entrypoints.http.routing import api, respond
 
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 WEBSOCKET_COUNTERS = ("active_connections", "total_connections", "messages_processed", "active_generations")
+HELD = ("active_connections", "active_generations")  # each process's lease, summed over the live ones
+TOTALS = ("total_connections", "messages_processed")  # shared counters
 
 
 @frozen
@@ -182,7 +184,8 @@ async def health(request: Request) -> Response:
 
 
 async def websocket_status(request: Request) -> Response:
-    counts = await container(request).shared_state().get_many(WEBSOCKET_COUNTERS)
+    state = container(request).shared_state()
+    counts = {**await state.get_many(TOTALS), **await state.held(HELD)}
     return respond(WebsocketStatusView(**{name: max(0, counts.get(name, 0)) for name in WEBSOCKET_COUNTERS}))
 
 
