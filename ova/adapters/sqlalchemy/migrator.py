@@ -84,10 +84,11 @@ def migration_lock(url: str | URL, timeout_s: float = LOCK_TIMEOUT_S) -> Iterato
     engine = create_engine(parsed, poolclass=pool.NullPool)
     try:
         with engine.connect() as connection:
+            params: dict[str, object]
             if backend == "postgresql":
                 connection.execute(text(f"SET lock_timeout = '{int(timeout_s * 1000)}ms'"))
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PG_LOCK_KEY})
-                release = "SELECT pg_advisory_unlock(:key)"
+                release, params = "SELECT pg_advisory_unlock(:key)", {"key": _PG_LOCK_KEY}
             else:
                 name = f"{LOCK_NAME}:{parsed.database or ''}"[:64]  # one lock per database of the server
                 got = connection.execute(text("SELECT GET_LOCK(:name, :timeout)"),
@@ -95,12 +96,11 @@ def migration_lock(url: str | URL, timeout_s: float = LOCK_TIMEOUT_S) -> Iterato
                 if got != 1:
                     raise MigrationLockTimeout(
                         f"another migration held the lock {name!r} for more than {timeout_s:g} s")
-                release = f"SELECT RELEASE_LOCK('{name}')"
+                release, params = "SELECT RELEASE_LOCK(:name)", {"name": name}
             try:
                 yield
             finally:
-                connection.execute(text(release).bindparams(key=_PG_LOCK_KEY) if ":key" in release
-                                   else text(release))
+                connection.execute(text(release), params)
     finally:
         engine.dispose()
 
