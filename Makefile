@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 BASE   ?= HEAD
 
-.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality bench-quality-chat bench-voice-turn bench-quality-tts bench-quality-speech bench-asl bench-vision bench-vision-set asl-train wrk-tool espeak-tool tesseract-tool clean
+.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality bench-quality-chat bench-voice-turn bench-quality-tts bench-quality-speech bench-asl bench-vision bench-vision-set asl-train wrk-tool espeak-tool tesseract-tool haproxy-tool clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed espeak-tool tesseract-tool
 
-install-test: $(VENV)/.installed-test espeak-tool tesseract-tool
+install-test: $(VENV)/.installed-test espeak-tool tesseract-tool haproxy-tool
 
 ## run: install, migrate the database (SQLite by default) and serve on $(PORT)
 run: install
@@ -79,6 +79,16 @@ tesseract-tool:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TESSERACT_PACKAGES); \
 	else \
 		echo "OCR needs Tesseract with Spanish and English; run: sudo apt-get install -y $(TESSERACT_PACKAGES)"; \
+	fi
+
+# HAProxy (Debian's) is the load balancer of the cluster test (tests/cluster), which runs two hosts in network
+# namespaces behind it (deploy/haproxy.cfg); installed here when missing as root, else the command to run is printed
+haproxy-tool:
+	@if command -v haproxy >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy iproute2; \
+	else \
+		echo "The cluster test needs HAProxy; run: sudo apt-get install -y haproxy iproute2"; \
 	fi
 
 ## bench-quality-speech: word error of the local Whisper models on 20 Spanish and 20 English sentences (espeak-ng and Kokoro voices), time of a 5 s note, load time (not a test)

@@ -17,7 +17,8 @@ _T = TypeVar("_T")
 
 
 class FreezableTcpProxy:
-    """Forwards every connection made to ``127.0.0.1:port`` to ``target_host:target_port``.
+    """Forwards every connection made to ``listen`` (``127.0.0.1`` and a free port, by default: ``port``
+    says which) to ``target_host:target_port``.
 
     ``freeze()`` holds every byte in both directions (connections stay open and new ones are still
     accepted, as the kernel would, but nothing is passed on);
@@ -26,8 +27,9 @@ class FreezableTcpProxy:
     ``async with FreezableTcpProxy(host, port) as proxy``.
     """
 
-    def __init__(self, target_host: str, target_port: int) -> None:
+    def __init__(self, target_host: str, target_port: int, *, listen: tuple[str, int] = ("127.0.0.1", 0)) -> None:
         self._target = (target_host, target_port)
+        self._listen = listen
         self._flowing = asyncio.Event()
         self._flowing.set()
         self._server: asyncio.Server | None = None
@@ -37,7 +39,7 @@ class FreezableTcpProxy:
         self.port = 0
 
     async def __aenter__(self) -> Self:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._accept, *self._listen)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -139,12 +141,15 @@ def _run_in(loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, _T])
 
 
 @contextmanager
-def proxy_in_thread(target_host: str, target_port: int) -> Iterator[ThreadedProxy]:
-    """A proxy to ``target_host:target_port`` on ``127.0.0.1:<its port>``, served by its own thread."""
+def proxy_in_thread(
+    target_host: str, target_port: int, *, listen: tuple[str, int] = ("127.0.0.1", 0),
+) -> Iterator[ThreadedProxy]:
+    """A proxy to ``target_host:target_port`` on ``listen`` (``127.0.0.1:<its port>``), served by its own
+    thread."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="tcp-proxy", daemon=True)
     thread.start()
-    proxy = FreezableTcpProxy(target_host, target_port)
+    proxy = FreezableTcpProxy(target_host, target_port, listen=listen)
     try:
         _run_in(loop, proxy.__aenter__())
         try:
