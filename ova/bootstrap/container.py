@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from dependency_injector import containers, providers
 
+import ova
 from ova.adapters.probes import DatabaseProbe, SharedStateProbe
 from ova.adapters.security.jwt_codec import JoseTokenCodec
 from ova.adapters.security.password_hasher import Argon2PasswordHasher
@@ -29,6 +30,9 @@ from ova.adapters.state.redis import RedisSharedState
 from ova.adapters.system import RandomIds, SystemClock
 from ova.adapters.telemetry.chat_telemetry import ChatTelemetry
 from ova.adapters.telemetry.http_metrics import HttpMetrics
+from ova.adapters.telemetry.instance_info import InstanceInfo
+from ova.adapters.telemetry.multiprocess import multiprocess_directory
+from ova.adapters.telemetry.shared_http_metrics import SharedHttpMetrics
 from ova.application.accounts.account_cache import AccountCache
 from ova.application.accounts.authenticate import Authenticate
 from ova.application.accounts.login import LogIn
@@ -102,6 +106,16 @@ def _aclose(closable: Any) -> Awaitable[None]:
 
 def _close(telemetry: Any) -> Awaitable[None]:
     return telemetry.close()  # type: ignore[no-any-return]
+
+
+def http_metrics_for(instance: str | None) -> HttpMetrics | SharedHttpMetrics:
+    """This process's series, or with several workers (prometheus-client's multiprocess mode, which
+    ``ova serve`` sets up) the whole server's."""
+    info = InstanceInfo(instance or socket.gethostname(), ova.__version__)
+    directory = multiprocess_directory()
+    if directory is None:
+        return HttpMetrics(info=info)
+    return SharedHttpMetrics(directory, info=info)
 
 
 def process_name() -> str:
@@ -227,7 +241,7 @@ class Container(containers.DeclarativeContainer):
     delete_chat = providers.Singleton(DeleteChat, uow=uow)
 
     # --- operations -------------------------------------------------------------------------------
-    http_metrics = providers.Singleton(HttpMetrics)
+    http_metrics = providers.Singleton(http_metrics_for, instance=settings.provided.instance)
     chat_telemetry = providers.Singleton(
         ChatTelemetry, counters=shared_state, registry=http_metrics.provided.registry, leases=shared_state,
         holder=providers.Callable(process_name), lease_ttl_s=settings.provided.chat.lease_ttl_s)

@@ -252,6 +252,7 @@ class Settings:
     redis_url: str | None = None
     redis_timeout_s: float = 2.0
     default_language: Language = Language.ES
+    instance: str | None = None  # None: the host's name (``ova serve`` makes it host:port)
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()

@@ -152,6 +152,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DEFAULT_LANGUAGE", None, "default_language", parse_language,
              f"language of a conversation that names none and whose first message does not tell "
              f"({', '.join(ACCEPTED)}), and of error messages when the request names none"),
+    Variable("OVA_INSTANCE", None, "instance", parse_optional_text,
+             "this server's name in /metrics (ova_instance_info's instance label) and in the name of its "
+             "metrics directory; empty is <host name>:<port> under ova serve"),
     Variable("ALLOWED_ORIGINS", "http", "allowed_origins", parse_origins, "comma-separated CORS origins"),
     Variable("CORS_MAX_AGE", "http", "cors_max_age", parse_int(0, 86400), "seconds a preflight is cached"),
     Variable("MAX_JSON_BODY_KB", "http", "max_json_body_kb", parse_int(1, 65536), "largest JSON body, KiB"),

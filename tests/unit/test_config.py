@@ -214,3 +214,8 @@ def test_the_default_language_is_spanish_and_each_language_has_its_system_prompt
 
 def test_an_unknown_default_language_names_the_accepted_ones(tmp_path: Path) -> None:
     assert problems({"DEFAULT_LANGUAGE": "fr"}, tmp_path) == ["DEFAULT_LANGUAGE='fr': use one of: es, en"]
+
+
+def test_the_instance_is_named_by_ova_instance_or_left_to_ova_serve(tmp_path: Path) -> None:
+    assert load_settings({}, env_file=tmp_path / "absent.env").instance is None
+    assert load_settings({"OVA_INSTANCE": " web-1:8000 "}, env_file=tmp_path / "absent.env").instance == "web-1:8000"

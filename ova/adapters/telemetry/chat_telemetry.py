@@ -1,7 +1,8 @@
-"""What the chat reports: Prometheus series for this process, and the shared numbers that
-``/status/websocket`` sums over every worker: totals as shared counters, and what is open now
-(connections, answers being generated) as this process's lease, renewed every third of its lifetime,
-so that a process killed without a word stops counting once its lease runs out."""
+"""What the chat reports: Prometheus series (with several workers, summed over them: see
+``multiprocess``), and the shared numbers that ``/status/websocket`` sums over every worker: totals
+as shared counters, and what is open now (connections, answers being generated) as this process's
+lease, renewed every third of its lifetime, so that a process killed without a word stops counting
+once its lease runs out."""
 
 from __future__ import annotations
 
@@ -47,14 +48,16 @@ class ChatTelemetry:
         self._lease_changed = False
         self._renewer: asyncio.Task[None] | None = None
         registry = registry or CollectorRegistry()
-        self.connections = Gauge("ova_ws_connections_open", "Open chat WebSocket connections in this process.",
-                                 registry=registry)
+        # livesum: with several workers (multiprocess mode) a scrape adds up the live workers' numbers,
+        # and a worker that died takes its connections and answers with it; one process ignores it
+        self.connections = Gauge("ova_ws_connections_open", "Open chat WebSocket connections.",
+                                 registry=registry, multiprocess_mode="livesum")
         self.connections_total = Counter("ova_ws_connections_total", "Chat WebSocket connections accepted.",
                                          registry=registry)
         self.messages = Counter("ova_ws_messages_total", "User messages by outcome (answered or an error code).",
                                 ("outcome",), registry=registry)
-        self.generations = Gauge("ova_chat_generations_active", "Answers being generated now in this process.",
-                                 registry=registry)
+        self.generations = Gauge("ova_chat_generations_active", "Answers being generated now.",
+                                 registry=registry, multiprocess_mode="livesum")
         self.first_token = Histogram("ova_chat_time_to_first_token_seconds",
                                      "From asking the model to its first piece of text.", buckets=TTFT_BUCKETS,
                                      registry=registry)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import sys
 
 import click
 import httpx
 
 from ova.bootstrap import build_container
+from ova.bootstrap.metrics_directory import default_instance, metrics_directory
 from ova.bootstrap.system_tools import missing_tools
 from ova.config import ConfigError, Settings, load_settings
 from ova.config.loader import describe
@@ -38,15 +41,21 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
     """Start the server (uvicorn with uvloop and httptools)."""
-
-    from ova.entrypoints.cli.http_protocol import HeaderTimeoutProtocol, OvaConfig
-    from ova.entrypoints.cli.server import run
-    from ova.entrypoints.websocket.frames import max_frame_bytes
-
     settings = _settings()
     configure_logging(settings)
     if workers > 1 and not settings.redis_url:
         click.echo("warning: several workers without REDIS_URL do not share revocations or rate limits", err=True)
+    instance = settings.instance or default_instance(socket.gethostname(), port)
+    os.environ["OVA_INSTANCE"] = instance  # the workers' settings read it: host:port, which they do not know
+    with metrics_directory(workers, instance):
+        _serve(settings, host, port, workers)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    from ova.entrypoints.cli.http_protocol import HeaderTimeoutProtocol, OvaConfig
+    from ova.entrypoints.cli.server import run
+    from ova.entrypoints.websocket.frames import max_frame_bytes
+
     run(OvaConfig(
         "ova.entrypoints.app:create_app",
         factory=True,

@@ -14,6 +14,7 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess, multiprocess
 
+from ova.bootstrap.metrics_directory import forget_dead_worker
 from ova.entrypoints.gc_tuning import freeze_startup_heap
 
 
@@ -51,6 +52,13 @@ class _GracefulWorker(multiprocess.Process):
         if self._server is None:
             self._server = GracefulServer(config=self.config)
         return self._server
+
+    def join(self) -> None:
+        """The supervisor waits here for every worker that ended, whichever way (died and replaced,
+        ``SIGHUP``'s restart, ``SIGTTOU``, shutdown): its open-connection gauges stop counting in
+        ``/metrics``, its counters stay."""
+        super().join()
+        forget_dead_worker(self.pid)
 
 
 class _DrainingSupervisor(Multiprocess):
