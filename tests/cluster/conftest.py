@@ -55,7 +55,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             hosts = [
                 Host(role, Process(namespaces[role], [
                     sys.executable, "-m", "ova", "serve", "--host", "0.0.0.0", "--port", str(PORT),
-                    "--workers", str(WORKERS)], env, workdir / f"{role}.log"))
+                    "--workers", str(WORKERS)], {**env, "OVA_INSTANCE": f"{role}:{PORT}"}, workdir / f"{role}.log"))
                 for role in ("host1", "host2")
             ]
             engine = Process(namespaces["engine"], [
