@@ -223,6 +223,7 @@ class ChatSettings:
     idle_timeout_s: float = 120.0
     send_timeout_s: float = 10.0
     shutdown_grace_s: float = 5.0
+    drain_quiet_s: float = 0.25
     lease_ttl_s: float = 30.0
     compression: bool = False
 

@@ -334,6 +334,9 @@ VARIABLES: tuple[Variable, ...] = (
              "them (renewed every third of it; a process killed without a word drops out after this)"),
     Variable("WS_SHUTDOWN_GRACE_S", "chat", "shutdown_grace_s", parse_float(0, 600),
              "on shutdown, time generations get to finish before they are cancelled"),
+    Variable("WS_DRAIN_QUIET_S", "chat", "drain_quiet_s", parse_float(0, 60),
+             "on shutdown, after its answers, a connection is closed once the client has sent nothing for this "
+             "long (at most 4 times it); what it sends meanwhile gets `unavailable` instead of being lost"),
     Variable("WS_COMPRESSION", "chat", "compression", parse_bool,
              "accept permessage-deflate (costs about 40 KiB of memory a connection; chat frames are small)"),
 )
