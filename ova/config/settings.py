@@ -168,6 +168,7 @@ class AiSettings:
     ai_fallback_local: bool = False
     circuit_failures: int = 5
     circuit_reset_s: float = 30.0
+    probe_ttl_s: float = 5.0
     warm_up: bool = True
 
     @property

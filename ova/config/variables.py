@@ -291,6 +291,9 @@ VARIABLES: tuple[Variable, ...] = (
              "consecutive failures that open a remote provider's circuit"),
     Variable("CIRCUIT_RESET_S", "ai", "circuit_reset_s", parse_float(0.1, 3600),
              "seconds an open circuit waits before probing again"),
+    Variable("AI_PROBE_TTL_S", "ai", "probe_ttl_s", parse_float(0, 3600),
+             "seconds an external chat engine's reachability (for /status/ready and /status/health) is "
+             "trusted before it is asked again"),
     Variable("AI_WARM_UP", "ai", "warm_up", parse_bool, "load local models at start-up (else on first use)"),
     Variable("CHAT_SYSTEM_PROMPT", "chat", "system_prompt", parse_text,
              "who the assistant is and how it answers in Spanish conversations (sent before every one)"),
