@@ -1,4 +1,4 @@
-"""Health probes for the database and the shared state."""
+"""Health probes: the database, the shared state and each capability's model."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import attrs
 from ova.adapters.ai.fallback import Fallback
 from ova.application.ports.database import Database
 from ova.application.ports.health import ProbeResult
-from ova.application.ports.models import LocalModel, RemoteModel
+from ova.application.ports.models import LocalModel, ReachableModel, RemoteModel
 from ova.application.ports.shared_state import SharedState
+from ova.domain.errors import ModelUnavailable
 
 
 class DatabaseProbe:
@@ -41,16 +42,20 @@ class SharedStateProbe:
 class ModelProbe:
     """A capability's model: ``ok`` when ready; ``degraded`` while a ``LocalModel`` loads, while a
     ``RemoteModel``'s circuit is probing again, or when a ``Fallback``'s local model stands in;
-    ``down`` when the circuit is open and nothing stands in. It never runs the model (health checks
-    stay cheap)."""
+    ``down`` when the circuit is open or a ``ReachableModel``'s engine does not answer (its cached
+    probe), and nothing stands in. It never runs the model (health checks stay cheap).
 
-    critical = False
+    ``for_readiness``: the probe ``/status/ready`` asks, critical, for which a model still loading is
+    ``down`` (the process is not ready to serve chat) instead of ``degraded``."""
 
-    def __init__(self, name: str, adapter: object, provider: str, *, warming_up: bool = True) -> None:
+    def __init__(self, name: str, adapter: object, provider: str, *, warming_up: bool = True,
+                 for_readiness: bool = False) -> None:
         self.name = name
+        self.critical = for_readiness
         self._adapter = adapter
         self._provider = provider
         self._warming_up = warming_up
+        self._loading = "down" if for_readiness else "degraded"
 
     async def check(self) -> ProbeResult:
         result = await self._check()
@@ -61,20 +66,28 @@ class ModelProbe:
         if isinstance(adapter, Fallback):
             adapter, standby = adapter.remote, adapter.local
         if isinstance(adapter, RemoteModel):
-            circuit = adapter.breaker.state
-            status = {"closed": "ok", "half_open": "degraded"}.get(circuit, "down")
-            detail = None
-            if status == "down" and standby is not None:
-                status, detail = "degraded", "proveedor remoto caído; responde el modelo local"
-            elif status != "ok":
-                detail = "circuito abierto: el proveedor remoto falla"
-            return ProbeResult(status=status, latency_ms=0.0, provider=self._provider, circuit=circuit, detail=detail)
+            return await self._remote(adapter, standby)
         if isinstance(adapter, LocalModel) and not adapter.loaded:
-            if not self._warming_up:
+            if not self._warming_up:  # nothing loads it before a request: waiting for it would never end
                 return ProbeResult(status="ok", latency_ms=0.0, provider=self._provider,
                                    detail="se carga con la primera petición")
-            return ProbeResult(status="degraded", latency_ms=0.0, provider=self._provider, detail="cargando el modelo")
+            return ProbeResult(status=self._loading, latency_ms=0.0, provider=self._provider,
+                               detail="cargando el modelo")
         return ProbeResult(status="ok", latency_ms=0.0, provider=self._provider)
+
+    async def _remote(self, adapter: RemoteModel, standby: object) -> ProbeResult:
+        circuit = adapter.breaker.state
+        status = {"closed": "ok", "half_open": "degraded"}.get(circuit, "down")
+        detail = None if status == "ok" else "circuito abierto: el proveedor remoto falla"
+        latency = 0.0
+        if status != "down" and isinstance(adapter, ReachableModel):
+            try:
+                latency = await adapter.reachable()
+            except ModelUnavailable as error:
+                status, detail = "down", error.detail
+        if status == "down" and standby is not None:
+            status, detail = "degraded", "proveedor remoto caído; responde el modelo local"
+        return ProbeResult(status=status, latency_ms=latency, provider=self._provider, circuit=circuit, detail=detail)
 
 
 def _model_of(adapter: object) -> str | None:

@@ -21,6 +21,7 @@ from ova.adapters.ai.huggingface.client import HuggingFaceClient
 from ova.adapters.ai.images import PillowImageDecoder
 from ova.adapters.ai.resilience import CircuitBreaker
 from ova.adapters.models.store import LocalModelStore
+from ova.adapters.probes import ModelProbe
 from ova.application.ports.health import HealthProbe
 from ova.application.ports.models import LocalModel
 from ova.bootstrap.capabilities import CAPABILITIES, Capability, make_model_store, make_pool, problems
@@ -112,6 +113,16 @@ def model_probes(ai: Any, settings: AiSettings) -> list[HealthProbe]:
                          warming_up=settings.warm_up)
         for capability in CAPABILITIES
     ]
+
+
+def readiness_model_probes(ai: Any, settings: AiSettings) -> list[HealthProbe]:
+    """What readiness waits for among the models: the chat's, loaded when it runs here (while the
+    warm-up loads it) and its engine answering when it is an external one (``ModelProbe``'s
+    ``for_readiness``). Only the chat: it is what most users come for, and the other capabilities'
+    routes answer 503 ``model_unavailable`` on their own while their model is missing."""
+    chat = next(capability for capability in CAPABILITIES if capability.name == "chat")
+    return [ModelProbe(chat.name, getattr(ai, chat.serves)(), chat.provider_in(settings).value,
+                       warming_up=settings.warm_up, for_readiness=True)]
 
 
 def loadable_models(ai: Any) -> list[LocalModel]:

@@ -58,7 +58,7 @@ from ova.application.users.manage import CreateUser, DeleteUser, EnsureAdmin, Ge
 from ova.application.vision.analyze import AnalyzeImage, DescribeImage, DetectObjects
 from ova.application.vision.read_text import ReadTextInImage
 from ova.application.vision.sign import DescribeSignModel, RecognizeSign
-from ova.bootstrap.ai import AI, loadable_models, model_probes
+from ova.bootstrap.ai import AI, loadable_models, model_probes, readiness_model_probes
 from ova.bootstrap.chat import ChatServices, max_photo_bytes
 from ova.bootstrap.housekeeping import Housekeeping
 from ova.config.settings import Settings
@@ -91,9 +91,10 @@ def health_probes_for(database: Database, state: SharedState, ai: AI, settings: 
     return [DatabaseProbe(database), SharedStateProbe(state), *model_probes(ai, settings.ai)]
 
 
-def critical_probes(probes: list[HealthProbe]) -> list[HealthProbe]:
-    """What readiness checks: the dependencies without which no request can be served."""
-    return [probe for probe in probes if probe.critical]
+def readiness_probes(probes: list[HealthProbe], ai: Any, settings: Settings) -> list[HealthProbe]:
+    """What readiness checks: the dependencies without which no request can be served (the critical
+    health probes: database, shared state), and the chat model (``readiness_model_probes``)."""
+    return [*(probe for probe in probes if probe.critical), *readiness_model_probes(ai, settings.ai)]
 
 
 def _dispose(engine: Any) -> Awaitable[None]:
@@ -270,7 +271,7 @@ class Container(containers.DeclarativeContainer):
                                         settings=settings)
     check_health = providers.Singleton(CheckHealth, probes=health_probes)
     check_readiness = providers.Singleton(
-        CheckHealth, probes=providers.Callable(critical_probes, probes=health_probes))
+        CheckHealth, probes=providers.Callable(readiness_probes, probes=health_probes, ai=ai, settings=settings))
 
 
 def build_container(settings: Settings) -> Container:

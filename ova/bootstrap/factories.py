@@ -79,4 +79,5 @@ def make_remote_chat(provider: str, base_url: str, api_key: str | None, settings
     breaker = CircuitBreaker(f"{provider} ({settings.chat_model})", failure_threshold=settings.circuit_failures,
                              reset_after_s=settings.circuit_reset_s)
     return OpenAICompatibleChatModel(base_url, api_key, settings.chat_model, http=http, timeout_s=settings.ai_timeout_s,
-                                     breaker=breaker, max_tokens=chat.max_tokens, temperature=chat.temperature)
+                                     breaker=breaker, max_tokens=chat.max_tokens, temperature=chat.temperature,
+                                     probe_ttl_s=settings.probe_ttl_s)

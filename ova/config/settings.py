@@ -168,6 +168,7 @@ class AiSettings:
     ai_fallback_local: bool = False
     circuit_failures: int = 5
     circuit_reset_s: float = 30.0
+    probe_ttl_s: float = 5.0
     warm_up: bool = True
 
     @property
@@ -223,6 +224,7 @@ class ChatSettings:
     idle_timeout_s: float = 120.0
     send_timeout_s: float = 10.0
     shutdown_grace_s: float = 5.0
+    drain_quiet_s: float = 0.25
     lease_ttl_s: float = 30.0
     compression: bool = False
 

@@ -294,6 +294,9 @@ VARIABLES: tuple[Variable, ...] = (
              "consecutive failures that open a remote provider's circuit"),
     Variable("CIRCUIT_RESET_S", "ai", "circuit_reset_s", parse_float(0.1, 3600),
              "seconds an open circuit waits before probing again"),
+    Variable("AI_PROBE_TTL_S", "ai", "probe_ttl_s", parse_float(0, 3600),
+             "seconds an external chat engine's reachability (for /status/ready and /status/health) is "
+             "trusted before it is asked again"),
     Variable("AI_WARM_UP", "ai", "warm_up", parse_bool, "load local models at start-up (else on first use)"),
     Variable("CHAT_SYSTEM_PROMPT", "chat", "system_prompt", parse_text,
              "who the assistant is and how it answers in Spanish conversations (sent before every one)"),
@@ -337,6 +340,9 @@ VARIABLES: tuple[Variable, ...] = (
              "them (renewed every third of it; a process killed without a word drops out after this)"),
     Variable("WS_SHUTDOWN_GRACE_S", "chat", "shutdown_grace_s", parse_float(0, 600),
              "on shutdown, time generations get to finish before they are cancelled"),
+    Variable("WS_DRAIN_QUIET_S", "chat", "drain_quiet_s", parse_float(0, 60),
+             "on shutdown, after its answers, a connection is closed once the client has sent nothing for this "
+             "long (at most 4 times it); what it sends meanwhile gets `unavailable` instead of being lost"),
     Variable("WS_COMPRESSION", "chat", "compression", parse_bool,
              "accept permessage-deflate (costs about 40 KiB of memory a connection; chat frames are small)"),
 )

@@ -55,6 +55,15 @@ class ChatClient:
         self.send({"type": "text", "text": text, "stream": stream})
         return self.reply(timeout)
 
+    def frames_until_closed(self, timeout: float = 30) -> tuple[list[Frame], int | None]:
+        """Every frame until the server closes the connection, and its close code."""
+        frames: list[Frame] = []
+        try:
+            while True:
+                frames.append(self.receive(timeout))
+        except ConnectionClosed as closed:
+            return frames, closed.rcvd.code if closed.rcvd else None
+
     def close_code(self, timeout: float = 30) -> int | None:
         """Wait for the server to close the connection and return its close code."""
         try:

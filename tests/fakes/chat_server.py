@@ -1,6 +1,7 @@
 """A stand-in for an OpenAI-compatible chat server (Hugging Face's router, vLLM, llama.cpp, Ollama):
 ``POST /v1/chat/completions`` answering server-sent events in the real wire format, scripted per test,
-recording every request and how many answers are being sent right now.
+recording every request and how many answers are being sent right now; ``GET /v1/models`` lists one
+model (what a reachability probe asks).
 
 ``script(*replies)`` queues answers; the last one repeats. Without a script every request gets
 ``ANSWER`` streamed a word at a time. Serve it with ``running(fake)`` (from ``tests.fakes.hf_server``).
@@ -24,6 +25,7 @@ from starlette.routing import Route
 from tests.fakes.hf_server import Recorded, Reply
 
 PATH = "/v1/chat/completions"
+MODELS_PATH = "/v1/models"
 ANSWER = "The capital of France is Paris."
 
 
@@ -79,7 +81,9 @@ class FakeChatServer:
         self._scripts: list[Reply | Streamed] = []
         self._lock = threading.Lock()
         self.closing = threading.Event()
-        self.app = Starlette(routes=[Route(PATH, self._complete, methods=["POST"])])
+        self.models_asked = 0  # ``GET /v1/models``: what a reachability probe asks
+        self.app = Starlette(routes=[Route(PATH, self._complete, methods=["POST"]),
+                                     Route(MODELS_PATH, self._models, methods=["GET"])])
 
     def reset(self) -> None:
         with self._lock:
@@ -95,6 +99,11 @@ class FakeChatServer:
 
     def payload(self, index: int = -1) -> Any:
         return json.loads(self.requests[index].body)
+
+    async def _models(self, request: Request) -> Response:
+        self.models_asked += 1
+        return Response(json.dumps({"object": "list", "data": [{"id": "fake", "object": "model"}]}),
+                        media_type="application/json")
 
     async def _complete(self, request: Request) -> Response:
         body = await request.body()

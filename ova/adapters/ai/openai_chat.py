@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 import httpx
 
+from ova.adapters.ai.reachability import CachedReachability, answers_http
 from ova.adapters.ai.resilience import CircuitBreaker, RemoteCallError, call_with_resilience
 from ova.application.ports.chat import ChatPrompt
 from ova.domain.chat import Speaker
@@ -41,9 +42,10 @@ class OpenAICompatibleChatModel:
         self, base_url: str, api_key: str | None, model: str, *, http: httpx.AsyncClient, timeout_s: float,
         breaker: CircuitBreaker, max_tokens: int = 256, temperature: float = 0.3, max_attempts: int = 3,
         base_delay_s: float = 0.5, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.monotonic, probe_ttl_s: float = 5.0,
     ) -> None:
         self.url = f"{base_url.rstrip('/')}/chat/completions"
+        self.models_url = f"{base_url.rstrip('/')}/models"
         self.api_key = api_key or None
         self._model = model
         self.http = http
@@ -55,10 +57,23 @@ class OpenAICompatibleChatModel:
         self._base_delay_s = base_delay_s
         self._sleep = sleep
         self._clock = clock
+        self._reachability = CachedReachability(self._ping, provider=breaker.name, ttl_s=probe_ttl_s, clock=clock)
 
     @property
     def model(self) -> str:
         return self._model
+
+    async def reachable(self) -> float:
+        """Whether the server answers (``GET {base}/models``, which every OpenAI-compatible server
+        serves cheaply), checked at most once per ``probe_ttl_s``: the round trip in milliseconds, or
+        ``ModelUnavailable``. It runs no model and leaves the breaker alone."""
+        return await self._reachability.check()
+
+    async def _ping(self) -> None:
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        await answers_http(self.http, self.models_url, provider=self.breaker.name, headers=headers)
 
     def payload(self, prompt: ChatPrompt) -> dict[str, Any]:
         return {

@@ -39,3 +39,15 @@ class RemoteModel(Protocol):
 
     @property
     def breaker(self) -> Circuit: ...
+
+
+@runtime_checkable
+class ReachableModel(Protocol):
+    """A remote model whose engine can be asked, cheaply and without running the model, whether it
+    answers at all (the circuit only learns that from real calls, so it stays closed while no
+    traffic comes)."""
+
+    async def reachable(self) -> float:
+        """The round trip in milliseconds (the adapter keeps the outcome for a few seconds); raises
+        ``ModelUnavailable`` when the engine does not answer."""
+        ...

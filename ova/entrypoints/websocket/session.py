@@ -40,6 +40,7 @@ CLOSE_TRY_AGAIN_LATER = 1013
 UNAVAILABLE_NOW = "No se puede comprobar tu sesión ahora mismo; vuelve a conectar en unos segundos."
 RATE_WINDOW_S = 60.0
 REFUSALS_BEFORE_CLOSE = 5  # times the message limit: a client that keeps flooding is disconnected
+DRAIN_QUIET_TIMES = 4  # a draining connection is closed after this many quiet periods at most
 
 
 __all__ = ["CLOSE_POLICY", "ChatServices", "ChatSession", "SlowClient"]
@@ -69,6 +70,7 @@ class ChatSession:
         self._accepted = SlidingWindow(RATE_WINDOW_S)
         self._refused = SlidingWindow(RATE_WINDOW_S)
         self._closing = False
+        self._close_sent = False  # no frame may follow the close (the server raises RuntimeError)
         self._dropped = False
         self._reader: asyncio.Task[Any] | None = None
         # read by ``overdue`` (the registry's watchdog), instead of a timer per frame
@@ -102,6 +104,9 @@ class ChatSession:
             self._log().info("chat connected")
             try:
                 await self._send(frames.connected(self.client_id, self.chat_id, self.dialect.features), by_reader=True)
+                if self._closing:  # the shutdown began while the connection opened: nothing was sent yet
+                    await self._close(CLOSE_RESTART, "reinicio del servicio")
+                    return
                 if self._token is not None:
                     await self._authenticate(self._token)
                 await self._read()
@@ -120,14 +125,39 @@ class ChatSession:
 
     async def shutdown(self, grace_s: float) -> None:
         """Stop taking messages, let the answer in progress finish for up to ``grace_s`` seconds
-        (then cancel it), and close with 1012 so that the client reconnects."""
+        (then cancel it), and close with 1012 so that the client reconnects.
+
+        Every message read from now on gets ``unavailable`` (``_admit``), queued ones too (the
+        worker). The close waits for the client to have been quiet for ``drain_quiet_s``
+        (``_quiet``): closing the moment the last answer was sent lost the message a client sends as
+        soon as it has its answer, since it crossed the close frame on the wire (or sat, unread, in
+        the server's queue: the server may send nothing after its close). No answer is stored for a
+        message refused this way."""
         self._closing = True
         if self._worker is not None:
             await self._worker.shut_down(grace_s)
+        await self._quiet(self.settings.drain_quiet_s)
         await self._close(CLOSE_RESTART, "reinicio del servicio")
 
+    async def _quiet(self, quiet_s: float) -> None:
+        """Return once the reader waits for a frame and none has come for ``quiet_s`` seconds (counted
+        from now at the earliest), or after ``DRAIN_QUIET_TIMES`` times that: a client that keeps
+        writing is closed anyway."""
+        started = time.monotonic()
+        give_up = started + DRAIN_QUIET_TIMES * quiet_s
+        while not self._dropped and self._reader is not None and not self._reader.done():
+            await asyncio.sleep(0)  # a reader woken by a frame already received takes it first
+            now = time.monotonic()
+            quiet_until = max(self._last_heard, started) + quiet_s
+            if now >= give_up or (self._receiving and now >= quiet_until):
+                return
+            await asyncio.sleep(min(give_up, quiet_until) - now if now < quiet_until else 0.01)
+
     async def _close(self, code: int, reason: str) -> None:
+        if self._close_sent:
+            return
         if self.ws.application_state is WebSocketState.CONNECTED and self.ws.client_state is WebSocketState.CONNECTED:
+            self._close_sent = True
             with suppress(TimeoutError, RuntimeError, OSError, WebSocketDisconnect):
                 await asyncio.wait_for(self.ws.close(code, reason), timeout=self.settings.send_timeout_s)
 
@@ -185,6 +215,10 @@ class ChatSession:
             raise
         except OSError:
             raise WebSocketDisconnect(1006) from None
+        except RuntimeError:
+            if self._close_sent:  # a frame read after the close (it crossed it): nobody to tell
+                raise WebSocketDisconnect() from None
+            raise
         finally:
             self._send_since = None
             lock.release()

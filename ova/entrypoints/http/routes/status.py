@@ -216,9 +216,10 @@ async def live(request: Request) -> Response:
 
 
 async def ready(request: Request) -> Response:
-    """Readiness: the dependencies every request needs (database, shared state) answer, and the process
-    is not draining (shutting down: it finishes what it has, takes nothing new); a load balancer sends
-    no traffic while this is 503."""
+    """Readiness: the dependencies every request needs (database, shared state) answer, the chat model
+    is ready (loaded, when it runs here; its engine answering, when it is an external one: a probe kept
+    for ``AI_PROBE_TTL_S``), and the process is not draining (shutting down: it finishes what it has,
+    takes nothing new); a load balancer sends no traffic while this is 503."""
     registry = getattr(request.app.state, "chat_registry", None)
     if registry is not None and registry.closing:
         return respond(ReadyView("not_ready", {"draining": "down"}), 503)
@@ -234,6 +235,13 @@ _ALIVE = b'{"status":"alive"}'
 TAGS = ("estado",)
 OPERATOR_NOTE = ("Sin credenciales: solo los estados. Con el token de un administrador o `Bearer <METRICS_TOKEN>`, "
                  "también el proveedor, el circuito y el detalle de cada comprobación y `instance` (host:pid).")
+READY_NOTE = ("Para balanceadores y orquestadores. `checks` da el estado de cada comprobación: `database` y `cache` "
+              "(Redis, si está configurado) responden; `chat`: el modelo de chat está cargado (si corre en este "
+              "proceso; con `AI_WARM_UP=false` se carga con la primera petición y no se espera) o su motor externo "
+              "responde (`CHAT_PROVIDER=openai-compatible` o `huggingface`: `GET <base>/models`, guardado "
+              "`AI_PROBE_TTL_S` segundos; con `AI_FALLBACK_LOCAL=true` un motor caído no quita el servicio). "
+              "Mientras el proceso se apaga responde 503 con `{\"draining\": \"down\"}`. Cualquier `down` da 503 "
+              "`not_ready`. `/status/live` solo dice que el proceso responde.")
 ROUTES = [
     api(status, path="/status", method="GET", summary="Estado del servicio (sin E/S)", tags=TAGS,
         response=StatusView | StatusDetailView, description=OPERATOR_NOTE),
@@ -252,7 +260,7 @@ ROUTES = [
 PROBE_ROUTES = [  # matched after the API's routes: a probe every few seconds, not per request
     api(live, path="/status/live", method="GET", summary="Vivo (sin E/S), para reiniciar el proceso si falla",
         tags=TAGS, response=LiveView),
-    api(ready, path="/status/ready", method="GET", summary="Listo: base de datos y estado compartido responden",
-        tags=TAGS, response=ReadyView, errors=(503,)),
+    api(ready, path="/status/ready", method="GET", summary="Listo para recibir tráfico (503 si no)",
+        tags=TAGS, response=ReadyView, errors=(503,), description=READY_NOTE),
 ]
 PLAIN_ROUTES = {"/metrics": metrics}
