@@ -91,3 +91,17 @@ def test_upgrades_started_on_both_hosts_at_once_all_succeed(cluster: Cluster) ->
             ]
             outputs = [upgrade.communicate(timeout=120)[0] for upgrade in upgrades]
             assert [upgrade.returncode for upgrade in upgrades] == [0, 0], outputs
+
+
+def test_every_host_is_not_ready_while_the_engine_is_down_and_ready_again_after(cluster: Cluster) -> None:
+    """Item 6: a host whose chat engine does not answer says so to the balancer (``chat`` down)."""
+    cluster.engine.kill()
+    try:
+        for host in cluster.hosts:
+            wait_for(f"{host.name} not ready", lambda h=host: _ready_status(h) == 503, 30)
+            ready = httpx.get(host.base + "/status/ready").json()
+            assert ready["checks"]["chat"] == "down" and ready["checks"]["cache"] == "ok", ready
+    finally:
+        cluster.engine.start()
+    for host in cluster.hosts:
+        wait_for(f"{host.name} ready again", lambda h=host: _ready_status(h) == 200, 30)
