@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import subprocess
 import sys
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -61,19 +62,31 @@ def _ready_status(host: Host) -> int:
     return httpx.get(host.base + "/status/ready", timeout=10).status_code
 
 
-def test_every_host_is_not_ready_while_redis_is_unreachable_and_ready_again_after(cluster: Cluster) -> None:
-    """Item 6: authentication needs Redis, so a host without it must leave the balancer's rotation."""
-    cluster.redis.kill()
+def _every_host_unready_while(cluster: Cluster, stop: Callable[[], None], restart: Callable[[], None],
+                              check: str) -> None:
+    """After ``stop()``, every host answers ``/status/ready`` 503 naming ``check`` (and stays live);
+    after ``restart()``, every host is ready again."""
+    stop()
     try:
         for host in cluster.hosts:
-            wait_for(f"{host.name} not ready", lambda h=host: _ready_status(h) == 503, 20)
+            wait_for(f"{host.name} not ready", lambda h=host: _ready_status(h) == 503, 30)
             ready = httpx.get(host.base + "/status/ready").json()
-            assert ready["status"] == "not_ready" and ready["checks"]["cache"] == "down", ready
+            assert ready["status"] == "not_ready" and ready["checks"][check] == "down", ready
             assert httpx.get(host.base + "/status/live").status_code == 200
     finally:
-        cluster.redis.revive()
+        restart()
     for host in cluster.hosts:
         wait_for(f"{host.name} ready again", lambda h=host: _ready_status(h) == 200, 30)
+
+
+def test_every_host_is_not_ready_while_redis_is_unreachable_and_ready_again_after(cluster: Cluster) -> None:
+    """Item 6: authentication needs Redis, so a host without it must leave the balancer's rotation."""
+    _every_host_unready_while(cluster, cluster.redis.kill, cluster.redis.revive, "cache")
+
+
+def test_every_host_is_not_ready_while_the_engine_is_down_and_ready_again_after(cluster: Cluster) -> None:
+    """Item 6: a host whose chat engine does not answer says so to the balancer (``chat`` down)."""
+    _every_host_unready_while(cluster, cluster.engine.kill, cluster.engine.start, "chat")
 
 
 def test_upgrades_started_on_both_hosts_at_once_all_succeed(cluster: Cluster) -> None:
@@ -92,16 +105,3 @@ def test_upgrades_started_on_both_hosts_at_once_all_succeed(cluster: Cluster) ->
             outputs = [upgrade.communicate(timeout=120)[0] for upgrade in upgrades]
             assert [upgrade.returncode for upgrade in upgrades] == [0, 0], outputs
 
-
-def test_every_host_is_not_ready_while_the_engine_is_down_and_ready_again_after(cluster: Cluster) -> None:
-    """Item 6: a host whose chat engine does not answer says so to the balancer (``chat`` down)."""
-    cluster.engine.kill()
-    try:
-        for host in cluster.hosts:
-            wait_for(f"{host.name} not ready", lambda h=host: _ready_status(h) == 503, 30)
-            ready = httpx.get(host.base + "/status/ready").json()
-            assert ready["checks"]["chat"] == "down" and ready["checks"]["cache"] == "ok", ready
-    finally:
-        cluster.engine.start()
-    for host in cluster.hosts:
-        wait_for(f"{host.name} ready again", lambda h=host: _ready_status(h) == 200, 30)
