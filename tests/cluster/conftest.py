@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 
+import httpx
 import pytest
 import redis
 
@@ -71,6 +72,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             migrated = rig.ova(hosts[0], "db", "upgrade")
             assert migrated.returncode == 0, migrated.stdout + migrated.stderr
             engine.start()
+            wait_for("the engine", lambda: _answers(f"{rig.engine_base}/v1/models"), 60, engine)
             for host in hosts:
                 host.start()
             for host in hosts:
@@ -81,6 +83,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     finally:
         network.remove()
         _clear_redis()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def _stop_all(rig: Cluster) -> None:

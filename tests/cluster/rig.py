@@ -103,8 +103,22 @@ class Host:
     def start(self) -> None:
         self.server.start()
 
-    def wait_ready(self, timeout_s: float = 60) -> None:
-        wait_for(f"{self.name} ready", lambda: _status(self.base + "/status/ready") == 200, timeout_s, self.server)
+    def wait_ready(self, timeout_s: float = 120) -> None:
+        last: list[str] = []
+
+        def ready() -> bool:
+            try:
+                response = httpx.get(self.base + "/status/ready", timeout=2)
+            except httpx.TransportError as error:
+                last[:] = [repr(error)]
+                return False
+            last[:] = [f"{response.status_code} {response.text}"]
+            return response.status_code == 200
+
+        try:
+            wait_for(f"{self.name} ready", ready, timeout_s, self.server)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\nlast /status/ready: {last}") from None
 
 
 @attrs.define
@@ -195,13 +209,6 @@ def host_env(base: Mapping[str, str], *, database_url: str, redis_url: str, engi
     env.pop("USE_SQLITE", None)
     env.pop("SQLITE_PATH", None)
     return env
-
-
-def _status(url: str) -> int | None:
-    try:
-        return httpx.get(url, timeout=2).status_code
-    except httpx.TransportError:
-        return None
 
 
 def wait_for(what: str, condition: object, timeout_s: float, process: Process | None = None) -> None:
