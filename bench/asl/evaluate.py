@@ -37,7 +37,7 @@ from PIL import Image
 
 from bench.asl.crossval import cross_validate
 from bench.asl.data import LANDMARKS, PHOTOS, REPO, STATIC_LETTERS, Hand, grouped_folds, photos, read_hands
-from bench.asl.extract import on_box
+from bench.asl.extract import crop_to_hand, on_box
 from bench.asl.train import RECIPE
 from ova.adapters.ai.local.asl_classifiers import CLASSIFIERS, AslAlpnumMlp, SmartGesturesMlp
 from ova.adapters.ai.local.hand_finder import Look, find_hands, look_at
@@ -49,15 +49,6 @@ from ova.domain.vision import RgbImage
 OTHERS = (SmartGesturesMlp, AslAlpnumMlp)
 THRESHOLD = AiSettings().asl_min_confidence
 BEFORE = Look("before", "before")  # what the adapter did until the finder: one look at threshold 0.3
-
-
-def crop_to_hand(pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    """The photo cut to the dataset's hand box: what a close crop of a hand looks like."""
-    height, width = pixels.shape[:2]
-    cx, cy, w, h = box
-    x0, x1 = max(0, int((cx - w / 2) * width)), min(width, int((cx + w / 2) * width))
-    y0, y1 = max(0, int((cy - h / 2) * height)), min(height, int((cy + h / 2) * height))
-    return np.ascontiguousarray(pixels[y0:y1, x0:x1])
 
 
 def found_rates(items: Sequence[Any]) -> dict[str, Any]:
