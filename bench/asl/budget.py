@@ -3,8 +3,9 @@
 Reads the per-photo measurements of ``python -m bench.asl.extract --candidates --cropped --json FILE``
 (every look's result and time on every photo, whole and cut to its hand box) and, for every order of
 up to ``--length`` looks, works out what the finder would have done: the looks run until one finds a
-hand, and with a budget a look is skipped when the time spent so far plus its expected time (its
-median over the photos) would pass the budget, the first look always running (as ``HandFinder``).
+hand, and with a budget a later look is skipped when the time spent so far plus its expected time (its
+median ratio to the first look's time, times that on the photo) would pass the budget, the first look
+always running (as ``HandFinder``).
 For each: found-rate on the whole photos (and on the labelled hand), on the cropped photos, and the
 time per photo (the sum of the looks run) p50, p95 and max.
 
@@ -71,9 +72,11 @@ def run(measured: Measured, order: Sequence[str], budget_ms: float = 0.0) -> tup
     done = np.zeros(photos, bool)
     on_box = np.zeros(photos, bool)
     spent = np.zeros(photos)
+    first_ms = measured.ms[:, measured.looks.index(order[0])]
     for position, name in enumerate(order):
         column = measured.looks.index(name)
-        expected = float(np.median(measured.ms[:, column]))
+        # as ``LookTimes``: the look's usual ratio to the first look's time, times that on this photo
+        expected = float(np.median(measured.ms[:, column] / first_ms)) * first_ms
         runs = ~done
         if position and budget_ms:
             runs &= spent + expected <= budget_ms

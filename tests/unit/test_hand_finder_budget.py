@@ -32,115 +32,108 @@ class FakeDetectors:
         self.finds: set[str] = set()
         self.ran: list[str] = []
 
-    def __getitem__(self, name: str) -> Detector:
+    def detector(self, name: str) -> Detector:
         def detect(pixels: np.ndarray) -> Detection:
             self.ran.append(name)
             self.clock.now += self.ms[name] / 1000
             return [(np.zeros((21, 3), np.float32), "Left")] if name in self.finds else []
         return detect
 
-    def as_dict(self) -> dict[str, Detector]:
-        return {name: self[name] for name in self.ms}
 
-
-def _finder(ms: dict[str, float], budget_ms: float) -> tuple[HandFinder, FakeDetectors]:
+def _finder(ms: dict[str, float], budget_ms: float, tries: int = 1) -> tuple[HandFinder, FakeDetectors]:
     clock = FakeClock()
-    detectors = FakeDetectors(clock, ms)
-    return HandFinder(detectors.as_dict(), looks=LOOKS, budget_ms=budget_ms, clock=clock), detectors
+    fakes = FakeDetectors(clock, ms)
+    detectors = {name: fakes.detector(name) for name in ms}
+    return HandFinder(detectors, looks=LOOKS, budget_ms=budget_ms, clock=clock, times=LookTimes(tries=tries)), fakes
 
 
-def test_looks_never_measured_are_tried_and_measured() -> None:
-    finder, detectors = _finder({"first": 20, "slow": 25, "quick": 10}, budget_ms=50)
+def _ran_on_next_photo(finder: HandFinder, fakes: FakeDetectors) -> list[str]:
+    fakes.ran.clear()
+    finder.find(PHOTO)
+    return list(fakes.ran)
 
-    assert finder.find(PHOTO) == []
 
-    assert detectors.ran == ["first", "slow", "quick"]
-    assert [finder.times.expected_ms(look.name) for look in LOOKS] == pytest.approx([20, 25, 10])
+def test_looks_measured_fewer_times_than_their_tries_are_tried_and_measured() -> None:
+    finder, fakes = _finder({"first": 20, "slow": 25, "quick": 10}, budget_ms=50, tries=2)
+
+    assert _ran_on_next_photo(finder, fakes) == ["first", "slow", "quick"]  # 55 ms: nothing known yet
+    assert finder.times.expected_ms("slow", first_ms=20) == 0.0
+    assert _ran_on_next_photo(finder, fakes) == ["first", "slow", "quick"]
+    assert finder.times.expected_ms("slow", first_ms=20) == pytest.approx(25)
+    assert finder.times.expected_ms("quick", first_ms=20) == pytest.approx(10)
 
 
 def test_a_look_expected_to_pass_the_budget_is_skipped_and_a_cheaper_one_after_it_runs() -> None:
-    finder, detectors = _finder({"first": 20, "slow": 40, "quick": 10}, budget_ms=50)
-    finder.find(PHOTO)  # first, slow (never measured: tried); then 60 ms spent, so quick is left out
-    finder.find(PHOTO)  # first; slow is now known to pass the budget; quick, never measured, is tried
-    detectors.ran.clear()
+    finder, fakes = _finder({"first": 20, "slow": 40, "quick": 10}, budget_ms=50)
+    _ran_on_next_photo(finder, fakes)  # first, slow (tried: never measured); 60 ms spent, so not quick
+    _ran_on_next_photo(finder, fakes)  # first; slow is known to pass the budget; quick is tried
 
-    assert finder.find(PHOTO) == []
-
-    assert detectors.ran == ["first", "quick"]  # 20 + 40 > 50, 20 + 10 ≤ 50
+    assert _ran_on_next_photo(finder, fakes) == ["first", "quick"]  # 20 + 40 > 50, 20 + 10 ≤ 50
 
 
 def test_the_first_look_runs_even_when_it_alone_passes_the_budget() -> None:
-    finder, detectors = _finder({"first": 80, "slow": 40, "quick": 10}, budget_ms=50)
-    detectors.finds = {"first"}
-    finder.find(PHOTO)
-    detectors.ran.clear()
+    finder, fakes = _finder({"first": 80, "slow": 40, "quick": 10}, budget_ms=50)
+    fakes.finds = {"first"}
 
     hands = finder.find(PHOTO)
 
     assert [hand.look for hand in hands] == ["first"]
-    assert detectors.ran == ["first"]
+    assert fakes.ran == ["first"]
 
 
-def test_a_hand_found_ends_the_search_within_the_budget() -> None:
-    finder, detectors = _finder({"first": 20, "slow": 25, "quick": 10}, budget_ms=50)
-    detectors.finds = {"slow", "quick"}
+def test_the_first_look_that_finds_a_hand_ends_the_search() -> None:
+    finder, fakes = _finder({"first": 20, "slow": 25, "quick": 5}, budget_ms=50)
+    fakes.finds = {"slow", "quick"}
 
     hands = finder.find(PHOTO)
 
     assert [hand.look for hand in hands] == ["slow"]
-    assert detectors.ran == ["first", "slow"]
+    assert fakes.ran == ["first", "slow"]
 
 
 def test_without_a_budget_every_look_runs_however_slow() -> None:
-    finder, detectors = _finder({"first": 200, "slow": 400, "quick": 100}, budget_ms=0)
-    for _ in range(3):
-        finder.find(PHOTO)
+    finder, fakes = _finder({"first": 200, "slow": 400, "quick": 100}, budget_ms=0)
 
-    assert detectors.ran == ["first", "slow", "quick"] * 3
+    assert [_ran_on_next_photo(finder, fakes) for _ in range(3)] == [["first", "slow", "quick"]] * 3
 
 
-def test_a_machine_that_gets_slower_skips_more_looks_and_one_that_gets_faster_takes_them_again() -> None:
-    finder, detectors = _finder({"first": 20, "slow": 25, "quick": 10}, budget_ms=60)
-    for _ in range(5):
-        finder.find(PHOTO)
-    assert detectors.ran[-3:] == ["first", "slow", "quick"]
+def test_a_busier_machine_skips_more_looks_and_a_quieter_one_takes_them_again() -> None:
+    """The first look's time on the photo says how busy the machine is: a later look is expected to
+    take its usual share of it, even when it has not run for a while."""
+    finder, fakes = _finder({"first": 20, "slow": 25, "quick": 10}, budget_ms=65)
+    assert [_ran_on_next_photo(finder, fakes) for _ in range(3)] == [["first", "slow", "quick"]] * 3
 
-    detectors.ms["first"] = 40  # busier: first + slow now pass 60
-    for _ in range(5):
-        finder.find(PHOTO)
-    detectors.ran.clear()
-    finder.find(PHOTO)
-    assert detectors.ran == ["first", "quick"]
+    fakes.ms = {"first": 40, "slow": 50, "quick": 20}  # twice as busy: 40 + 50 > 65, 40 + 20 ≤ 65
+    assert _ran_on_next_photo(finder, fakes) == ["first", "quick"]
 
-    detectors.ms["first"] = 15  # idle again: the first look's estimate follows
-    for _ in range(9):
-        finder.find(PHOTO)
-    detectors.ran.clear()
-    finder.find(PHOTO)
-    assert detectors.ran == ["first", "slow", "quick"]
+    fakes.ms = {"first": 20, "slow": 25, "quick": 10}  # quiet again: slow was skipped, yet is taken
+    assert _ran_on_next_photo(finder, fakes) == ["first", "slow", "quick"]
 
 
 def test_one_slow_call_does_not_move_the_estimate() -> None:
-    times = LookTimes(window=5)
-    for ms in (20, 21, 2500, 19, 20):
-        times.record("plain", ms)
+    times = LookTimes(window=5, tries=1)
+    for ms in (30, 31, 2500, 29, 30):
+        times.record("padded", ms, first_ms=20)
 
-    assert times.expected_ms("plain") == 20
+    assert times.expected_ms("padded", first_ms=20) == 30
 
 
-def test_the_estimate_is_the_median_of_the_last_measurements() -> None:
-    times = LookTimes(window=3)
+def test_the_estimate_is_the_last_ratios_median_times_the_first_looks_time() -> None:
+    times = LookTimes(window=3, tries=3)
     for ms in (10, 10, 10, 30, 31, 32):
-        times.record("plain", ms)
+        times.record("padded", ms, first_ms=20)
 
-    assert times.expected_ms("plain") == 31
-    assert times.expected_ms("never-run") == 0.0
-    assert times.fits("plain", spent_ms=19, budget_ms=50)
-    assert not times.fits("plain", spent_ms=20, budget_ms=50)
+    assert times.expected_ms("padded", first_ms=20) == pytest.approx(31)
+    assert times.expected_ms("padded", first_ms=40) == pytest.approx(62)
+    assert times.expected_ms("never-run", first_ms=20) == 0.0
+    assert times.fits("padded", first_ms=20, spent_ms=19, budget_ms=50)
+    assert not times.fits("padded", first_ms=20, spent_ms=20, budget_ms=50)
 
 
-def test_a_negative_budget_or_an_empty_window_is_refused() -> None:
+def test_a_negative_budget_or_an_impossible_window_is_refused() -> None:
     with pytest.raises(ValueError, match="budget"):
         HandFinder({}, budget_ms=-1)
     with pytest.raises(ValueError, match="window"):
         LookTimes(window=0)
+    with pytest.raises(ValueError, match="tries"):
+        LookTimes(window=3, tries=4)

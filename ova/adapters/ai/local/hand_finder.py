@@ -7,10 +7,11 @@ photo (see ``LOOKS``), in the order that found most hands on the training photos
 and maps what it finds back to the original photo. ``bench.asl.evaluate`` measures each look.
 
 Each look costs a MediaPipe pass, so a photo without a quickly found hand would cost them all.
-``HandFinder`` keeps to a time budget per photo: it skips a look when the time already spent plus what
-that look is expected to take (``LookTimes``, its own running estimate) would pass the budget, and
-tries the next one, which may be cheaper. The first look always runs. A slower or busier machine
-therefore finds hands a little less often instead of answering later.
+``HandFinder`` keeps to a time budget per photo: it skips a later look when the time already spent
+plus what that look is expected to take (``LookTimes``: its running ratio to the first look's time,
+times the first look's time on this photo) would pass the budget, and tries the next one, which may
+be cheaper. The first look always runs. A slower or busier machine therefore finds hands a little
+less often instead of answering later.
 """
 
 from __future__ import annotations
@@ -158,14 +159,19 @@ class HandFinder:
 
     def find(self, pixels: UInt8Array) -> list[FoundHand]:
         """The hands of the first look that finds any, among the looks that fit the budget."""
+        if not self._looks:
+            return []
         started = self._clock()
-        for index, look in enumerate(self._looks):
+        first, *later = self._looks
+        hands = look_at(pixels, first, self._detectors[first.detector])
+        first_ms = (self._clock() - started) * 1000
+        for look in later:
+            if hands:
+                break
             spent_ms = (self._clock() - started) * 1000
-            if index and self._budget_ms and not self.times.fits(look.name, spent_ms, self._budget_ms):
+            if self._budget_ms and not self.times.fits(look.name, first_ms, spent_ms, self._budget_ms):
                 continue
             look_started = self._clock()
             hands = look_at(pixels, look, self._detectors[look.detector])
-            self.times.record(look.name, (self._clock() - look_started) * 1000)
-            if hands:
-                return hands
-        return []
+            self.times.record(look.name, (self._clock() - look_started) * 1000, first_ms)
+        return hands

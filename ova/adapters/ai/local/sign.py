@@ -113,8 +113,11 @@ class MediapipeSignRecognizer:
 
     def _build(self) -> tuple[HandFinder, LandmarkClassifier]:
         """The hand finder (its MediaPipe detectors, within the time budget) and the landmark classifier."""
-        finder = HandFinder(mediapipe_detectors(self._max_num_hands), budget_ms=self._time_budget_ms)
-        return finder, self._classifier_type()
+        detectors = mediapipe_detectors(self._max_num_hands)
+        blank = np.zeros((64, 64, 3), np.uint8)
+        for detect in detectors.values():  # a detector's first call builds its graph: no photo should wait
+            detect(blank)
+        return HandFinder(detectors, budget_ms=self._time_budget_ms), self._classifier_type()
 
     async def recognize(self, image: RgbImage) -> SignPrediction:
         return await self._pool.run(lambda: self._recognize(image))
