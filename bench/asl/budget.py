@@ -9,9 +9,11 @@ always running (as ``HandFinder``).
 For each: found-rate on the whole photos (and on the labelled hand), on the cropped photos, and the
 time per photo (the sum of the looks run) p50, p95 and max.
 
-    python -m bench.asl.budget FILE [--budget 50] [--length 4] [--scale 1.0] [--top 15]
+    python -m bench.asl.budget FILE [--budget 50] [--length 4] [--scale 1.0] [--typical] [--top 15]
 
-``--scale`` multiplies every measured time (e.g. to model an idle machine from a run under load).
+``--scale`` multiplies every measured time (e.g. to model an idle machine from a run under load);
+``--typical`` takes each look's median time for every photo (a run under load has spikes that belong
+to the other processes, not to the looks).
 """
 
 from __future__ import annotations
@@ -53,15 +55,19 @@ class Outcome:
     cropped_max: float
 
 
-def read(path: Path, scale: float = 1.0) -> tuple[Measured, Measured]:
-    """The whole photos' and the cropped photos' measurements."""
+def read(path: Path, scale: float = 1.0, typical: bool = False) -> tuple[Measured, Measured]:
+    """The whole photos' and the cropped photos' measurements; ``typical``: every photo's time of a look
+    replaced by that look's median (what the looks cost on a machine without other load's spikes)."""
     records = json.loads(path.read_text())["per_photo"]
     looks = tuple(records[0]["whole"])
 
     def table(part: str) -> Measured:
         rows = [[r[part][name] for name in looks] for r in records if part in r]
         values = np.array(rows, dtype=np.float64).reshape(len(rows), len(looks), 3)
-        return Measured(looks, values[:, :, 0] > 0, values[:, :, 1] > 0, values[:, :, 2] * scale)
+        ms = values[:, :, 2] * scale
+        if typical:
+            ms = np.broadcast_to(np.median(ms, axis=0), ms.shape).copy()
+        return Measured(looks, values[:, :, 0] > 0, values[:, :, 1] > 0, ms)
 
     return table("whole"), table("cropped")
 
@@ -123,12 +129,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=50.0, help="ms per photo; the bound to meet")
     parser.add_argument("--length", type=int, default=4, help="the most looks in one order")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every measured time by this")
+    parser.add_argument("--first", help="only orders that start with this look")
+    parser.add_argument("--typical", action="store_true",
+                        help="every photo's time of a look is its median (the load's spikes left out)")
     parser.add_argument("--min-found", type=float, default=0.95)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--order", action="append", default=[],
                         help="also show this order (names, comma-separated) at several budgets")
     options = parser.parse_args(argv)
-    whole, cropped = read(options.measurements, options.scale)
+    whole, cropped = read(options.measurements, options.scale, options.typical)
     print(f"{whole.found.shape[0]} photos, {cropped.found.shape[0]} cropped; time × {options.scale:g}\n")
     print("| look (alone) | found | on the hand | found, cropped | median ms | p95 ms | cropped median |")
     print("|---|---|---|---|---|---|---|")
@@ -136,7 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"| {name} | {whole.found[:, i].mean():.1%} | {whole.on_box[:, i].mean():.1%} | "
               f"{cropped.found[:, i].mean():.1%} | {np.median(whole.ms[:, i]):.1f} | "
               f"{np.percentile(whole.ms[:, i], 95):.1f} | {np.median(cropped.ms[:, i]):.1f} |")
-    candidates = orders(whole.looks, options.length)
+    candidates = [order for order in orders(whole.looks, options.length)
+                  if options.first is None or order[0] == options.first]
     for budget, title in ((0.0, "no budget rule: p95 and max"), (options.budget, "with the budget rule")):
         outcomes = [outcome(whole, cropped, order, budget) for order in candidates]
         good = ranked([o for o in outcomes if meets(o, options.budget, options.min_found)])
