@@ -3,7 +3,8 @@
 MediaPipe's legacy ``solutions.hands`` graph is not thread-safe, so the ``Hands`` objects are built
 per recognizer and their ``process`` calls are serialised by a lock; the classifiers are plain numpy
 and need none. ``hand_finder`` looks again (padded, mirrored, the small model) when the first look
-finds no hand, within ``ASL_TIME_BUDGET_MS`` per photo. When two hands are found the larger one (in pixels) is read.
+finds no hand, within ``ASL_TIME_BUDGET_MS`` per photo. When two hands are found the larger one (in
+pixels) is read.
 
 The classifiers were trained on right hands photographed from the front, unmirrored, which
 MediaPipe labels "Left" (its labels assume a mirrored selfie image). A hand labelled "Right" is
