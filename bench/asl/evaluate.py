@@ -1,6 +1,6 @@
 """``make bench-asl``: how often the hand is found, and how often each letter classifier is right.
 
-    python -m bench.asl.evaluate [--smartglasses-rows FILE] [--skip-photos]
+    python -m bench.asl.evaluate [--smartglasses-rows FILE] [--skip-photos] [--landmarks FILE]
 
 On the training photos of ``../shared/data/asl-train`` (24 static letters):
 
@@ -245,6 +245,8 @@ def markdown(result: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.asl.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--smartglasses-rows", type=Path)
+    parser.add_argument("--landmarks", type=Path, default=LANDMARKS,
+                        help="the found hands to cross-validate on (python -m bench.asl.extract --out)")
     parser.add_argument("--skip-photos", action="store_true", help="no found-rate and no timing (landmarks only)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
@@ -259,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if not options.skip_photos:
         result["found"] = found_rates(items)
-    result["letters"] = letters_table(read_hands(LANDMARKS), len(items), options.folds, options.seed)
+    result["letters"] = letters_table(read_hands(options.landmarks), len(items), options.folds, options.seed)
     if options.smartglasses_rows:
         result["smartglasses"] = smartglasses(options.smartglasses_rows)
     if not options.skip_photos:

@@ -10,6 +10,7 @@ photo cut to its hand box as well, so that any order of looks, and any time budg
 offline from one run (``python -m bench.asl.budget``).
 
     python -m bench.asl.extract [--out FILE] [--limit N] [--candidates] [--cropped] [--static] [--json FILE]
+                                [--only LOOKS] [--order LOOKS]
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def on_box(hand: FoundHand, photo: Photo) -> bool:
 Kept = list[tuple[Photo, FoundHand, tuple[int, int]]]
 
 
-def measure(items: Sequence[Photo], folder: Path, candidates: bool,
-            cropped: bool = False, only: Sequence[str] = ()) -> tuple[dict[str, Any], Kept]:
+def measure(items: Sequence[Photo], folder: Path, candidates: bool, cropped: bool = False,
+            only: Sequence[str] = (), order: Sequence[Look] = LOOKS) -> tuple[dict[str, Any], Kept]:
     detectors = mediapipe_detectors()
     measured = list(LOOKS)
     if candidates:
@@ -112,7 +113,7 @@ def measure(items: Sequence[Photo], folder: Path, candidates: bool,
                 record["cropped"][look.name] = [bool(hands), bool(hands), round(ms, 2)]
         per_photo.append(record)
         started = time.perf_counter()
-        hands = find_hands(pixels, detectors)
+        hands = find_hands(pixels, detectors, order)
         cascade["ms"].append((time.perf_counter() - started) * 1000)
         if hands:
             hand = largest_hand(hands, pixels.shape)
@@ -142,6 +143,11 @@ def write(kept: Kept, path: Path) -> None:
                           *[f"{v:.6f}" for v in landmarks.reshape(-1)]])
 
 
+def _order(names: str) -> Sequence[Look]:
+    by_name = {look.name: look for look in (*LOOKS, *CANDIDATES)}
+    return [by_name[name] for name in names.split(",")] if names else LOOKS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.asl.extract", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=LANDMARKS)
@@ -149,6 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the measurements (with each look's found photos) here")
     parser.add_argument("--limit", type=int, default=0, help="only the first N photos (a quick look)")
     parser.add_argument("--cropped", action="store_true", help="also time every look on the photo cut to its hand")
+    parser.add_argument("--order", default="",
+                        help="the finder's looks for the landmarks (names of LOOKS and CANDIDATES, comma-separated; "
+                             "default LOOKS)")
     parser.add_argument("--only", default="", help="only these looks (names, comma-separated)")
     parser.add_argument("--static", action="store_true", help="only the static letters (no J, Z)")
     options = parser.parse_args(argv)
@@ -158,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.limit:
         items = items[:options.limit]
     summary, kept = measure(items, PHOTOS, options.candidates, options.cropped,
-                            [name for name in options.only.split(",") if name])
+                            [name for name in options.only.split(",") if name], _order(options.order))
     write(kept, options.out)
     if options.json:
         options.json.write_text(json.dumps(summary, indent=1))
