@@ -168,7 +168,8 @@ CAPABILITIES: tuple[Capability, ...] = (
         name="asl", setting="asl_provider", port=SignRecognizer, serves="sign",
         adapters={
             Provider.LOCAL: lambda ai: providers.Singleton(
-                MediapipeSignRecognizer, pool=pool(ai, "asl"), classifier=ai.settings.provided.asl_local_model),
+                MediapipeSignRecognizer, pool=pool(ai, "asl"), classifier=ai.settings.provided.asl_local_model,
+                time_budget_ms=ai.settings.provided.asl_time_budget_ms),
             Provider.HUGGINGFACE: lambda ai: providers.Singleton(
                 GradioSignRecognizer, client=ai.hf, space_url=ai.settings.provided.hf_asl_space_url,
                 model_name=ai.settings.provided.hf_modelo_sign),

@@ -265,6 +265,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("ASL_LOCAL_MODEL", "ai", "asl_local_model", parse_choice(("ova-letters", "smart-gestures", "asl-alpnum")),
              "local ASL letter classifier: ova-letters (ova's own, public-domain data), smart-gestures (GPL-3.0) "
              "or asl-alpnum (MIT)"),
+    Variable("ASL_TIME_BUDGET_MS", "ai", "asl_time_budget_ms", parse_float(0, 10_000),
+             "milliseconds the hand finder may spend on one photo: a further look at the photo is skipped "
+             "when it would pass them (the first look always runs; 0: every look)"),
     Variable("CHAT_LOCAL_MODEL", "ai", "chat_local_model", parse_choice(CHAT_LOCAL_MODELS),
              "local chat model: qwen2.5-coder-1.5b (right, ~15 tok/s), qwen2.5-coder-0.5b (faster, often wrong), "
              "smollm2-135m (tiny, for tests)"),

@@ -1,5 +1,5 @@
 """The training of ova's letter classifier: folds that keep a photo whole, same seed same bytes,
-a temperature that undoes over-confidence, weights that round-trip."""
+a temperature that undoes over-confidence, weights that round-trip; the replay of the finder's budget."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from bench.asl.augment import Augmentation, copies
+from bench.asl.budget import Measured, run
 from bench.asl.crossval import Recipe, cross_validate, train
 from bench.asl.data import Hand, grouped_folds
 from bench.asl.mlp import Shape, fit_temperature
@@ -103,3 +104,15 @@ def test_copies_keep_the_wrist_and_change_the_rest() -> None:
 
     np.testing.assert_allclose(unchanged[0], hand, atol=1e-4)
     assert all(np.abs(c - hand).max() > 0.5 for c in changed)
+
+
+def test_the_budget_replay_skips_a_look_that_would_pass_the_budget_and_tries_a_cheaper_one() -> None:
+    # three photos; looks: first (20 ms), slow (40 ms, finds photo 1), quick (10 ms, finds photo 2)
+    found = np.array([[True, False, False], [False, True, False], [False, False, True]])
+    measured = Measured(("first", "slow", "quick"), found, found.copy(), np.tile([20.0, 40.0, 10.0], (3, 1)))
+
+    everything = run(measured, ("first", "slow", "quick"))
+    within = run(measured, ("first", "slow", "quick"), budget_ms=50)
+
+    assert everything[0].tolist() == [True, True, True] and everything[2].tolist() == [20, 60, 70]
+    assert within[0].tolist() == [True, False, True] and within[2].tolist() == [20, 30, 30]

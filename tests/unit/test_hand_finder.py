@@ -110,3 +110,16 @@ def test_an_enlarged_copy_maps_back_the_same() -> None:
     (hand,) = look_at(_photo(square=square), look, _corner_detector())
 
     np.testing.assert_allclose(hand.landmarks[:, :2], _expected(200, 100, square)[:, :2], atol=0.011)
+
+
+def test_a_shrunk_copy_maps_back_the_same() -> None:
+    square = (30, 20, 70, 60)
+    look = Look("shrunk", "full", pad=0.5, mirror=True, max_side=150)
+    detect = _corner_detector()
+
+    (hand,) = look_at(_photo(square=square), look, detect)
+
+    assert max(detect.calls[0]) == 150  # type: ignore[attr-defined]
+    expected = _expected(200, 100, square)
+    expected[:, 0] = expected[::-1, 0]
+    np.testing.assert_allclose(hand.landmarks[:, :2], expected[:, :2], atol=0.02)

@@ -2,8 +2,9 @@
 
 MediaPipe's legacy ``solutions.hands`` graph is not thread-safe, so the ``Hands`` objects are built
 per recognizer and their ``process`` calls are serialised by a lock; the classifiers are plain numpy
-and need none. ``hand_finder`` looks again (padded, mirrored, less strict) when the first look finds
-no hand. When two hands are found the larger one (in pixels) is read.
+and need none. ``hand_finder`` looks again (padded, mirrored, the small model) when the first look
+finds no hand, within ``ASL_TIME_BUDGET_MS`` per photo. When two hands are found the larger one (in
+pixels) is read.
 
 The classifiers were trained on right hands photographed from the front, unmirrored, which
 MediaPipe labels "Left" (its labels assume a mirrored selfie image). A hand labelled "Right" is
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ova.adapters.ai.local.asl_classifiers import CLASSIFIERS, FloatArray, LandmarkClassifier
-from ova.adapters.ai.local.hand_finder import Detection, Detector, FoundHand, UInt8Array, find_hands
+from ova.adapters.ai.local.hand_finder import Detection, Detector, FoundHand, HandFinder, UInt8Array
 from ova.adapters.ai.local.lazy import Lazy
 from ova.adapters.ai.pool import InferencePool
 from ova.domain.vision import LabelScore, RgbImage, SignModelInfo, SignPrediction
@@ -81,12 +82,14 @@ class MediapipeSignRecognizer:
         pool: InferencePool,
         classifier: str = "ova-letters",
         max_num_hands: int = 2,
+        time_budget_ms: float = 50.0,
     ) -> None:
         if classifier not in CLASSIFIERS:
             raise ValueError(f"unknown ASL classifier {classifier!r}; choose one of {sorted(CLASSIFIERS)}")
         self._pool = pool
         self._classifier_type = CLASSIFIERS[classifier]
         self._max_num_hands = max_num_hands
+        self._time_budget_ms = time_budget_ms
         self._mediapipe_version = _version("mediapipe")
         self._process_lock = threading.Lock()
         self._parts = Lazy(self._build)
@@ -109,18 +112,22 @@ class MediapipeSignRecognizer:
     def load(self) -> None:
         self._parts.load()
 
-    def _build(self) -> tuple[dict[str, Detector], LandmarkClassifier]:
-        """The hand finder's MediaPipe detectors and the landmark classifier."""
-        return mediapipe_detectors(self._max_num_hands), self._classifier_type()
+    def _build(self) -> tuple[HandFinder, LandmarkClassifier]:
+        """The hand finder (its MediaPipe detectors, within the time budget) and the landmark classifier."""
+        detectors = mediapipe_detectors(self._max_num_hands)
+        blank = np.zeros((64, 64, 3), np.uint8)
+        for detect in detectors.values():  # a detector's first call builds its graph: no photo should wait
+            detect(blank)
+        return HandFinder(detectors, budget_ms=self._time_budget_ms), self._classifier_type()
 
     async def recognize(self, image: RgbImage) -> SignPrediction:
         return await self._pool.run(lambda: self._recognize(image))
 
     def _recognize(self, image: RgbImage) -> SignPrediction:
-        detectors, classifier = self._parts.get()
+        finder, classifier = self._parts.get()
         pixels = np.frombuffer(image.pixels, np.uint8).reshape(image.height, image.width, 3)
         with self._process_lock:
-            found = find_hands(pixels, detectors)
+            found = finder.find(pixels)
         if not found:
             return _NO_HAND
         hand = largest_hand(found, pixels.shape)
