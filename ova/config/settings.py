@@ -155,7 +155,7 @@ class AiSettings:
     ocr_min_confidence: float = 0.60
     ocr_timeout_s: float = 20.0
     asl_local_model: str = "ova-letters"
-    asl_time_budget_ms: float = 50.0
+    asl_time_budget_ms: float = 100.0
     chat_local_model: str = "qwen2.5-coder-1.5b"
     tts_local_voice: str = "kokoro"
     tts_threads: int = min(2, os.cpu_count() or 2)

@@ -222,6 +222,6 @@ def test_the_instance_is_named_by_ova_instance_or_left_to_ova_serve(tmp_path: Pa
 
 
 def test_the_asl_time_budget_is_50_ms_unless_set_and_never_negative(tmp_path: Path) -> None:
-    assert load_settings({}, env_file=tmp_path / "x").ai.asl_time_budget_ms == 50
+    assert load_settings({}, env_file=tmp_path / "x").ai.asl_time_budget_ms == 100
     assert load_settings({"ASL_TIME_BUDGET_MS": "0"}, env_file=tmp_path / "x").ai.asl_time_budget_ms == 0
     assert any("ASL_TIME_BUDGET_MS" in problem for problem in problems({"ASL_TIME_BUDGET_MS": "-5"}, tmp_path))
