@@ -102,10 +102,11 @@ def word_on(line: int, text: str, confidence: float, sheet: Sheet) -> Word:
 
 def test_a_short_region_keeps_only_words_read_with_high_confidence() -> None:
     sheet = Sheet(np.zeros((1, 1), np.uint8), line_height=40, gap=20)
-    regions = [found((300, 40)), found((60, 50)), found((50, 60))]
-    words = [word_on(0, "Salida", 70, sheet), word_on(1, "ey", 85, sheet), word_on(2, "27", 96, sheet)]
+    regions = [found((300, 40)), found((65, 50)), found((50, 65)), found((90, 50))]
+    words = [word_on(0, "Salida", 70, sheet), word_on(1, "ey", 85, sheet), word_on(2, "27", 96, sheet),
+             word_on(3, "cero", 75, sheet)]
     kept = words_by_region(words, sheet, regions, min_confidence=0.6)
-    assert {index: [w.text for w in ws] for index, ws in kept.items()} == {0: ["Salida"], 2: ["27"]}
+    assert {index: [w.text for w in ws] for index, ws in kept.items()} == {0: ["Salida"], 2: ["27"], 3: ["cero"]}
 
 
 def test_a_region_is_as_long_as_its_longer_side_over_its_shorter() -> None:

@@ -45,12 +45,14 @@ LINE_HEIGHT = 40
 PAGE_MAX_PIXELS = 6_000_000
 """A larger photo is shrunk to this many pixels for the whole-page reading (a 12-Mpx phone photo of a
 page still has letters ~20 px high at 6 Mpx; Tesseract's time grows with the pixels)."""
-SHORT_REGION = 2.0
-"""A found region less than this many times as long as it is high holds at most about three characters…"""
+SHORT_REGION = 1.6
+"""A found region less than this many times as long as it is high (grown around its text) holds a
+character or two…"""
 SHORT_REGION_CONFIDENCE = 0.9
 """…and its words are kept only when Tesseract is at least this sure of them. The detector also fires on
 round blobs (leaves, stones, a shadow) that Tesseract, given one to read as a line, reads as a letter or
-two, mostly with middling confidence; a real short word ("27", "WC") on its own reads far surer."""
+two, mostly with middling confidence; a real short word ("27", "WC") on its own reads far surer. A
+four-letter word ("cero") is already about 1.8 times as long as high."""
 WHOLE_PAGE_PSM = "3"
 STACKED_LINES_PSM = "6"
 
