@@ -6,15 +6,17 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
 
+from ova.adapters.ai.image_arrays import to_numpy_rgb
 from ova.adapters.ai.local.detection import yolo_files
 from ova.adapters.ai.local.ocr import TesseractReader, tesseract_languages
 from ova.adapters.ai.local.ocr_install import find_tesseract, tesseract_problem
 from ova.adapters.ai.local.ocr_probe import TextReaderProbe
-from ova.adapters.ai.local.text_regions import detector_file
+from ova.adapters.ai.local.text_regions import MAX_SIDE, TextRegionDetector, detector_file
 from ova.adapters.ai.pool import InferencePool
 from ova.bootstrap.system_tools import missing_tools
 from ova.config.settings import AiSettings, Provider
@@ -135,3 +137,21 @@ async def test_a_large_photo_is_read_shrunk_with_boxes_in_its_own_pixels(monkeyp
     assert read.text == "PROHIBIDO FUMAR"
     box = read.lines[0].box
     assert 40 <= box.x <= 80 and 30 <= box.y <= 70 and box.width > 600
+
+
+@needs_detector
+def test_the_lines_of_a_large_photo_are_found_on_a_shrunk_copy_in_the_photos_own_pixels() -> None:
+    path = detector_file()
+    assert path is not None
+    detector = TextRegionDetector(path)
+    inputs: list[tuple[int, ...]] = []
+    session = detector._session
+    detector._session = SimpleNamespace(  # type: ignore[assignment]
+        run=lambda names, feed: inputs.append(next(iter(feed.values())).shape) or session.run(names, feed))
+    photo = to_numpy_rgb(sign_in(as_rgb(Image.new("RGB", (2560, 1920), (60, 110, 60))), "SALIDA", at=(1200, 900),
+                                 size=88, angle=0.0))
+    regions = detector.find(photo)
+    assert max(inputs[0][2:]) <= MAX_SIDE
+    assert len(regions) == 1
+    box = regions[0].box
+    assert 1200 <= box.x <= 1300 and 900 <= box.y <= 1000 and 300 <= box.width <= 600

@@ -1,10 +1,14 @@
-"""Tesseract's TSV as lines: unsure words dropped, boxes scaled back and kept inside, reading order."""
+"""Tesseract's TSV as lines: unsure words dropped (surer ones needed in a short found region), boxes
+scaled back and kept inside, reading order."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from ova.adapters.ai.local.ocr_lines import merge, parse_tsv, reading_order, to_lines
+from ova.adapters.ai.local.ocr import words_by_region
+from ova.adapters.ai.local.ocr_lines import Word, merge, parse_tsv, reading_order, to_lines
+from ova.adapters.ai.local.text_regions import Region, Sheet
 from ova.domain.text_reading import TextLine
 from ova.domain.vision import Box
 
@@ -86,3 +90,25 @@ def test_the_same_line_read_twice_keeps_the_reading_with_more_letters() -> None:
     garbled = [TextLine("Ibu 400", 0.7, Box(300, 600, 380, 70))]
     whole = TextLine("Ibuprofeno 400 mg", 0.92, Box(315, 610, 370, 72))
     assert merge(garbled, [whole]) == [whole]
+
+
+def found(size: tuple[float, float]) -> Region:
+    return Region(centre=(100.0, 100.0), size=size, angle=0.0, box=Box(0, 0, 200, 200))
+
+
+def word_on(line: int, text: str, confidence: float, sheet: Sheet) -> Word:
+    return Word((1, 1, line), text, confidence, 10, sheet.top(line) + 5, 30, sheet.line_height - 10)
+
+
+def test_a_short_region_keeps_only_words_read_with_high_confidence() -> None:
+    sheet = Sheet(np.zeros((1, 1), np.uint8), line_height=40, gap=20)
+    regions = [found((300, 40)), found((65, 50)), found((50, 65)), found((90, 50))]
+    words = [word_on(0, "Salida", 70, sheet), word_on(1, "ey", 85, sheet), word_on(2, "27", 96, sheet),
+             word_on(3, "cero", 75, sheet)]
+    kept = words_by_region(words, sheet, regions, min_confidence=0.6)
+    assert {index: [w.text for w in ws] for index, ws in kept.items()} == {0: ["Salida"], 2: ["27"], 3: ["cero"]}
+
+
+def test_a_region_is_as_long_as_its_longer_side_over_its_shorter() -> None:
+    assert found((300, 40)).elongation() == 7.5
+    assert found((40, 300)).elongation() == 7.5

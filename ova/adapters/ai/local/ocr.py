@@ -32,7 +32,7 @@ from ova.adapters.ai.local.ocr_install import (
     tesseract_environment,
 )
 from ova.adapters.ai.local.ocr_lines import Word, has_letter_or_digit, merge, parse_tsv, reading_order, to_lines
-from ova.adapters.ai.local.text_regions import Region, TextRegionDetector, detector_file, stack, straighten
+from ova.adapters.ai.local.text_regions import Region, Sheet, TextRegionDetector, detector_file, stack, straighten
 from ova.adapters.ai.pool import InferencePool
 from ova.domain.errors import InvalidInput, ModelUnavailable
 from ova.domain.text_reading import ReadText, TextLine
@@ -45,6 +45,14 @@ LINE_HEIGHT = 40
 PAGE_MAX_PIXELS = 6_000_000
 """A larger photo is shrunk to this many pixels for the whole-page reading (a 12-Mpx phone photo of a
 page still has letters ~20 px high at 6 Mpx; Tesseract's time grows with the pixels)."""
+SHORT_REGION = 1.6
+"""A found region less than this many times as long as it is high (grown around its text) holds a
+character or two…"""
+SHORT_REGION_CONFIDENCE = 0.9
+"""…and its words are kept only when Tesseract is at least this sure of them. The detector also fires on
+round blobs (leaves, stones, a shadow) that Tesseract, given one to read as a line, reads as a letter or
+two, mostly with middling confidence; a real short word ("27", "WC") on its own reads far surer. A
+four-letter word ("cero") is already about 1.8 times as long as high."""
 WHOLE_PAGE_PSM = "3"
 STACKED_LINES_PSM = "6"
 
@@ -137,12 +145,7 @@ class TesseractReader:
             return []
         sheet = stack([straighten(rgb, region, LINE_HEIGHT) for region in regions], LINE_HEIGHT)
         words = parse_tsv(self._tesseract(sheet.pixels, languages, STACKED_LINES_PSM))
-        by_region: dict[int, list[Word]] = {}
-        for word in words:
-            index = sheet.line_at(word.top + word.height / 2)
-            if 0 <= index < len(regions) and word.confidence / 100 >= self._min_confidence:
-                by_region.setdefault(index, []).append(word)
-        return _region_lines(regions, by_region)
+        return _region_lines(regions, words_by_region(words, sheet, regions, min_confidence=self._min_confidence))
 
     def _tesseract(self, pixels: Pixels, languages: str, psm: str) -> str:
         install = self._install.get()
@@ -184,6 +187,20 @@ class TesseractReader:
                 log.warning("text detector unavailable: reading whole pages only", reason=missing.detail)
                 return None
         return TextRegionDetector(path) if path is not None else None
+
+
+def words_by_region(words: list[Word], sheet: Sheet, regions: list[Region], *,
+                    min_confidence: float) -> dict[int, list[Word]]:
+    """The words read on ``sheet``, by the index of the region each was cut from: those at or above
+    ``min_confidence`` (0 to 1), and in a short region (``SHORT_REGION``) at or above ``SHORT_REGION_CONFIDENCE``."""
+    needed = [max(min_confidence, SHORT_REGION_CONFIDENCE) if region.elongation() < SHORT_REGION
+              else min_confidence for region in regions]
+    by_region: dict[int, list[Word]] = {}
+    for word in words:
+        index = sheet.line_at(word.top + word.height / 2)
+        if 0 <= index < len(regions) and word.confidence / 100 >= needed[index]:
+            by_region.setdefault(index, []).append(word)
+    return by_region
 
 
 def _region_lines(regions: list[Region], by_region: dict[int, list[Word]]) -> list[TextLine]:

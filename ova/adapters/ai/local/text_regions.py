@@ -25,8 +25,10 @@ from ova.domain.vision import Box
 DETECTOR_FILE = "ch_PP-OCRv4_det_infer.onnx"
 MIN_SIDE = 736
 """The detector's input: the short side enlarged to at least this (its training setting), ..."""
-MAX_SIDE = 2000
-"""... the long side at most this, both multiples of 32."""
+MAX_SIDE = 1280
+"""... the long side at most this, both multiples of 32. The detector's time grows with its input's
+pixels and a line it must find is a few pixels high at this size already (PaddleOCR's own default
+is 960), so a larger photo is shrunk for finding the lines; they are cut out of the full photo."""
 PIXEL_THRESHOLD = 0.3
 REGION_THRESHOLD = 0.5
 UNCLIP_RATIO = 2.0
@@ -53,6 +55,10 @@ class Region:
     size: tuple[float, float]
     angle: float
     box: Box
+
+    def elongation(self) -> float:
+        """How many times longer than high the region is (a line of n characters: roughly n / 2 + 1)."""
+        return max(self.size) / max(1e-6, min(self.size))
 
 
 class TextRegionDetector:
