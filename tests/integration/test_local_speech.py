@@ -137,7 +137,11 @@ async def test_silence_transcribes_to_empty_text(stt: WhisperSpeechToText) -> No
 async def test_a_spanish_voice_note_is_heard_in_spanish(stt: WhisperSpeechToText, language: SpeechLanguage) -> None:
     transcript = await stt.transcribe(AudioClip(SPANISH_NOTE), language=language)
 
-    assert {"quisiera", "tiempo", "hoy", "madrid"} <= _words(transcript.text), transcript.text
+    # Whisper's greedy pick of a word ending depends on the CPU's math library (MKL on Intel CPUs, not on
+    # AMD ones: "quisieras" there), so that ending is not pinned
+    heard = _words(transcript.text)
+    assert {"tiempo", "hoy", "madrid"} <= heard and any(word.startswith("quisiera") for word in heard), \
+        transcript.text
     assert transcript.language == "es"
     assert stt.model.startswith("whisper-base")
 
