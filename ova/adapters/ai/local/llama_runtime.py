@@ -33,7 +33,7 @@ class LlamaRuntime:
     Only the engine's thread may decode with ``ctx``; tokenizing and formatting are read-only."""
 
     def __init__(self, path: str, *, slots: int, context_window: int, batch_tokens: int, threads: int,
-                 flash_attention: bool = False) -> None:
+                 flash_attention: bool = True) -> None:
         if not os.path.isfile(path):
             raise ModelUnavailable(f"No se encuentra el modelo de chat local ({os.path.basename(path)}).")
         try:
