@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import queue
 import socket
 import subprocess
 import threading
@@ -157,17 +156,23 @@ class Today:
     def __init__(self, path: str, slots: int, options: argparse.Namespace) -> None:
         from llama_cpp import Llama
 
-        self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        for _ in range(slots):
-            self._idle.put(Llama(model_path=path, n_ctx=options.context_window, n_threads=options.threads,
-                                 verbose=False))
+        self._idle = [Llama(model_path=path, n_ctx=options.context_window, n_threads=options.threads,
+                            verbose=False) for _ in range(slots)]
         self._threads = ThreadPoolExecutor(slots)
         self._options = options
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards ``_idle``, last in first out as the adapter's pool was
+
+    def _checkout(self) -> Any:
+        with self._lock:
+            return self._idle.pop()
+
+    def _checkin(self, llm: Any) -> None:
+        with self._lock:
+            self._idle.append(llm)
 
     def ask(self, system: str) -> Ask:
         def work(question: str) -> Answer:
-            llm = self._idle.get()
+            llm = self._checkout()
             try:
                 messages, max_tokens = fit_prompt(
                     prompt_for(question, system),
@@ -183,7 +188,7 @@ class Today:
                         pieces.append(piece)
                 return Answer(first, "".join(pieces))
             finally:
-                self._idle.put(llm)
+                self._checkin(llm)
 
         async def ask(question: str) -> Answer:
             return await asyncio.get_running_loop().run_in_executor(self._threads, work, question)
@@ -192,8 +197,8 @@ class Today:
 
     def close(self) -> None:
         self._threads.shutdown()
-        while not self._idle.empty():
-            self._idle.get().close()
+        for llm in self._idle:
+            llm.close()
 
 
 # --- measuring -----------------------------------------------------------------------------------
