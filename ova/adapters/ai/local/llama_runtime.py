@@ -70,6 +70,8 @@ class LlamaRuntime:
         self.batch_tokens = batch_tokens
         self._format = _formatter(self.llm, llama_chat_format)
         self._piece = ctypes.create_string_buffer(PIECE_BUFFER)
+        self._pieces: dict[int, bytes] = {}
+        self._ends: dict[int, bool] = {}
 
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -81,12 +83,21 @@ class LlamaRuntime:
         return list(self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=True))
 
     def is_end(self, token: int) -> bool:
-        return bool(self._lib.llama_vocab_is_eog(self.vocab, token))
+        """Whether the token ends an answer (end of turn or of text); remembered per token, since every
+        foreign call lets go of the GIL and each step makes one per sequence otherwise."""
+        end = self._ends.get(token)
+        if end is None:
+            end = self._ends[token] = bool(self._lib.llama_vocab_is_eog(self.vocab, token))
+        return end
 
     def piece(self, token: int) -> bytes:
-        """The bytes of one generated token (special tokens render as nothing); engine thread only."""
-        size = self._lib.llama_token_to_piece(self.vocab, token, self._piece, PIECE_BUFFER, 0, False)
-        return self._piece.raw[:size] if size > 0 else b""
+        """The bytes of one generated token (special tokens render as nothing), remembered per token;
+        engine thread only."""
+        piece = self._pieces.get(token)
+        if piece is None:
+            size = self._lib.llama_token_to_piece(self.vocab, token, self._piece, PIECE_BUFFER, 0, False)
+            piece = self._pieces[token] = self._piece.raw[:size] if size > 0 else b""
+        return piece
 
     def close(self) -> None:
         self._lib.llama_free(self.ctx)
