@@ -106,3 +106,20 @@ async def test_a_prompt_too_long_for_the_window_is_invalid_input() -> None:
     assert model.running == 0 and model.in_flight == 0
     assert (await answer(model, QUESTION)).strip()  # the slot was given back
     model.close()
+
+
+async def test_a_fresh_slot_copies_the_shared_system_prompt_from_another_and_answers_the_same() -> None:
+    system = ("You are a helpful assistant for people who listen to the answers read aloud, so answer in "
+              "short plain sentences without lists, tables or markdown, and always stay polite.")
+    prompts = [ChatPrompt(system=system, history=(), message=text)
+               for text in ("What is the capital of France?", "Name three colours.")]
+    without = greedy(2, reuse_prefix=False)
+    expected = [await answer(without, prompt) for prompt in prompts]
+    copying = greedy(2)
+    await answer(copying, prompts[0])  # slot 0 now holds the system prompt
+
+    got = await asyncio.gather(answer(copying, prompts[0]), answer(copying, prompts[1]))  # slot 1 copies it
+
+    assert list(got) == expected
+    without.close()
+    copying.close()

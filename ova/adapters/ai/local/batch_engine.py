@@ -14,9 +14,10 @@ order of sequence id, and a new generation takes the lowest free slot among equa
 A finished sequence keeps its KV cells and the tokens they hold: the next generation given that slot
 (the free slot whose tokens share the longest prefix with its prompt) removes only what differs and
 reads only the rest, so the system prompt that every conversation starts with, and a conversation's
-earlier turns when it continues on the same slot, are not read again. (Copying a prefix from another
-sequence with ``llama_memory_seq_cp`` works only within one stream, i.e. with a unified KV cache,
-where every step attends over all sequences' cells: not used.)
+earlier turns when it continues on the same slot, are not read again. A slot that holds less of the
+prompt than another sequence gets a copy of that sequence's cells first (``llama_memory_seq_cp``
+works only within one stream, i.e. with a unified KV cache, where every step attends over all
+sequences' cells, so the copy goes through llama.cpp's per-sequence state serialisation).
 
 A generation is a ``Job``: its prompt, where its pieces go (``emit``, called on this thread), a stop
 flag its consumer sets, and ``done``, called exactly once when its sequence is free again.
@@ -41,6 +42,8 @@ END = object()
 """Emitted after an answer's last piece."""
 PENALTY_LAST_N = 64
 """Tokens the repetition penalty looks back over (``Llama``'s ``last_n_tokens_size``)."""
+COPY_MIN_TOKENS = 32
+"""A shorter shared prefix is read again rather than copied from another sequence."""
 TOP_K, TOP_P, MIN_P = 40, 0.95, 0.05
 """``create_chat_completion``'s defaults, so answers read as they did with one ``Llama`` per answer."""
 
@@ -102,7 +105,8 @@ class BatchEngine:
         self._lib = llama_cpp()
         self._sampling = sampling
         self._reuse_prefix = reuse_prefix
-        self._free = [Slot(seq_id) for seq_id in range(runtime.slots)]
+        self._slots = [Slot(seq_id) for seq_id in range(runtime.slots)]
+        self._free = list(self._slots)
         self._active: list[Sequence] = []
         self._incoming: list[Job] = []
         self._closed = False
@@ -177,6 +181,8 @@ class BatchEngine:
             return
         slot = max(self._free, key=lambda item: (common_prefix(item.cached, tokens), -item.seq_id))
         self._free.remove(slot)
+        if self._reuse_prefix:
+            self._borrow_prefix(slot, tokens)
         kept = min(common_prefix(slot.cached, tokens), len(tokens) - 1) if self._reuse_prefix else 0
         if kept < len(slot.cached) and not self._lib.llama_memory_seq_rm(self._rt.memory, slot.seq_id, kept, -1):
             self._lib.llama_memory_seq_rm(self._rt.memory, slot.seq_id, -1, -1)
@@ -184,6 +190,20 @@ class BatchEngine:
         del slot.cached[kept:]
         self._active.append(Sequence(job=job, slot=slot, sampler=self._sampler(), max_tokens=max_tokens,
                                      pending=tokens[kept:], end=AnswerEnd(max_tokens)))
+
+    def _borrow_prefix(self, slot: Slot, tokens: list[int]) -> None:
+        """When another sequence (running or not) holds at least ``COPY_MIN_TOKENS`` more of the prompt
+        than ``slot`` (the system prompt, on a slot not used since start-up), its cells are copied into
+        ``slot`` instead of read again (a copy of a few MiB against a pass over the weights per
+        ``UBATCH`` tokens)."""
+        own = common_prefix(slot.cached, tokens)
+        donor = max(self._slots, key=lambda item: common_prefix(item.cached, tokens) if item is not slot else -1)
+        if donor is slot or common_prefix(donor.cached, tokens) < own + COPY_MIN_TOKENS:
+            return
+        if self._rt.copy_sequence(donor.seq_id, slot.seq_id):
+            slot.cached[:] = donor.cached
+        else:
+            slot.cached.clear()
 
     def _sampler(self) -> Any:
         """A chain like ``Llama``'s, but cut to the ``TOP_K`` likeliest tokens first, so the repetition

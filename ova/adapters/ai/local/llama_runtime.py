@@ -99,6 +99,18 @@ class LlamaRuntime:
             piece = self._pieces[token] = self._piece.raw[:size] if size > 0 else b""
         return piece
 
+    def copy_sequence(self, source: int, target: int) -> bool:
+        """Replaces ``target``'s KV cells with a copy of ``source``'s, through llama.cpp's state
+        serialisation (works between the separate KV streams, where ``llama_memory_seq_cp`` does
+        not). ``False`` if llama.cpp refused; ``target`` is then empty."""
+        size = self._lib.llama_state_seq_get_size(self.ctx, source)
+        buffer = (ctypes.c_uint8 * size)()
+        written = self._lib.llama_state_seq_get_data(self.ctx, buffer, size, source)
+        if written and self._lib.llama_state_seq_set_data(self.ctx, buffer, written, target):
+            return True
+        self._lib.llama_memory_seq_rm(self.memory, target, -1, -1)
+        return False
+
     def close(self) -> None:
         self._lib.llama_free(self.ctx)
         self.llm.close()
