@@ -110,7 +110,11 @@ def served(path: str, slots: int, options: argparse.Namespace) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(30)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def server_ask(http: httpx.AsyncClient, base: str, path: str, options: argparse.Namespace,
