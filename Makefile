@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 BASE   ?= HEAD
 
-.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-quality bench-quality-chat bench-voice-turn bench-quality-tts bench-quality-speech bench-asl bench-vision bench-vision-set asl-train wrk-tool espeak-tool tesseract-tool haproxy-tool clean
+.PHONY: models-options run install install-test test lint typecheck unit bench bench-http-ab bench-ai bench-chat bench-chat-ab bench-chat-batch bench-quality bench-quality-chat bench-voice-turn bench-quality-tts bench-quality-speech bench-asl bench-vision bench-vision-set asl-train wrk-tool espeak-tool tesseract-tool haproxy-tool clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -113,6 +113,11 @@ bench-ai: install-test
 ## bench-chat: the chat WebSocket: idle connections' memory, round trips vs bare Starlette, local model vs llama_cpp (not a test)
 bench-chat: install-test
 	$(BIN)/python -m bench.ws_ratio
+
+## bench-chat-batch: the local chat model (continuous batching) vs llama.cpp's llama-server at 1/4/8 chats, SmolLM2
+## and the default model; builds llama-server into .cache/llama-server for this bench only (not a test). BATCH_ARGS adds options.
+bench-chat-batch: install-test
+	LLAMA_CPP_CMAKE_ARGS="$(LLAMA_CPP_CMAKE_ARGS)" $(BIN)/python -m bench.chat_batching $(BATCH_ARGS)
 
 ## bench-chat-ab: the chat's round trips, this working tree against BASE (a revision), alternated in one run
 bench-chat-ab: install-test

@@ -516,7 +516,8 @@ def child_direct(args: argparse.Namespace) -> None:
     each question read from stdin is answered with one JSON line."""
     from llama_cpp import Llama
 
-    from ova.adapters.ai.local.chat import _content, fit_prompt
+    from bench.chat_batching import chunk_content as _content
+    from ova.adapters.ai.local.chat import fit_prompt
     from ova.application.ports.chat import ChatPrompt
 
     llm = Llama(model_path=args.model_path, n_ctx=args.context_window, n_threads=args.threads, verbose=False)

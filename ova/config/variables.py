@@ -322,7 +322,9 @@ VARIABLES: tuple[Variable, ...] = (
              "CPU threads of the local model (default: half the cores, leaving the rest to the server)"),
     Variable("CHAT_CONTEXT_WINDOW", "chat", "context_window", parse_int(256, 131072),
              "local model context window, tokens"),
-    Variable("CHAT_CONCURRENCY", "chat", "concurrency", parse_int(1, 64), "generations at once per process"),
+    Variable("CHAT_CONCURRENCY", "chat", "concurrency", parse_int(1, 64),
+             "generations at once per process: the local model's sequences, decoded together in one context "
+             "(continuous batching)"),
     Variable("CHAT_QUEUE", "chat", "queue", parse_int(0, 10000),
              "generations waiting per process before `busy`"),
     Variable("WS_MAX_TEXT_KB", "chat", "max_text_kb", parse_int(1, 1024), "largest WebSocket text frame, KiB"),

@@ -1,5 +1,6 @@
-"""The local chat model (SmolLM2-135M-Instruct through llama.cpp), run for real: admission, the pool of
-``Llama`` instances, fitting long conversations into the context window, and load errors."""
+"""The local chat model (SmolLM2-135M-Instruct through llama.cpp), run for real: admission, answers
+decoded side by side, fitting long conversations into the context window, and load errors
+(``test_batched_chat`` pins the batching itself)."""
 
 from __future__ import annotations
 
@@ -116,13 +117,13 @@ async def test_one_waits_in_the_queue_and_the_next_is_busy() -> None:
     assert model.in_flight == 0 and model.running == 0
 
 
-async def test_concurrent_generations_each_get_their_own_llama() -> None:
+async def test_concurrent_generations_do_not_share_state() -> None:
     model = LlamaChatModel(threads=1, context_window=512, max_tokens=24, temperature=0.0, concurrency=2, queue=0)
 
     answers = await asyncio.gather(answer(model, QUESTION), answer(model, QUESTION))
 
     assert all(text.strip() for text in answers)
-    assert answers[0] == answers[1]  # greedy decoding on separate instances: no shared state
+    assert answers[0] == answers[1]  # greedy decoding in separate sequences: no shared state
     assert model.loaded and model.running == 0
 
 
