@@ -32,8 +32,22 @@ def _clear_redis() -> None:
         require_service("Redis at 127.0.0.1:6379", error)
 
 
+_BUILD_FAILED: list[str] = []
+"""Why building the cluster failed, once it has: the other tests fail at once instead of building it again."""
+
+
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    if _BUILD_FAILED:
+        pytest.fail(f"the cluster could not be built (see the first cluster test): {_BUILD_FAILED[0]}", pytrace=False)
+    try:
+        yield from _built_cluster(tmp_path_factory)
+    except AssertionError as error:
+        _BUILD_FAILED.append(str(error).splitlines()[0])
+        raise
+
+
+def _built_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     if shutil.which("haproxy") is None:
         require_service("HAProxy (installed by `make haproxy-tool`)", FileNotFoundError("haproxy"))
     try:

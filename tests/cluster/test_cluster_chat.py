@@ -62,6 +62,12 @@ def _ready_status(host: Host) -> int:
     return httpx.get(host.base + "/status/ready", timeout=10).status_code
 
 
+def _names_down(host: Host, check: str) -> bool:
+    response = httpx.get(host.base + "/status/ready", timeout=10)
+    body = response.json()
+    return response.status_code == 503 and body["status"] == "not_ready" and body["checks"].get(check) == "down"
+
+
 def _every_host_unready_while(cluster: Cluster, stop: Callable[[], None], restart: Callable[[], None],
                               check: str) -> None:
     """After ``stop()``, every host answers ``/status/ready`` 503 naming ``check`` (and stays live);
@@ -69,9 +75,8 @@ def _every_host_unready_while(cluster: Cluster, stop: Callable[[], None], restar
     stop()
     try:
         for host in cluster.hosts:
-            wait_for(f"{host.name} not ready", lambda h=host: _ready_status(h) == 503, 30)
-            ready = httpx.get(host.base + "/status/ready").json()
-            assert ready["status"] == "not_ready" and ready["checks"][check] == "down", ready
+            # each worker notices on its own (an engine's probe is kept AI_PROBE_TTL_S), so wait for this answer
+            wait_for(f"{host.name} not ready, naming {check}", lambda h=host: _names_down(h, check), 30)
             assert httpx.get(host.base + "/status/live").status_code == 200
     finally:
         restart()
