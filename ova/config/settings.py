@@ -215,7 +215,7 @@ class ChatSettings:
     context_chars: int = 6000
     threads: int = max(1, (os.cpu_count() or 2) // 2)
     context_window: int = 2048
-    concurrency: int = 1
+    concurrency: int = 4
     queue: int = 8
     max_text_kb: int = 64
     max_frame_kb: int = 64
