@@ -203,6 +203,7 @@ def host_env(base: Mapping[str, str], *, database_url: str, redis_url: str, engi
         "WS_LEASE_TTL_S": str(LEASE_TTL_S),
         "WS_SHUTDOWN_GRACE_S": str(SHUTDOWN_GRACE_S),
         "LOGIN_MAX_FAILURES": str(LOGIN_MAX_FAILURES),
+        "WS_MESSAGES_PER_MINUTE": "10000",  # the failover tests' talkers send one message after another
         "PYTHONPATH": str(REPOSITORY),
         **base,
     })
