@@ -84,8 +84,11 @@ def test_messages_queued_behind_the_answer_get_unavailable_and_are_not_stored(tm
         frames, code = client.frames_until_closed(timeout=20)
 
         closings = [frame for frame in frames if frame["type"] in ("text", "error")]
-        assert [frame["type"] for frame in closings] == ["text", "error", "error"]
-        assert [frame["code"] for frame in closings[1:]] == ["unavailable", "unavailable"]
+        # a queued message the server had not read yet when the drain began is refused at once, before the
+        # answer ends; one it had read waits for the answer: either way each gets its own closing frame
+        answers = [frame for frame in closings if frame["type"] == "text"]
+        refusals = [frame for frame in closings if frame["type"] == "error"]
+        assert len(answers) == 1 and [frame["code"] for frame in refusals] == ["unavailable", "unavailable"], frames
         assert code == 1012
-        answer, chat_id = closings[0]["text"], client.chat_id
+        answer, chat_id = answers[0]["text"], client.chat_id
     assert _stored_turns(env, chat_id) == [(True, "!slow 0.05 30"), (False, answer)]
