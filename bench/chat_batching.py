@@ -17,10 +17,13 @@ default ``CHAT_TEMPERATURE`` 0, answers of at most ``--max-tokens`` tokens. Engi
 Measured per level: total tokens/s (the answers' tokens, counted with the model's tokenizer, over the
 level's wall time) and time to first token p50/p95; each ratio is against ``server`` at the same level.
 Every engine answers one warm-up question first. Threads: ``--threads`` for every engine (server ``-t``
-and ``-tb``). Results go to stdout and ``bench/results/chat-batch-<timestamp>.json``.
+and ``-tb``), and ``--prompt-threads`` (default: the cores) reading prompts in the batched model and
+"today" (llama.cpp's server uses ``-tb`` for every step of several sequences, so it keeps ``--threads``).
+Results go to stdout and ``bench/results/chat-batch-<timestamp>.json``.
 
     python -m bench.chat_batching [--models smollm2-135m qwen2.5-coder-1.5b] [--chats 1 4 8]
-                                  [--questions 2] [--max-tokens 64] [--threads 2]
+                                  [--questions 2] [--max-tokens 64] [--threads 1]
+                                  [--prompt-threads 2]
                                   [--engines server batched batched-no-reuse today]
 """
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import threading
@@ -161,6 +165,7 @@ class Today:
         from llama_cpp import Llama
 
         self._idle = [Llama(model_path=path, n_ctx=options.context_window, n_threads=options.threads,
+                            n_threads_batch=options.prompt_threads,
                             verbose=False) for _ in range(slots)]
         self._threads = ThreadPoolExecutor(slots)
         self._options = options
@@ -261,7 +266,8 @@ async def measure_model(name: str, options: argparse.Namespace) -> dict[str, Any
                 base = stack.enter_context(served(path, slots, options))
                 asks[engine] = server_ask(http, base, path, options, count, DEFAULT_SYSTEM_PROMPT)
             elif engine in ("batched", "batched-no-reuse"):
-                model = LlamaChatModel(threads=options.threads, context_window=options.context_window,
+                model = LlamaChatModel(threads=options.threads, prompt_threads=options.prompt_threads,
+                                       context_window=options.context_window,
                                        max_tokens=options.max_tokens, temperature=0.0, concurrency=slots,
                                        queue=slots, model_path=path, reuse_prefix=engine == "batched")
                 model.load()
@@ -317,6 +323,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--max-tokens", type=int, default=64)
     parser.add_argument("--context-window", type=int, default=2048)
     parser.add_argument("--threads", type=int, default=1, help="the server's CHAT_THREADS default on 2 cores")
+    parser.add_argument("--prompt-threads", type=int, default=os.cpu_count() or 1,
+                        help="threads reading prompts: the server's CHAT_PROMPT_THREADS default (the cores); "
+                             "'today' had it too, as llama-cpp-python's default n_threads_batch")
     parser.add_argument("--engines", nargs="+", default=["server", "batched", "batched-no-reuse", "today"],
                         choices=["server", "batched", "batched-no-reuse", "today"])
     return parser.parse_args()

@@ -3,10 +3,10 @@
 For each concurrency (and once with the fake chat model, for reference) a server is started with a
 throw-away SQLite database, every other capability fake (so that only the chat model's memory is
 added) and no warm-up. Its VmRSS (process and children) is read when it is up (no model yet), after
-one answer (the model is loaded: the first ``Llama``), and after ``CHAT_CONCURRENCY`` questions asked
-at once over as many WebSocket connections (every ``Llama`` the concurrency allows is built). The
-weights are memory-mapped, so their pages are shared with the page cache and with any other ``Llama``
-of the process; each extra generation slot adds its own context (KV cache) and compute buffers.
+one answer (the model and its context for every sequence are loaded), and after ``CHAT_CONCURRENCY``
+questions asked at once over as many WebSocket connections (every sequence in use). The weights are
+memory-mapped, so their pages are shared with the page cache; each sequence beyond the first adds its
+own KV cache in the one context.
 
     python -m bench.chat_memory [--model qwen2.5-coder-1.5b] [--concurrency 1,2] [--max-tokens 32]
 """

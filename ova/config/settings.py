@@ -214,6 +214,7 @@ class ChatSettings:
     context_turns: int = 12
     context_chars: int = 6000
     threads: int = max(1, (os.cpu_count() or 2) // 2)
+    prompt_threads: int = max(1, os.cpu_count() or 2)
     context_window: int = 2048
     concurrency: int = 4
     queue: int = 8

@@ -320,6 +320,9 @@ VARIABLES: tuple[Variable, ...] = (
              "most characters of earlier turns the model sees (oldest dropped first)"),
     Variable("CHAT_THREADS", "chat", "threads", parse_int(1, 256),
              "CPU threads of the local model (default: half the cores, leaving the rest to the server)"),
+    Variable("CHAT_PROMPT_THREADS", "chat", "prompt_threads", parse_int(1, 256),
+             "CPU threads of the local model while it reads a prompt (default: all the cores, as llama.cpp; "
+             "the first word comes sooner when the other cores are free)"),
     Variable("CHAT_CONTEXT_WINDOW", "chat", "context_window", parse_int(256, 131072),
              "local model context window, tokens"),
     Variable("CHAT_CONCURRENCY", "chat", "concurrency", parse_int(1, 64),

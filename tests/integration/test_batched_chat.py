@@ -123,3 +123,18 @@ async def test_a_fresh_slot_copies_the_shared_system_prompt_from_another_and_ans
     assert list(got) == expected
     without.close()
     copying.close()
+
+
+async def test_prompts_read_with_more_threads_give_the_same_answers() -> None:
+    one = greedy(2)
+    expected = [await answer(one, prompt) for prompt in (QUESTION, OTHERS[0])]
+    more = LlamaChatModel(threads=1, prompt_threads=2, context_window=512, max_tokens=32, temperature=0.0,
+                          concurrency=2, queue=0)
+
+    got = [await answer(more, prompt) for prompt in (QUESTION, OTHERS[0])]
+    together = await asyncio.gather(answer(more, QUESTION), answer(more, OTHERS[0]))
+
+    assert got == expected
+    assert list(together) == expected
+    one.close()
+    more.close()

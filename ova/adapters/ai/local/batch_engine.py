@@ -248,6 +248,7 @@ class BatchEngine:
             if sequence.next_token is not None:
                 add(sequence, sequence.next_token, True)
                 sequence.next_token = None
+        generating = rows
         for sequence in self._active:
             if not sequence.pending or rows >= budget:
                 continue
@@ -256,6 +257,7 @@ class BatchEngine:
             for index, token in enumerate(chunk):
                 add(sequence, token, index == len(chunk) - 1 and not sequence.pending)
         batch.n_tokens = rows
+        self._rt.use_threads(reading=rows > generating)
         if self._lib.llama_decode(self._rt.ctx, batch) != 0:
             self._fail_all()
             return

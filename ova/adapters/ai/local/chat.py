@@ -59,14 +59,17 @@ def bundled_model_path() -> str:
 class LlamaChatModel:
     """A GGUF chat model through llama.cpp with continuous batching: ``weights`` gives its path when it
     is first loaded (``model_path`` is a fixed path; neither: the bundled SmolLM2-135M).
-    ``concurrency`` is the number of sequences decoded together (each with ``context_window`` tokens
-    of KV cache); ``repeat_penalty`` keeps small models from looping on a phrase; ``reuse_prefix``
-    keeps a finished answer's KV cells for the next prompt that starts the same way;
+    ``threads`` decode the answers' tokens; ``prompt_threads`` (default: ``threads``) decode a step
+    that reads a prompt (many tokens at once, where more threads pay off). ``concurrency`` is the
+    number of sequences decoded together (each with ``context_window`` tokens of KV cache);
+    ``repeat_penalty`` keeps small models from looping on a phrase; ``reuse_prefix`` keeps a finished
+    answer's KV cells for the next prompt that starts the same way;
     ``flash_attention`` lets llama.cpp use it where it can, as ``llama-server`` does (fewer CPU cycles a
     token; greedy answers differ slightly from ``Llama``'s, which turns it off)."""
 
     def __init__(
-        self, *, threads: int = 2, context_window: int = 2048, max_tokens: int = 256, temperature: float = 0.3,
+        self, *, threads: int = 2, prompt_threads: int | None = None, context_window: int = 2048,
+        max_tokens: int = 256, temperature: float = 0.3,
         concurrency: int = 1, queue: int = 8, model_path: str | None = None, retry_after_s: int = 2,
         weights: Callable[[], str] | None = None, name: str = "SmolLM2-135M-Instruct Q4_1",
         repeat_penalty: float = 1.1, reuse_prefix: bool = True, flash_attention: bool = True,
@@ -74,6 +77,7 @@ class LlamaChatModel:
         if concurrency < 1 or queue < 0:
             raise ValueError("concurrency must be at least 1 and queue at least 0")
         self.threads = threads
+        self.prompt_threads = prompt_threads or threads
         self.context_window = context_window
         self.max_tokens = max_tokens
         self.temperature = temperature
@@ -179,6 +183,7 @@ class LlamaChatModel:
             raise ModelUnavailable("El modelo de chat local no se pudo cargar.") from error
         runtime = LlamaRuntime(path, slots=self.concurrency, context_window=self.context_window,
                                batch_tokens=BATCH_TOKENS, threads=self.threads,
+                               prompt_threads=self.prompt_threads,
                                flash_attention=self.flash_attention)
         engine = BatchEngine(runtime, Sampling(max_tokens=self.max_tokens, temperature=self.temperature,
                                                repeat_penalty=self.repeat_penalty),

@@ -35,7 +35,7 @@ class LlamaRuntime:
     Only the engine's thread may decode with ``ctx``; tokenizing and formatting are read-only."""
 
     def __init__(self, path: str, *, slots: int, context_window: int, batch_tokens: int, threads: int,
-                 flash_attention: bool = True) -> None:
+                 prompt_threads: int | None = None, flash_attention: bool = True) -> None:
         if not os.path.isfile(path):
             raise ModelUnavailable(f"No se encuentra el modelo de chat local ({os.path.basename(path)}).")
         try:
@@ -68,6 +68,9 @@ class LlamaRuntime:
         self.slots = slots
         self.context_window = context_window
         self.batch_tokens = batch_tokens
+        self._threads = threads
+        self._prompt_threads = prompt_threads or threads
+        self._reading = False
         self._format = _formatter(self.llm, llama_chat_format)
         self._piece = ctypes.create_string_buffer(PIECE_BUFFER)
         self._pieces: dict[int, bytes] = {}
@@ -81,6 +84,14 @@ class LlamaRuntime:
         ``create_chat_completion`` tokenizes them (special tokens parsed, BOS if the model wants one)."""
         text = self._format(messages)
         return list(self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=True))
+
+    def use_threads(self, *, reading: bool) -> None:
+        """Before a step: the prompt threads when it reads a prompt, the answer threads otherwise
+        (llama.cpp picks by the batch's size, and every step of several answers is a batch). Engine thread only."""
+        if reading != self._reading:
+            count = self._prompt_threads if reading else self._threads
+            self._lib.llama_set_n_threads(self.ctx, count, count)
+            self._reading = reading
 
     def is_end(self, token: int) -> bool:
         """Whether the token ends an answer (end of turn or of text); remembered per token, since every
