@@ -47,12 +47,13 @@ from ova.adapters.ai.local.asl_classifiers import CLASSIFIERS, AslAlpnumMlp, Sma
 from ova.adapters.ai.local.hand_finder import HandFinder, Look, find_hands, look_at
 from ova.adapters.ai.local.sign import MediapipeSignRecognizer, largest_hand, mediapipe_detector, mediapipe_detectors
 from ova.adapters.ai.pool import InferencePool
+from ova.config import load_settings
 from ova.config.settings import AiSettings
 from ova.domain.vision import RgbImage
 
 OTHERS = (SmartGesturesMlp, AslAlpnumMlp)
 THRESHOLD = AiSettings().asl_min_confidence
-BUDGET_MS = AiSettings().asl_time_budget_ms
+BUDGET_MS = load_settings().ai.asl_time_budget_ms  # ASL_TIME_BUDGET_MS=50 python -m bench.asl.evaluate
 BEFORE = Look("before", "before")  # what the adapter did until the finder: one look at threshold 0.3
 
 
