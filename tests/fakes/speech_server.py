@@ -11,9 +11,14 @@ JSON body ``{"model", "input", "voice"}`` as non-empty strings and ``"response_f
 only format this fake makes); ``payloads`` keeps each good one.
 
 ``script(path, *replies)`` queues answers for ``TRANSCRIPTIONS`` or ``SPEECH`` (``Reply`` from
-``tests.fakes.hf_server``, or ``transcript(...)``, ``wav(...)``); the last one repeats. Without a
-script a transcription is ``TRANSCRIPT`` and speech is a tone of ``spoken_seconds(input)``. Serve it
-with ``running(fake)`` (from ``tests.fakes.hf_server``).
+``tests.fakes.hf_server``, or ``transcript(...)``, ``verbose_transcript(...)``, ``wav(...)``); the last
+one repeats, whatever format was asked. Without a script a transcription is ``TRANSCRIPT`` in the
+format asked: ``json`` is ``{"text"}``; ``verbose_json`` names the language as ``verbose_style`` says
+(``"openai"``: Whisper's English word, ``"spanish"``; ``"speaches"``: the ISO code, ``"es"``;
+``"vllm"``: the language asked, ``null`` when none was) and the language heard is the one asked, else
+``detects``. A server without ``verbose_json`` sets ``verbose_refusal`` (one of ``REFUSALS``): every
+``verbose_json`` request then gets that answer before any script is read. Speech without a script is
+a tone of ``spoken_seconds(input)``. Serve it with ``running(fake)`` (from ``tests.fakes.hf_server``).
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import math
 import threading
 import wave
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from starlette.applications import Starlette
@@ -47,6 +53,50 @@ RATE = 24_000
 def transcript(text: Any, **extra: Any) -> Reply:
     """A transcription answer: ``{"text": text, ...extra}``."""
     return Reply(body=json.dumps({"text": text, **extra}).encode())
+
+
+VerboseStyle = Literal["openai", "speaches", "vllm"]
+LANGUAGE_WORDS = {"es": "spanish", "en": "english", "fr": "french"}
+"""How OpenAI's ``whisper-1`` names the languages it hears in ``verbose_json``."""
+HEARD_SECONDS = 2.0
+"""The duration a ``verbose_json`` answer of this fake reports (it does not decode the audio)."""
+
+
+def verbose_transcript(text: str, language: str | None, *, style: VerboseStyle = "openai") -> Reply:
+    """A ``verbose_json`` answer for ``text`` heard in ``language`` (an ISO code), shaped like the
+    server ``style`` names: OpenAI names the language in a word and adds ``usage``; speaches gives the
+    code and ``words``; vLLM gives the language it was asked (``None`` here when it detected one)."""
+    segment = {"id": 0, "seek": 0, "start": 0.0, "end": HEARD_SECONDS, "text": f" {text}", "tokens": [50364, 50464],
+               "temperature": 0.0, "avg_logprob": -0.25, "compression_ratio": 1.0, "no_speech_prob": 0.01}
+    named = LANGUAGE_WORDS.get(language, language) if style == "openai" and language else language
+    body: dict[str, Any] = {"task": "transcribe", "language": named, "duration": HEARD_SECONDS, "text": text,
+                            "segments": [segment]}
+    if style == "openai":
+        body["usage"] = {"type": "duration", "seconds": math.ceil(HEARD_SECONDS)}
+    elif style == "speaches":
+        body["words"] = None
+    else:
+        body["duration"] = str(HEARD_SECONDS)
+    return Reply(body=json.dumps(body).encode())
+
+
+REFUSALS = {
+    "openai": Reply(status=400, body=json.dumps({"error": {
+        "message": "response_format 'verbose_json' is not compatible with model 'gpt-4o-transcribe'. "
+                   "Use 'json' or 'text' instead.",
+        "type": "invalid_request_error", "param": "response_format", "code": "unsupported_value"}}).encode()),
+    "vllm": Reply(status=400, body=json.dumps({
+        "object": "error", "message": "Currently only support response_format `text` or `json`",
+        "type": "BadRequestError", "param": None, "code": 400}).encode()),
+    "vllm-model": Reply(status=400, body=json.dumps({"error": {
+        "message": "Currently do not support verbose_json for mistralai/Voxtral-Mini-3B-2507",
+        "type": "BadRequestError", "param": None, "code": 400}}).encode()),
+    "validation": Reply(status=422, body=json.dumps({"detail": [{
+        "type": "enum", "loc": ["body", "response_format"], "msg": "Input should be 'text' or 'json'",
+        "input": "verbose_json"}]}).encode()),
+}
+"""How servers without ``verbose_json`` refuse it: OpenAI's ``gpt-4o-transcribe``, vLLM before it had
+the format, a vLLM model without timestamps, and a FastAPI server whose form validation lacks it."""
 
 
 def spoken_seconds(text: str) -> float:
@@ -83,12 +133,19 @@ def bad_request(message: str) -> Response:
     return Response(json.dumps(body).encode(), 400, media_type="application/json")
 
 
+def answer(reply: Reply) -> Response:
+    return Response(reply.body, reply.status, headers=reply.headers, media_type=reply.content_type)
+
+
 class FakeSpeechServer:
     def __init__(self) -> None:
         self.api_key: str | None = None
         self.requests: list[Recorded] = []
         self.forms: list[dict[str, Any]] = []
         self.payloads: list[dict[str, Any]] = []
+        self.verbose_style: VerboseStyle = "openai"
+        self.detects = "es"
+        self.verbose_refusal: Reply | None = None
         self._scripts: dict[str, list[Reply]] = {}
         self._lock = threading.Lock()
         self.closing = threading.Event()
@@ -102,6 +159,9 @@ class FakeSpeechServer:
             self.forms.clear()
             self.payloads.clear()
             self._scripts.clear()
+            self.verbose_style = "openai"
+            self.detects = "es"
+            self.verbose_refusal = None
 
     def script(self, path: str, *replies: Reply) -> None:
         with self._lock:
@@ -120,7 +180,15 @@ class FakeSpeechServer:
             problem = await self._check_form(dict(form.multi_items()))
         finally:
             await form.close()
-        return bad_request(problem) if problem else await self._reply(TRANSCRIPTIONS, transcript(TRANSCRIPT))
+        if problem:
+            return bad_request(problem)
+        asked = self.forms[-1]
+        if asked.get("response_format") != "verbose_json":
+            return await self._reply(TRANSCRIPTIONS, transcript(TRANSCRIPT))
+        if self.verbose_refusal is not None:
+            return answer(self.verbose_refusal)
+        heard = asked.get("language") or (None if self.verbose_style == "vllm" else self.detects)
+        return await self._reply(TRANSCRIPTIONS, verbose_transcript(TRANSCRIPT, heard, style=self.verbose_style))
 
     async def _speak(self, request: Request) -> Response:
         body = await request.body()
@@ -144,7 +212,7 @@ class FakeSpeechServer:
             reply = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else default
         if reply.delay_s:  # a hang that ends early when the server stops
             await asyncio.to_thread(self.closing.wait, reply.delay_s)
-        return Response(reply.body, reply.status, headers=reply.headers, media_type=reply.content_type)
+        return answer(reply)
 
     async def _check_form(self, fields: dict[str, Any]) -> str | None:
         """What is wrong with a transcription form (``None``: nothing); a good one is kept in ``forms``."""
