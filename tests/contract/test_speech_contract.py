@@ -35,7 +35,7 @@ from ova.config.settings import AiSettings
 from ova.domain.errors import InvalidInput, UnreadableMedia, UnsupportedLanguage
 from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech, SpeechLanguage
 from tests.fakes.hf_server import FakeHuggingFace, ok, running
-from tests.fakes.speech_server import TRANSCRIPTIONS, FakeSpeechServer, transcript
+from tests.fakes.speech_server import FakeSpeechServer
 from tests.local_models import whisper
 
 MODELS = Path(__file__).resolve().parents[2] / "data" / "models"
@@ -113,10 +113,10 @@ def speech_breaker() -> CircuitBreaker:
 
 @pytest.fixture
 async def remote_stt(speech_server: tuple[FakeSpeechServer, str]) -> AsyncIterator[OpenAICompatibleSpeechToText]:
-    """A server that names the language it heard (speaches and others add it to the JSON answer)."""
+    """A server with ``verbose_json`` that hears Spanish when it detects the language; it names it as
+    OpenAI does (``"spanish"``) unless the test sets ``verbose_style``."""
     fake, base = speech_server
     fake.reset()
-    fake.script(TRANSCRIPTIONS, transcript("hola", language="es"))
     async with httpx.AsyncClient() as http:
         yield OpenAICompatibleSpeechToText(f"{base}/v1", None, "Systran/faster-whisper-base", http=http, timeout_s=5,
                                            breaker=speech_breaker())
@@ -152,7 +152,7 @@ class Listener:
 
 
 @pytest.fixture(params=["fake", "fake-english-only", "whisper-base", "whisper-tiny.en", "huggingface",
-                        "openai-compatible"])
+                        "openai-compatible", "openai-compatible-codes"])
 def listener(request: pytest.FixtureRequest) -> Listener:
     match request.param:
         case "fake":
@@ -165,6 +165,10 @@ def listener(request: pytest.FixtureRequest) -> Listener:
             return Listener(request.getfixturevalue("whisper_tiny_en"), ("en",))
         case "openai-compatible":
             return Listener(request.getfixturevalue("remote_stt"), ("es", "en"))
+        case "openai-compatible-codes":
+            remote = request.getfixturevalue("remote_stt")
+            request.getfixturevalue("speech_server")[0].verbose_style = "speaches"
+            return Listener(remote, ("es", "en"))
         case _:
             return Listener(request.getfixturevalue("hf_stt"), ("es", "en"), says_language=False)
 

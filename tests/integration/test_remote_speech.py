@@ -8,6 +8,7 @@ import io
 import wave
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Literal
 
 import av
 import httpx
@@ -29,6 +30,7 @@ from ova.entrypoints.app import create_app
 from tests.fakes.hf_server import Reply, hang, malformed, running, server_error
 from tests.fakes.speech_server import (
     RATE,
+    REFUSALS,
     SPEECH,
     TRANSCRIPT,
     TRANSCRIPTIONS,
@@ -37,6 +39,7 @@ from tests.fakes.speech_server import (
     streamed,
     tone,
     transcript,
+    verbose_transcript,
     wav,
 )
 
@@ -170,11 +173,30 @@ async def test_english_is_asked_as_english(fake: FakeSpeechServer, stt: OpenAICo
     assert fake.forms[-1]["language"] == "en"
 
 
+@pytest.mark.parametrize("style", ["openai", "speaches"])
+@pytest.mark.parametrize("detected", ["es", "en"])
+async def test_auto_asks_for_verbose_json_without_a_language_and_reports_the_one_the_server_detected(
+    fake: FakeSpeechServer, stt: OpenAICompatibleSpeechToText, style: Literal["openai", "speaches"], detected: str,
+) -> None:
+    fake.verbose_style, fake.detects = style, detected
+
+    heard = await stt.transcribe(AudioClip(NOTE), language=SpeechLanguage.AUTO)
+
+    assert (heard.text, heard.language) == (TRANSCRIPT, detected)
+    assert {name: value for name, value in fake.forms[-1].items() if name != "file"} == {
+        "model": STT_MODEL, "response_format": "verbose_json"}
+    assert fake.count(TRANSCRIPTIONS) == 1
+
+
 @pytest.mark.parametrize(("answer", "language"), [
     (transcript(TRANSCRIPT), "und"), (transcript(TRANSCRIPT, language="es"), "es"),
-    (transcript("Hello", language="english"), "en"), (transcript("Bonjour", language="fr"), "und"),
-], ids=["not said", "code", "openai's word", "not a language ova speaks"])
-async def test_auto_leaves_the_language_to_the_server_and_takes_the_one_it_names(
+    (verbose_transcript("Hello", "en", style="openai"), "en"), (transcript("Hola", language="Spanish"), "es"),
+    (transcript("Hola", language="es-ES"), "es"), (verbose_transcript("Hola", None, style="vllm"), "und"),
+    (verbose_transcript("Bonjour", "fr", style="openai"), "und"), (verbose_transcript("Bonjour", "fr"), "und"),
+    (transcript("Hola", language=7), "und"),
+], ids=["not said", "code", "openai's word", "capitalised word", "regional tag", "vllm's null", "french word",
+        "french code", "not a string"])
+async def test_auto_takes_the_language_the_answer_names_when_ova_speaks_it_else_und(
     fake: FakeSpeechServer, stt: OpenAICompatibleSpeechToText, answer: Reply, language: str,
 ) -> None:
     fake.script(TRANSCRIPTIONS, answer)
@@ -183,6 +205,70 @@ async def test_auto_leaves_the_language_to_the_server_and_takes_the_one_it_names
 
     assert "language" not in fake.forms[-1]
     assert heard.language == language
+
+
+@pytest.mark.parametrize("refusal", sorted(REFUSALS))
+async def test_a_server_that_refuses_verbose_json_is_asked_again_in_json_and_the_language_is_und(
+    fake: FakeSpeechServer, stt: OpenAICompatibleSpeechToText, refusal: str,
+) -> None:
+    fake.verbose_refusal = REFUSALS[refusal]
+
+    heard = await stt.transcribe(AudioClip(NOTE), language=SpeechLanguage.AUTO)
+
+    assert (heard.text, heard.language) == (TRANSCRIPT, "und")
+    assert [form["response_format"] for form in fake.forms] == ["verbose_json", "json"]
+    assert all("language" not in form for form in fake.forms) and stt.breaker.state == "closed"
+
+
+async def test_after_a_refusal_later_auto_notes_go_as_json_at_once(
+    fake: FakeSpeechServer, stt: OpenAICompatibleSpeechToText,
+) -> None:
+    fake.verbose_refusal = REFUSALS["openai"]
+    await stt.transcribe(AudioClip(NOTE), language=SpeechLanguage.AUTO)
+    fake.script(TRANSCRIPTIONS, transcript("Hola", language="es"))
+
+    heard = await stt.transcribe(AudioClip(NOTE), language=SpeechLanguage.AUTO)
+
+    assert heard.language == "es"
+    assert [form["response_format"] for form in fake.forms] == ["verbose_json", "json", "json"]
+
+
+async def test_the_refusal_is_remembered_for_that_server_only(
+    fake: FakeSpeechServer, speech_server: tuple[FakeSpeechServer, str], http: httpx.AsyncClient,
+    stt: OpenAICompatibleSpeechToText,
+) -> None:
+    fake.verbose_refusal = REFUSALS["vllm"]
+    await stt.transcribe(AudioClip(NOTE), language=SpeechLanguage.AUTO)
+    fake.verbose_refusal = None
+
+    heard = await make_stt(speech_server[1], http).transcribe(AudioClip(NOTE), language=SpeechLanguage.AUTO)
+
+    assert heard.language == "es" and fake.forms[-1]["response_format"] == "verbose_json"
+
+
+async def test_a_refusal_that_does_not_name_the_format_is_an_error_and_verbose_json_is_kept(
+    fake: FakeSpeechServer, stt: OpenAICompatibleSpeechToText,
+) -> None:
+    fake.script(TRANSCRIPTIONS, Reply(status=400, body=b'{"error": {"message": "Audio file is too short"}}'),
+                transcript("Hola", language="es"))
+
+    with pytest.raises(ModelUnavailable, match="Audio file is too short"):
+        await stt.transcribe(AudioClip(NOTE), language=SpeechLanguage.AUTO)
+    heard = await stt.transcribe(AudioClip(NOTE), language=SpeechLanguage.AUTO)
+
+    assert heard.language == "es"
+    assert [form["response_format"] for form in fake.forms] == ["verbose_json", "verbose_json"]
+
+
+async def test_server_errors_on_verbose_json_are_retried_in_verbose_json(
+    fake: FakeSpeechServer, stt: OpenAICompatibleSpeechToText, sleeps: Sleeps,
+) -> None:
+    fake.script(TRANSCRIPTIONS, server_error(503), verbose_transcript("Hello", "en"))
+
+    heard = await stt.transcribe(AudioClip(NOTE), language=SpeechLanguage.AUTO)
+
+    assert (heard.text, heard.language) == ("Hello", "en") and len(sleeps.waits) == 1
+    assert [form["response_format"] for form in fake.forms] == ["verbose_json", "verbose_json"]
 
 
 @pytest.mark.parametrize(("container", "codec", "rate", "sent"), [

@@ -3,17 +3,27 @@ vLLM, speaches (faster-whisper-server), LocalAI, OpenAI.
 
 The request is a multipart ``POST {base}/audio/transcriptions`` with the fields ``file`` (the note as
 received, named for its format: OpenAI tells the format by the file name's extension), ``model``,
-``language`` (``es`` or ``en``; left out for ``auto``, so that the server detects it) and
-``response_format=json``; the answer is ``{"text": ...}``. ``json`` is the one format every such
-server accepts; it does not say the language, so an ``auto`` note is heard as ``und``
-(undetermined) unless the answer carries a ``language`` (some servers add it).
+``language`` and ``response_format``. When the language is asked (``es`` or ``en``) the format is
+``json``, the one every such server accepts, and the answer ``{"text": ...}`` is in that language.
+For ``auto`` the language is left out, so that the server detects it, and the format is
+``verbose_json``, whose answer also names the language heard: OpenAI's ``whisper-1`` in English words
+(``"spanish"``), speaches as an ISO 639-1 code (``"es"``); either becomes ``es`` or ``en``, and any
+other language, or none named, is ``und`` (undetermined). vLLM's ``verbose_json`` repeats the language
+it was asked, so an ``auto`` note on vLLM is ``und`` either way.
+
+Some servers or models have no ``verbose_json`` (OpenAI's ``gpt-4o-transcribe``, older vLLM, vLLM
+models without timestamps) and refuse it with a 400 or 422 that names the format. The same note is
+then asked again at once as ``json`` and heard as ``und`` unless that answer names a language; the
+adapter remembers the refusal, so later ``auto`` notes go as ``json`` from the start (one request,
+not two) until the process restarts.
 
 The note is opened here first (PyAV): bytes that are not audio are ``UnreadableMedia`` before any
 request, and the duration is measured. A note in a format the magic bytes do not tell (and the server
 might not take) is sent as the WAV of its decoded 16 kHz mono samples instead.
 
 Nothing heard is an empty text (the port's rule; the use case makes it ``NoSpeech``). Resilience is
-the remote adapters' policy (``ova.adapters.ai.resilience``), the status mapping the chat adapter's.
+the remote adapters' policy (``ova.adapters.ai.resilience``), the status mapping the chat adapter's;
+the second request after a refusal belongs to the same attempt, inside the same deadline.
 """
 
 from __future__ import annotations
@@ -34,8 +44,12 @@ from ova.domain.speech import AudioClip, SpeechLanguage, Transcript
 FILE_NAMES = {"audio/wav": "note.wav", "audio/ogg": "note.ogg", "audio/webm": "note.webm",
               "audio/flac": "note.flac", "audio/mpeg": "note.mp3", "audio/mp4": "note.m4a"}
 """The name the note is sent under, by the type its bytes announce."""
-LANGUAGE_NAMES = {"spanish": "es", "english": "en"}
-"""OpenAI's ``verbose_json`` names the language in English words; others give the ISO 639-1 code."""
+LANGUAGE_NAMES = {"spanish": "es", "castilian": "es", "english": "en"}
+"""OpenAI's ``verbose_json`` names the language in English words (Whisper's names); others give the
+ISO 639-1 code."""
+PLAIN, VERBOSE = "json", "verbose_json"
+REFUSAL_STATUSES = (400, 422)
+"""How servers refuse a format they lack: 400 (OpenAI, vLLM) or 422 (a FastAPI server's validation)."""
 
 
 class OpenAICompatibleSpeechToText:
@@ -57,6 +71,7 @@ class OpenAICompatibleSpeechToText:
         self._base_delay_s = base_delay_s
         self._sleep = sleep
         self._clock = clock
+        self._verbose_refused = False
 
     @property
     def model(self) -> str:
@@ -69,22 +84,28 @@ class OpenAICompatibleSpeechToText:
         return headers
 
     def fields(self, language: SpeechLanguage) -> dict[str, str]:
-        """The form fields besides the file."""
-        fields = {"model": self._model, "response_format": "json"}
+        """The form fields besides the file: ``verbose_json`` only where it tells something (``auto``)
+        and the server has not refused it."""
         if language is not SpeechLanguage.AUTO:
-            fields["language"] = language.value
-        return fields
+            return {"model": self._model, "response_format": PLAIN, "language": language.value}
+        return {"model": self._model, "response_format": PLAIN if self._verbose_refused else VERBOSE}
 
     async def transcribe(self, clip: AudioClip, *, language: SpeechLanguage) -> Transcript:
         asked = SpeechLanguage(language)
         name, data, kind, duration = await asyncio.to_thread(prepared, clip.data)
-        fields = self.fields(asked)
 
-        async def attempt() -> tuple[str, str | None]:
-            response = await self.http.post(
+        async def post(fields: dict[str, str]) -> httpx.Response:
+            return await self.http.post(
                 self.url, data=fields, files={"file": (name, data, kind)}, headers=self.headers(),
                 timeout=httpx.Timeout(self.timeout_s, connect=min(5.0, self.timeout_s)),
             )
+
+        async def attempt() -> tuple[str, str | None]:
+            fields = self.fields(asked)
+            response = await post(fields)
+            if fields["response_format"] == VERBOSE and refuses_verbose_json(response):
+                self._verbose_refused = True
+                response = await post(self.fields(asked))
             if not response.is_success:
                 raise status_error(response, self.breaker.name)
             return transcription_of(response, self.breaker.name)
@@ -112,6 +133,15 @@ def sniffed(data: bytes) -> str:
     return "audio/mp4" if data[4:8] == b"ftyp" else content_type(data)
 
 
+def refuses_verbose_json(response: httpx.Response) -> bool:
+    """Whether the answer refuses the ``verbose_json`` format: a 400 or 422 whose body names it or the
+    ``response_format`` field (any other refusal is about the request itself and stays an error)."""
+    if response.status_code not in REFUSAL_STATUSES:
+        return False
+    body = response.text.lower()
+    return VERBOSE in body or "response_format" in body
+
+
 def transcription_of(response: httpx.Response, provider: str) -> tuple[str, str | None]:
     """``(text stripped, the language the answer names as es/en or None)``; a body without a text
     string is a malformed answer (``RemoteCallError``)."""
@@ -122,6 +152,14 @@ def transcription_of(response: httpx.Response, provider: str) -> tuple[str, str 
         raise malformed(provider) from exc
     if not isinstance(text, str):
         raise malformed(provider)
-    named = body.get("language")
-    code = LANGUAGE_NAMES.get(named.strip().lower(), named.strip().lower()) if isinstance(named, str) else None
-    return text.strip(), code if code in ("es", "en") else None
+    return text.strip(), language_code(body.get("language"))
+
+
+def language_code(named: object) -> str | None:
+    """``es`` or ``en`` for a language an answer names as a word (``"Spanish"``), a code (``"es"``) or a
+    tag (``"es-ES"``); ``None`` for any other language or anything else."""
+    if not isinstance(named, str):
+        return None
+    word = named.strip().lower().replace("_", "-").split("-")[0]
+    code = LANGUAGE_NAMES.get(word, word)
+    return code if code in ("es", "en") else None
