@@ -13,7 +13,7 @@ only format this fake makes); ``payloads`` keeps each good one.
 ``script(path, *replies)`` queues answers for ``TRANSCRIPTIONS`` or ``SPEECH`` (``Reply`` from
 ``tests.fakes.hf_server``, or ``transcript(...)``, ``wav(...)``); the last one repeats. Without a
 script a transcription is ``TRANSCRIPT`` and speech is a tone of ``spoken_seconds(input)``. Serve it
-with ``running(fake)`` (from ``tests.fakes.hf_server``).
+with ``running(fake)`` or ``served`` (from ``tests.fakes.served``).
 """
 
 from __future__ import annotations
