@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +23,17 @@ def _register(client: httpx.Client) -> tuple[str, str]:
 
 def _login(client: httpx.Client, email: str, password: str) -> httpx.Response:
     return client.post("/auth/login", json={"email": email, "password": password})
+
+
+def _logged_in_on(client: httpx.Client) -> dict[str, Any]:
+    """A new account, registered and logged in on ``client``'s host: the login's body (tokens and user)."""
+    email, password = _register(client)
+    body: dict[str, Any] = _login(client, email, password).json()
+    return body
+
+
+def _bearer(body: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {body['access_token']}"}
 
 
 def test_the_balancer_serves_from_both_hosts(cluster: Cluster) -> None:
@@ -50,9 +62,8 @@ def test_failed_logins_count_the_client_behind_the_balancer_not_the_balancer(clu
 def test_a_logout_on_one_host_is_refused_on_the_other_at_once(cluster: Cluster) -> None:
     first, second = cluster.hosts
     with cluster.client(base=first.base) as one, cluster.client(base=second.base) as other:
-        email, password = _register(one)
-        tokens = _login(one, email, password).json()
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        tokens = _logged_in_on(one)
+        headers = _bearer(tokens)
         assert one.get("/auth/me", headers=headers).status_code == 200
         assert other.post("/auth/logout", headers=headers,
                           json={"refresh_token": tokens["refresh_token"]}).status_code == 204
@@ -63,8 +74,7 @@ def test_a_logout_on_one_host_is_refused_on_the_other_at_once(cluster: Cluster) 
 def test_a_reused_refresh_token_on_the_other_host_ends_the_session_everywhere(cluster: Cluster) -> None:
     first, second = cluster.hosts
     with cluster.client(base=first.base) as one, cluster.client(base=second.base) as other:
-        email, password = _register(one)
-        stolen = _login(one, email, password).json()["refresh_token"]
+        stolen = _logged_in_on(one)["refresh_token"]
         rotated = one.post("/auth/refresh", json={"refresh_token": stolen})
         assert rotated.status_code == 200, rotated.text
         assert other.post("/auth/refresh", json={"refresh_token": stolen}).status_code == 401  # reuse
@@ -76,9 +86,8 @@ def test_a_reused_refresh_token_on_the_other_host_ends_the_session_everywhere(cl
 def test_an_account_disabled_on_one_host_is_refused_on_the_other(cluster: Cluster) -> None:
     first, second = cluster.hosts
     with cluster.client(base=first.base) as one, cluster.client(base=second.base) as other:
-        email, password = _register(one)
-        body = _login(one, email, password).json()
-        headers = {"Authorization": f"Bearer {body['access_token']}"}
+        body = _logged_in_on(one)
+        headers = _bearer(body)
         disabled = other.put(f"/usuarios/{body['user']['id']}", headers=cluster.admin_headers,
                              json={"activo": False})
         assert disabled.status_code == 200, disabled.text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 
 import attrs
 import httpx
@@ -22,7 +22,7 @@ from ova.adapters.ai.resilience import CircuitBreaker
 from ova.application.ports.chat import ChatModel, ChatPrompt
 from ova.domain.errors import Busy
 from tests.fakes.chat_server import FakeChatServer, answer
-from tests.fakes.hf_server import running
+from tests.fakes.served import served
 
 QUESTION = ChatPrompt(system="Answer briefly.", history=(), message="What is the capital of France?")
 STORY = ChatPrompt(system="You are a storyteller.", history=(),
@@ -38,11 +38,7 @@ class Subject:
     """Nothing is generating or being sent any more (thread, slot, server response)."""
 
 
-@pytest.fixture(scope="module")
-def chat_server() -> Iterator[tuple[FakeChatServer, str]]:
-    fake = FakeChatServer()
-    with running(fake) as base:  # type: ignore[arg-type]
-        yield fake, base
+chat_server = served(FakeChatServer)
 
 
 @pytest.fixture(params=["fake", "local", "remote"])

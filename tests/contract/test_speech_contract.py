@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import wave
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import attrs
@@ -34,7 +34,8 @@ from ova.bootstrap.factories import make_local_tts
 from ova.config.settings import AiSettings
 from ova.domain.errors import InvalidInput, UnreadableMedia, UnsupportedLanguage
 from ova.domain.speech import SPEECH_LANGUAGES, AudioClip, Speech, SpeechLanguage
-from tests.fakes.hf_server import FakeHuggingFace, ok, running
+from tests.fakes.hf_server import FakeHuggingFace, ok
+from tests.fakes.served import served
 from tests.fakes.speech_server import FakeSpeechServer
 from tests.local_models import whisper
 
@@ -84,11 +85,7 @@ def whisper_tiny_en(pool: InferencePool) -> WhisperSpeechToText:
     return adapter
 
 
-@pytest.fixture(scope="module")
-def hf_server() -> Iterator[tuple[FakeHuggingFace, str]]:
-    fake = FakeHuggingFace()
-    with running(fake) as base:
-        yield fake, base
+hf_server = served(FakeHuggingFace)
 
 
 @pytest.fixture
@@ -100,11 +97,7 @@ async def hf_stt(hf_server: tuple[FakeHuggingFace, str]) -> AsyncIterator[HfSpee
         yield HfSpeechToText(HuggingFaceClient(f"{base}/models", None, http=http, timeout_s=5), HF_WHISPER)
 
 
-@pytest.fixture(scope="module")
-def speech_server() -> Iterator[tuple[FakeSpeechServer, str]]:
-    fake = FakeSpeechServer()
-    with running(fake) as base:  # type: ignore[arg-type]
-        yield fake, base
+speech_server = served(FakeSpeechServer)
 
 
 def speech_breaker() -> CircuitBreaker:

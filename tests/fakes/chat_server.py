@@ -4,7 +4,7 @@ recording every request and how many answers are being sent right now; ``GET /v1
 model (what a reachability probe asks).
 
 ``script(*replies)`` queues answers; the last one repeats. Without a script every request gets
-``ANSWER`` streamed a word at a time. Serve it with ``running(fake)`` (from ``tests.fakes.hf_server``).
+``ANSWER`` streamed a word at a time. Serve it with ``running(fake)`` or ``served`` (from ``tests.fakes.served``).
 """
 
 from __future__ import annotations

@@ -4,23 +4,20 @@ Space under ``/gradio_api/...``, in the real wire formats, scripted per test, re
 ``script(path, reply, ...)`` queues answers for a path; the last one repeats (``PASS`` means "not
 scripted"). Without a script a
 model path answers 404 and the Space routes behave like a healthy Space whose ``predict`` outputs
-are ``space_outputs`` (or ``space_error``).
+are ``space_outputs`` (or ``space_error``). Serve it with ``running(fake)`` or ``served`` (from
+``tests.fakes.served``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
-import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import attrs
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -165,30 +162,3 @@ class FakeHuggingFace:
 
         return StreamingResponse(stream(), media_type="text/event-stream")
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def running(fake: FakeHuggingFace) -> Iterator[str]:
-    """Serves ``fake`` with uvicorn in a background thread; yields ``http://127.0.0.1:{port}``."""
-    port = _free_port()
-    config = uvicorn.Config(fake.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
-                            ws="none", http="h11", loop="asyncio", timeout_graceful_shutdown=2)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="fake-hf", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the fake Hugging Face server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        fake.closing.set()
-        server.should_exit = True
-        thread.join(timeout=10)

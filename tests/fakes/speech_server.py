@@ -18,7 +18,8 @@ format asked: ``json`` is ``{"text"}``; ``verbose_json`` names the language as `
 ``"vllm"``: the language asked, ``null`` when none was) and the language heard is the one asked, else
 ``detects``. A server without ``verbose_json`` sets ``verbose_refusal`` (one of ``REFUSALS``): every
 ``verbose_json`` request then gets that answer before any script is read. Speech without a script is
-a tone of ``spoken_seconds(input)``. Serve it with ``running(fake)`` (from ``tests.fakes.hf_server``).
+a tone of ``spoken_seconds(input)``. Serve it
+with ``running(fake)`` or ``served`` (from ``tests.fakes.served``).
 """
 
 from __future__ import annotations

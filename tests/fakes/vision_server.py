@@ -7,7 +7,7 @@ is wrong: a ``model``, ``"stream": false``, messages ending with a user message 
 ``text`` part and an ``image_url`` part, and a data URL that decodes to a JPEG. ``images`` keeps the
 decoded photos (Pillow images) in order. ``script(*replies)`` queues answers (``Reply`` from
 ``tests.fakes.hf_server``, or ``text(...)``); the last one repeats. Without a script every request
-gets ``ANSWER``. Serve it with ``running(fake)`` (from ``tests.fakes.hf_server``).
+gets ``ANSWER``. Serve it with ``running(fake)`` or ``served`` (from ``tests.fakes.served``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import io
 import json
 import time
 import wave
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import attrs
@@ -43,10 +43,11 @@ from tests.fakes.hf_server import (
     loading,
     malformed,
     ok,
-    running,
     server_error,
     sleeping_space,
 )
+from tests.fakes.resilience import Clock, Sleeps
+from tests.fakes.served import fresh, served
 
 KEY = "hf_test_key"
 DETR, BLIP = "facebook/detr-resnet-50", "Salesforce/blip-image-captioning-base"
@@ -82,50 +83,12 @@ def flac_bytes(seconds: float = 0.25, rate: int = 22050) -> bytes:
     return buffer.getvalue()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[FakeHuggingFace, str]]:
-    fake = FakeHuggingFace()
-    with running(fake) as base:
-        yield fake, base
+server = served(FakeHuggingFace)
 
 
 @pytest.fixture
 def fake(server: tuple[FakeHuggingFace, str]) -> FakeHuggingFace:
-    server[0].reset()
-    server[0].api_key = KEY
-    return server[0]
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
+    return fresh(server[0], KEY)
 
 
 def make_client(base: str, http: httpx.AsyncClient, clock: Clock, sleep: Any, *, timeout_s: float = 5.0,

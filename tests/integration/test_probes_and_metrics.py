@@ -20,7 +20,7 @@ from ova.config import load_settings
 from ova.entrypoints.app import create_app
 from tests.e2e.server import FAKE_AI, free_port
 from tests.fakes.chat_server import FakeChatServer
-from tests.fakes.hf_server import running
+from tests.fakes.served import running
 from tests.fakes.tcp_proxy import FreezableTcpProxy
 
 TOKEN = "metrics-token-0123456789"

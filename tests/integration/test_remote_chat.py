@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -20,7 +20,9 @@ from ova.application.ports.chat import ChatModel, ChatPrompt
 from ova.domain.chat import Speaker, Turn
 from ova.domain.errors import ModelUnavailable
 from tests.fakes.chat_server import ANSWER, FakeChatServer, Streamed, answer, error_reply, words
-from tests.fakes.hf_server import Reply, hang, running
+from tests.fakes.hf_server import Reply, hang
+from tests.fakes.resilience import Clock, Sleeps
+from tests.fakes.served import fresh, served
 
 KEY = "sk-test"
 MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -32,50 +34,19 @@ PROMPT = ChatPrompt(
 )
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[FakeChatServer, str]]:
-    fake = FakeChatServer()
-    with running(fake) as base:  # type: ignore[arg-type]
-        yield fake, base
+server = served(FakeChatServer)
 
 
 @pytest.fixture
 def fake(server: tuple[FakeChatServer, str]) -> FakeChatServer:
-    server[0].reset()
-    server[0].api_key = KEY
-    return server[0]
+    return fresh(server[0], KEY)
 
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
+    """A pool of one connection, so a stream closed early that kept its connection would block the next call."""
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=1)) as client:
         yield client
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 def make_chat(base: str, http: httpx.AsyncClient, clock: Clock, sleep: Sleeps | None, *, key: str | None = KEY,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import wave
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -27,7 +26,9 @@ from ova.config import load_settings
 from ova.domain.errors import InvalidInput, ModelUnavailable, NoSpeech, UnreadableMedia
 from ova.domain.speech import AudioClip, SpeechLanguage
 from ova.entrypoints.app import create_app
-from tests.fakes.hf_server import Reply, hang, malformed, running, server_error
+from tests.fakes.hf_server import Reply, hang, malformed, server_error
+from tests.fakes.resilience import Clock, Sleeps
+from tests.fakes.served import fresh, served
 from tests.fakes.speech_server import (
     RATE,
     REFUSALS,
@@ -50,45 +51,12 @@ VOICES = {"es": "ef_dora", "en": "af_heart"}
 NOTE = (Path(__file__).parent.parent / "data" / "hola-madrid-es.wav").read_bytes()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-@pytest.fixture(scope="module")
-def speech_server() -> Iterator[tuple[FakeSpeechServer, str]]:
-    fake = FakeSpeechServer()
-    with running(fake) as base:  # type: ignore[arg-type]
-        yield fake, base
+speech_server = served(FakeSpeechServer)
 
 
 @pytest.fixture
 def fake(speech_server: tuple[FakeSpeechServer, str]) -> FakeSpeechServer:
-    speech_server[0].reset()
-    speech_server[0].api_key = KEY
-    return speech_server[0]
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
+    return fresh(speech_server[0], KEY)
 
 
 def breaker() -> CircuitBreaker:

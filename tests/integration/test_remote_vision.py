@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -29,7 +28,9 @@ from ova.domain.errors import ModelUnavailable
 from ova.domain.text_reading import ReadText, TextLine
 from ova.domain.vision import Box, RgbImage
 from ova.entrypoints.app import create_app
-from tests.fakes.hf_server import FakeHuggingFace, Reply, hang, loading, malformed, ok, running, server_error
+from tests.fakes.hf_server import FakeHuggingFace, Reply, hang, loading, malformed, ok, server_error
+from tests.fakes.resilience import Clock, Sleeps
+from tests.fakes.served import fresh, served
 from tests.fakes.vision_server import ANSWER, FakeVisionServer, text
 
 KEY = "sk-vision"
@@ -38,58 +39,18 @@ TROCR = "microsoft/trocr-base-printed"
 PHOTO = RgbImage(320, 200, bytes([200, 30, 30]) * 320 * 100 + bytes([20, 20, 200]) * 320 * 100)  # red, then blue
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-@pytest.fixture(scope="module")
-def vision_server() -> Iterator[tuple[FakeVisionServer, str]]:
-    fake = FakeVisionServer()
-    with running(fake) as base:  # type: ignore[arg-type]
-        yield fake, base
+vision_server = served(FakeVisionServer)
+hf_server = served(FakeHuggingFace)
 
 
 @pytest.fixture
 def fake(vision_server: tuple[FakeVisionServer, str]) -> FakeVisionServer:
-    vision_server[0].reset()
-    vision_server[0].api_key = KEY
-    return vision_server[0]
-
-
-@pytest.fixture(scope="module")
-def hf_server() -> Iterator[tuple[FakeHuggingFace, str]]:
-    fake = FakeHuggingFace()
-    with running(fake) as base:
-        yield fake, base
+    return fresh(vision_server[0], KEY)
 
 
 @pytest.fixture
 def hf_fake(hf_server: tuple[FakeHuggingFace, str]) -> FakeHuggingFace:
-    hf_server[0].reset()
-    return hf_server[0]
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
+    return fresh(hf_server[0])
 
 
 @pytest.fixture

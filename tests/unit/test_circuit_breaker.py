@@ -5,19 +5,12 @@ import pytest
 
 from ova.adapters.ai.resilience import CircuitBreaker, RemoteCallError, call_with_resilience
 from ova.domain.errors import ModelUnavailable, UnreadableMedia
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes.resilience import Clock, Sleeps
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(now=1000.0)
 
 
 @pytest.fixture
@@ -89,14 +82,6 @@ def test_a_cancelled_probe_gives_the_probe_back(breaker: CircuitBreaker, clock: 
     breaker.before_call()
     breaker.release()
     breaker.before_call()
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 async def test_retries_transient_errors_then_counts_one_failure(breaker: CircuitBreaker) -> None:

