@@ -10,17 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ova.entrypoints.asgi.json_limits import MAX_JSON_DEPTH
-from ova.entrypoints.websocket.frames import (
-    AudioMessage,
-    AuthMessage,
-    Cancel,
-    FrameError,
-    Ping,
-    TextMessage,
-    decode_audio,
-    max_frame_bytes,
-    read_frame,
-)
+from ova.entrypoints.websocket.attachments import decode_audio
+from ova.entrypoints.websocket.client_frames import AudioMessage, AuthMessage, Cancel, FrameError, Ping, TextMessage
+from ova.entrypoints.websocket.frame_reading import max_frame_bytes, read_frame
 
 TEXT_LIMIT = 64 * 1024
 FRAME_LIMIT = max_frame_bytes(TEXT_LIMIT, 5 * 1024 * 1024)

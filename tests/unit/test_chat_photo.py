@@ -13,8 +13,10 @@ import pytest
 from ova.adapters.ai.fakes.text_reading import FakeTextReader
 from ova.domain.text_reading import TextLine
 from ova.domain.vision import Box
+from ova.entrypoints.websocket.attachments import decode_image
+from ova.entrypoints.websocket.client_frames import FrameError, ImageMessage
 from ova.entrypoints.websocket.dialect import Dialect
-from ova.entrypoints.websocket.frames import FrameError, ImageMessage, decode_image, max_frame_bytes, read_frame
+from ova.entrypoints.websocket.frame_reading import max_frame_bytes, read_frame
 from tests.unit.test_chat_worker import VOICE_NOTE, Setup
 
 PHOTO = ImageMessage(base64.b64encode(b"any photo").decode())

@@ -25,9 +25,11 @@ from ova.domain.language import Language
 from ova.domain.users import User
 from ova.entrypoints.asgi.edge import server_send
 from ova.entrypoints.asgi.messages import error_frame_in
-from ova.entrypoints.websocket import frames
+from ova.entrypoints.websocket import server_frames
+from ova.entrypoints.websocket.client_frames import AuthMessage, Cancel, FrameError, Message, Ping
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
-from ova.entrypoints.websocket.frames import AuthMessage, Cancel, Frame, FrameError, Message, Ping
+from ova.entrypoints.websocket.frame_reading import max_frame_bytes, read_frame
+from ova.entrypoints.websocket.server_frames import Frame
 from ova.entrypoints.websocket.window import SlidingWindow
 from ova.entrypoints.websocket.worker import TYPING_OFF, UNAVAILABLE, ChatWorker, SlowClient
 
@@ -79,7 +81,7 @@ class ChatSession:
         self._send_since: float | None = None
         self._sent_by_reader = False  # which task is in ``_send`` now (the reader's or the worker's)
         self._gave_up: str | None = None  # "idle" or "slow" once the watchdog has stepped in
-        self._max_frame = frames.max_frame_bytes(self.settings.max_text_bytes, self.settings.max_audio_bytes)
+        self._max_frame = max_frame_bytes(self.settings.max_text_bytes, self.settings.max_audio_bytes)
 
     @property
     def generating(self) -> bool:
@@ -103,7 +105,8 @@ class ChatSession:
         async with self.services.telemetry.connection():
             self._log().info("chat connected")
             try:
-                await self._send(frames.connected(self.client_id, self.chat_id, self.dialect.features), by_reader=True)
+                await self._send(server_frames.connected(self.client_id, self.chat_id, self.dialect.features),
+                                 by_reader=True)
                 if self._closing:  # the shutdown began while the connection opened: nothing was sent yet
                     await self._close(CLOSE_RESTART, "reinicio del servicio")
                     return
@@ -246,8 +249,7 @@ class ChatSession:
                 await self._refuse(FrameError("unsupported_frame", "Solo se aceptan mensajes de texto (JSON)."))
                 continue
             try:
-                frame = frames.read_frame(text, max_text_bytes=self.settings.max_text_bytes,
-                                          max_frame_bytes=self._max_frame)
+                frame = read_frame(text, max_text_bytes=self.settings.max_text_bytes, max_frame_bytes=self._max_frame)
             except FrameError as error:
                 await self._refuse(error)
                 continue
@@ -288,7 +290,7 @@ class ChatSession:
         now = time.monotonic()
         self._refused.add(now)
         self.services.telemetry.message_done(error.code)
-        await self._send(frames.error(error.code, error.message, error.details), by_reader=True)
+        await self._send(server_frames.error(error.code, error.message, error.details), by_reader=True)
         await self._send(TYPING_OFF, by_reader=True)
         if self._refused.count(now) > REFUSALS_BEFORE_CLOSE * self.settings.messages_per_minute:
             self._log().warning("chat flooded, closing")
@@ -300,11 +302,11 @@ class ChatSession:
             principal = await self.services.authenticate(token)
         except InvalidToken as error:
             self._token, self._user = None, None
-            await self._send(frames.error(error.code, error.detail), by_reader=True)
+            await self._send(server_frames.error(error.code, error.detail), by_reader=True)
             return
         except DependencyUnavailable as error:  # the token cannot be checked now (shared state down)
             self._log().warning("chat authentication unavailable", error=error.code)
-            await self._send(frames.error("unavailable", UNAVAILABLE_NOW), by_reader=True)
+            await self._send(server_frames.error("unavailable", UNAVAILABLE_NOW), by_reader=True)
             await self._close(CLOSE_TRY_AGAIN_LATER, "servicio no disponible")
             raise WebSocketDisconnect(CLOSE_TRY_AGAIN_LATER) from None
         self._token, self._user = token, principal.user

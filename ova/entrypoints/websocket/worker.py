@@ -42,15 +42,17 @@ from ova.domain.errors import DomainError
 from ova.domain.language import Language
 from ova.domain.speech import AudioClip, Speech
 from ova.domain.users import User
-from ova.entrypoints.websocket import frames
+from ova.entrypoints.websocket import server_frames
+from ova.entrypoints.websocket.attachments import decode_audio, decode_image
+from ova.entrypoints.websocket.client_frames import AudioMessage, FrameError, ImageMessage, Message
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
 from ova.entrypoints.websocket.frame_room import CUT_SHORT, FRAME_OVERHEAD, JSON_BYTES_PER_CHARACTER, fitting, json_size
-from ova.entrypoints.websocket.frames import AudioMessage, Frame, FrameError, ImageMessage, Message
+from ova.entrypoints.websocket.server_frames import Frame
 
 _ID_PREFIX = "msg_" + secrets.token_hex(3)  # per process: ids stay unique across workers
 _id_numbers = itertools.count(1)
-TYPING_ON = json.dumps(frames.typing(True))  # sent around every answer: serialized once
-TYPING_OFF = json.dumps(frames.typing(False))
+TYPING_ON = json.dumps(server_frames.typing(True))  # sent around every answer: serialized once
+TYPING_OFF = json.dumps(server_frames.typing(False))
 UNAVAILABLE = "El servicio se está reiniciando; vuelve a conectar."
 CUT_OFF = " […] (respuesta interrumpida por un reinicio del servicio)"
 """Ends an answer stored as far as it had been written when the shutdown's grace ran out."""
@@ -183,7 +185,7 @@ class ChatWorker:
                     continue
                 message = queue.pop(0)
                 if self._closing:
-                    await self._send(frames.error("unavailable", UNAVAILABLE))
+                    await self._send(server_frames.error("unavailable", UNAVAILABLE))
                     await self._send(TYPING_OFF)
                     continue
                 self._answering = 1
@@ -223,19 +225,19 @@ class ChatWorker:
                 await self._stands_unspoken()
             elif self._closing:  # the shutdown's grace is over: the client should come back
                 outcome = "unavailable"
-                await self._send(frames.error("unavailable", UNAVAILABLE))
+                await self._send(server_frames.error("unavailable", UNAVAILABLE))
             else:
                 outcome = "cancelled"
-                await self._send(frames.error("cancelled", "Respuesta cancelada."))
+                await self._send(server_frames.error("cancelled", "Respuesta cancelada."))
         except (WebSocketDisconnect, SlowClient):
             raise
         except (DomainError, FrameError) as error:
             outcome = error.code
-            await self._send(frames.refusal(error))
+            await self._send(server_frames.refusal(error))
         except Exception:
             outcome = "internal_error"
             self._log().exception("chat answer failed")
-            await self._send(frames.error("internal_error", "Error interno al responder; inténtalo de nuevo."))
+            await self._send(server_frames.error("internal_error", "Error interno al responder; inténtalo de nuevo."))
         finally:
             self._replying = False
             if self._cancel_asked:  # asked too late to land inside the reply: taken back
@@ -245,7 +247,7 @@ class ChatWorker:
 
     async def _reply(self, message: Message) -> None:
         if isinstance(message, AudioMessage):
-            data = frames.decode_audio(message, max_bytes=self._max_audio_bytes)
+            data = decode_audio(message, max_bytes=self._max_audio_bytes)
             self._voiced = True
             await self._voice(self._thread, AudioClip(data, message.format), self,
                               by_sentence=self._dialect.audio_chunks, language=message.language)
@@ -264,17 +266,17 @@ class ChatWorker:
             raise
         self._got = ()
         turn = await converse.finish(pending, text)
-        await self._send(frames.answer(self._answer_id, turn.text, turn.at))
+        await self._send(server_frames.answer(self._answer_id, turn.text, turn.at))
 
     async def _describe_photo(self, message: ImageMessage) -> None:
         """A photo's description and text, stored as the answer; sent as a text answer, or spoken the
         way a voice note's answer is (the dialect's frames) when the conversation is a voice one."""
-        data = frames.decode_image(message, max_bytes=self._max_photo_bytes)
+        data = decode_image(message, max_bytes=self._max_photo_bytes)
         reply = await self._photo(self._thread, data, user=await self._user(), language=message.spoken,
                                   fit=self._fitted)
         turn = reply.turn
         if not (self._voiced if message.speak is None else message.speak):
-            await self._send(frames.answer(self._answer_id, turn.text, turn.at))
+            await self._send(server_frames.answer(self._answer_id, turn.text, turn.at))
             return
         await self.answered(turn)
         voice, language = self._voice, reply.language.value
@@ -322,7 +324,7 @@ class ChatWorker:
                     size += added
                 got.append(piece)
                 if streaming and piece:
-                    await send(frames.chunk(answer_id, piece))
+                    await send(server_frames.chunk(answer_id, piece))
                 if cut:
                     self._log().info("chat answer cut to fit one frame (WS_MAX_FRAME_KB)")
                     break
@@ -350,7 +352,7 @@ class ChatWorker:
         await self._send(self._dialect.spoken(self._answer_id, answer, speech.wav))
 
     async def spoken_sentence(self, sentence: SpokenSentence) -> None:
-        await self._send(frames.audio_chunk(self._answer_id, sentence.index, sentence.text, sentence.speech.wav,
+        await self._send(server_frames.audio_chunk(self._answer_id, sentence.index, sentence.text, sentence.speech.wav,
                                             final=sentence.final))
 
     async def not_spoken(self, error: Exception) -> None:
