@@ -14,40 +14,35 @@ from ova.entrypoints.websocket.client_frames import AudioMessage, FrameError, Im
 
 def decode_audio(message: AudioMessage, *, max_bytes: int) -> bytes:
     """The voice note's bytes (base64, optionally as a ``data:audio/...;base64,`` URL)."""
-    payload = message.audio
-    if payload.startswith("data:"):
-        payload = payload.partition(",")[2]
-    if len(payload) > (max_bytes + 2) // 3 * 4 + 4:
-        raise FrameError("too_large", f"La nota de voz supera el máximo de {max_bytes // (1024 * 1024)} MB.",
-                         max_bytes=max_bytes)
-    try:
-        data = base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError):
-        raise FrameError("invalid_audio", "El audio no está en base64.") from None
-    if not data:
-        raise FrameError("invalid_audio", "La nota de voz está vacía.")
-    if len(data) > max_bytes:
-        raise FrameError("too_large", f"La nota de voz supera el máximo de {max_bytes // (1024 * 1024)} MB.",
-                         max_bytes=max_bytes)
-    return data
+    return _decoded(message.audio, max_bytes=max_bytes, code="invalid_audio", what="La nota de voz",
+                    not_base64="El audio no está en base64.")
 
 
 def decode_image(message: ImageMessage, *, max_bytes: int) -> bytes:
     """The photo's bytes (base64, optionally as a ``data:image/...;base64,`` URL); whether they are an
     image of an accepted format is the image decoder's to say."""
-    payload = message.image
+    return _decoded(message.image, max_bytes=max_bytes, code="invalid_image", what="La foto",
+                    not_base64="La foto no está en base64.")
+
+
+def _decoded(payload: str, *, max_bytes: int, code: str, what: str, not_base64: str) -> bytes:
+    """``payload``'s bytes, refused as ``too_large`` past ``max_bytes`` (before decoding when its
+    base64 alone says so), as ``code`` when it is not base64 or holds nothing; ``what`` names the
+    attachment in the refusals."""
     if payload.startswith("data:"):
         payload = payload.partition(",")[2]
-    too_large = FrameError("too_large", f"La foto supera el máximo de {max_bytes // (1024 * 1024)} MB.",
-                           max_bytes=max_bytes)
     if len(payload) > (max_bytes + 2) // 3 * 4 + 4:
-        raise too_large
+        raise _too_large(what, max_bytes)
     try:
         data = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise FrameError("invalid_image", "La foto no está en base64.") from None
+        raise FrameError(code, not_base64) from None
     if not data:
-        raise FrameError("invalid_image", "La foto está vacía.")
+        raise FrameError(code, f"{what} está vacía.")
     if len(data) > max_bytes:
-        raise too_large
+        raise _too_large(what, max_bytes)
     return data
+
+
+def _too_large(what: str, max_bytes: int) -> FrameError:
+    return FrameError("too_large", f"{what} supera el máximo de {max_bytes // (1024 * 1024)} MB.", max_bytes=max_bytes)

@@ -39,8 +39,7 @@ def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> Client
     except UnicodeEncodeError:  # a surrogate: not sent by a real client, whose frames are UTF-8
         raise FrameError("invalid_frame", _NOT_UNICODE) from None
     if size > max_frame_bytes:
-        raise FrameError("too_large", f"El mensaje supera el máximo de {max_frame_bytes // 1024} KiB.",
-                         max_bytes=max_frame_bytes)
+        raise _too_large(max_frame_bytes)
     try:
         data = json.loads(raw)
     except ValueError:
@@ -80,8 +79,7 @@ def read_frame(raw: str, *, max_text_bytes: int, max_frame_bytes: int) -> Client
         _check_text(frame.text, max_text_bytes)
         return _trimmed(frame)
     if not isinstance(frame, AudioMessage | ImageMessage) and size > max_text_bytes:
-        raise FrameError("too_large", f"El mensaje supera el máximo de {max_text_bytes // 1024} KiB.",
-                         max_bytes=max_text_bytes)
+        raise _too_large(max_text_bytes)
     return frame
 
 
@@ -130,8 +128,7 @@ _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def _plain_text(raw: str, size: int, max_text_bytes: int) -> TextMessage:
     if size > max_text_bytes:
-        raise FrameError("too_large", f"El mensaje supera el máximo de {max_text_bytes // 1024} KiB.",
-                         max_bytes=max_text_bytes)
+        raise _too_large(max_text_bytes)
     _check_text(raw, max_text_bytes)
     return TextMessage(raw.strip())
 
@@ -147,10 +144,13 @@ def _check_text(text: str, max_text_bytes: int) -> None:
     if not text.strip():
         raise FrameError("empty_message", "El mensaje está vacío.")
     if len(text.encode()) > max_text_bytes:
-        raise FrameError("too_large", f"El mensaje supera el máximo de {max_text_bytes // 1024} KiB.",
-                         max_bytes=max_text_bytes)
+        raise _too_large(max_text_bytes)
     if _CONTROL_CHARACTER.search(text):
         raise FrameError("invalid_frame", "El mensaje contiene caracteres de control.")
+
+
+def _too_large(max_bytes: int) -> FrameError:
+    return FrameError("too_large", f"El mensaje supera el máximo de {max_bytes // 1024} KiB.", max_bytes=max_bytes)
 
 
 def max_frame_bytes(max_text_bytes: int, max_audio_bytes: int) -> int:

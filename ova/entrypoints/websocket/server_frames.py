@@ -66,7 +66,7 @@ def wav_url(wav: bytes) -> str:
 def audio_chunk(answer_id: str, index: int, text: str, wav: bytes, *, final: bool) -> Frame:
     """One sentence of a spoken answer (``index`` from 0; the last has ``final`` true)."""
     return {"type": "audio_chunk", "id": answer_id, "index": index, "text": text,
-            "audio": "data:audio/wav;base64," + base64.b64encode(wav).decode(), "final": final}
+            "audio": wav_url(wav), "final": final}
 
 
 def error(code: str, message: str, details: dict[str, Any] | None = None) -> Frame:
