@@ -6,6 +6,7 @@ is sent as JSON: the first ``connected``, ``typing`` around every answer, the an
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,10 @@ def connected(client_id: str, chat_id: str, features: Sequence[str] = ()) -> Fra
 
 def typing(is_typing: bool) -> Frame:
     return {"type": "typing", "is_typing": is_typing}
+
+
+TYPING_ON = json.dumps(typing(True))  # sent around every answer: serialized once
+TYPING_OFF = json.dumps(typing(False))
 
 
 def chunk(answer_id: str, text: str) -> Frame:

@@ -28,10 +28,11 @@ from ova.entrypoints.asgi.messages import error_frame_in
 from ova.entrypoints.websocket import server_frames
 from ova.entrypoints.websocket.client_frames import AuthMessage, Cancel, FrameError, Message, Ping
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
+from ova.entrypoints.websocket.drain import UNAVAILABLE
 from ova.entrypoints.websocket.frame_reading import max_frame_bytes, read_frame
-from ova.entrypoints.websocket.server_frames import Frame
+from ova.entrypoints.websocket.server_frames import TYPING_OFF, Frame
 from ova.entrypoints.websocket.window import SlidingWindow
-from ova.entrypoints.websocket.worker import TYPING_OFF, UNAVAILABLE, ChatWorker, SlowClient
+from ova.entrypoints.websocket.worker import ChatWorker, SlowClient
 
 log = structlog.get_logger("ova.chat")
 
