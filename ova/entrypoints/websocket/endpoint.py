@@ -8,14 +8,16 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from ova.application.chat.registry import ChatRegistry
+from ova.bootstrap.chat import ChatServices
 from ova.domain.chat import is_valid_chat_id
 from ova.domain.language import Language, UnknownLanguage, from_accept_language, parse_language
 from ova.entrypoints.asgi.messages import error_frame_in
 from ova.entrypoints.websocket import server_frames
+from ova.entrypoints.websocket.chat_socket import CLOSE_POLICY
 from ova.entrypoints.websocket.client_frames import FrameError, language_refusal
 from ova.entrypoints.websocket.dialect import dialect_for
 from ova.entrypoints.websocket.server_frames import Frame
-from ova.entrypoints.websocket.session import CLOSE_POLICY, ChatServices, ChatSession
+from ova.entrypoints.websocket.session import ChatSession
 
 
 async def chat(websocket: WebSocket) -> None:

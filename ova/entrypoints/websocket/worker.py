@@ -38,14 +38,11 @@ from ova.domain.users import User
 from ova.entrypoints.websocket import server_frames
 from ova.entrypoints.websocket.answer_frames import AnswerFrames
 from ova.entrypoints.websocket.attachments import decode_audio, decode_image
+from ova.entrypoints.websocket.chat_socket import SlowClient
 from ova.entrypoints.websocket.client_frames import AudioMessage, FrameError, ImageMessage, Message
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
 from ova.entrypoints.websocket.drain import CUT_OFF_IN, UNAVAILABLE
 from ova.entrypoints.websocket.server_frames import TYPING_OFF, TYPING_ON, Frame
-
-
-class SlowClient(Exception):
-    """The client did not read a frame within ``WS_SEND_TIMEOUT_S``: the server will not buffer for it."""
 
 
 class ChatWorker:
