@@ -1,12 +1,13 @@
 """The answering side of a chat connection: a ``ChatWorker`` answers the connection's messages in
 order, one at a time, in a task of its own, and stops the answer in progress when asked.
 
-The session (session.py) reads the frames, applies the limits and owns the socket; it makes its
-worker at the connection's first message (a connection that never writes has none) and hands it what
-it needs as plain values and callables, so that the two share no state:
+The session (session.py) reads the frames, applies the limits and owns the socket
+(chat_socket.py); it makes its worker at the connection's first message (a connection that never
+writes has none) and hands it what it needs as plain values and callables, so that the two share no
+state:
 
-- ``send``: one frame to the client, from the worker's task; it raises ``WebSocketDisconnect`` when
-  the client is gone and ``SlowClient`` when it does not read;
+- ``send``: one frame to the client (the socket's ``send``), from the worker's task; it raises
+  ``WebSocketDisconnect`` when the client is gone and ``SlowClient`` when it does not read;
 - ``drop``: give up on the connection (the client is gone or not reading);
 - ``user``: who is writing as of now (a token revoked since the ``auth`` frame stops counting);
 - ``log``: the connection's logger, bound when something is logged.
@@ -16,9 +17,10 @@ stops the answer in progress (``cancel``) and ends it (``shut_down`` with a grac
 
 No text frame it sends is larger than ``WS_MAX_FRAME_KB``: an answer is sent whole in one ``text``
 frame (the contract's "complete answer", one bubble in the published client), so the answer itself is
-cut where that frame would outgrow the limit, the model is stopped there, and what is stored is what
-was sent. A frame never holds more than that, so a client that does not read makes the server hold
-at most one such frame until ``WS_SEND_TIMEOUT_S`` gives up on it.
+cut where that frame would outgrow the limit (``AnswerFrames``, answer_frames.py), the model is
+stopped there, and what is stored is what was sent. A frame never holds more than that, so a client
+that does not read makes the server hold at most one such frame until ``WS_SEND_TIMEOUT_S`` gives up
+on it.
 """
 
 from __future__ import annotations
