@@ -266,7 +266,7 @@ def kib_per_connection(before_kib: int, after_kib: int, connections: int) -> flo
 def ws_max_size() -> int:
     """What ``ova serve`` passes to uvicorn as ``ws_max_size`` with the default limits."""
     from ova.config.settings import ChatSettings
-    from ova.entrypoints.websocket.frames import max_frame_bytes
+    from ova.entrypoints.websocket.frame_reading import max_frame_bytes
 
     chat = ChatSettings()
     return max_frame_bytes(chat.max_text_bytes, chat.max_audio_bytes) + 1024

@@ -27,5 +27,5 @@ class ChatServices:
 def max_photo_bytes(max_upload_bytes: int, max_audio_bytes: int) -> int:
     """The largest photo the chat takes: an upload's limit (``MAX_UPLOAD_MB``), within what one frame
     read may carry (a voice note's size, ``WS_MAX_AUDIO_MB``, in base64: see
-    ``entrypoints.websocket.frames.max_frame_bytes``)."""
+    ``entrypoints.websocket.frame_reading.max_frame_bytes``)."""
     return min(max_upload_bytes, max_audio_bytes)

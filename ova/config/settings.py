@@ -245,7 +245,7 @@ class ChatSettings:
     @property
     def max_sent_frame_bytes(self) -> int:
         """The largest text frame the server sends (a ``chunk`` or an answer's ``text``); the largest
-        it reads is ``entrypoints.websocket.frames.max_frame_bytes``."""
+        it reads is ``entrypoints.websocket.frame_reading.max_frame_bytes``."""
         return self.max_frame_kb * 1024
 
 

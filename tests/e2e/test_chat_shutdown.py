@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from ova.entrypoints.websocket.worker import CUT_OFF
+from ova.entrypoints.websocket.drain import CUT_OFF
 from tests.e2e.chat_client import ChatClient, chat, closing_frame
 from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD, running_server, server_env, server_pid
 

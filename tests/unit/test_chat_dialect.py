@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from ova.domain.chat import Speaker, Turn
+from ova.entrypoints.websocket.client_frames import FrameError
 from ova.entrypoints.websocket.dialect import FEATURES, PUBLISHED, Dialect, dialect_for
-from ova.entrypoints.websocket.frames import FrameError
 
 AT = datetime(2026, 12, 6, 18, 0, tzinfo=UTC)
 QUESTION = Turn(Speaker.USER, "¿qué hora es?", AT)

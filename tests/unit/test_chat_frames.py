@@ -10,17 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ova.entrypoints.asgi.json_limits import MAX_JSON_DEPTH
-from ova.entrypoints.websocket.frames import (
-    AudioMessage,
-    AuthMessage,
-    Cancel,
-    FrameError,
-    Ping,
-    TextMessage,
-    decode_audio,
-    max_frame_bytes,
-    read_frame,
-)
+from ova.entrypoints.websocket.attachments import decode_audio
+from ova.entrypoints.websocket.client_frames import AudioMessage, AuthMessage, Cancel, FrameError, Ping, TextMessage
+from ova.entrypoints.websocket.frame_reading import max_frame_bytes, read_frame
 
 TEXT_LIMIT = 64 * 1024
 FRAME_LIMIT = max_frame_bytes(TEXT_LIMIT, 5 * 1024 * 1024)
@@ -103,15 +95,16 @@ def test_a_voice_note_is_decoded_from_base64_or_a_data_url() -> None:
     assert decode_audio(AudioMessage("data:audio/webm;base64," + encoded), max_bytes=100) == data
 
 
-@pytest.mark.parametrize(("payload", "code"), [
-    ("no es base64!", "invalid_audio"),
-    ("", "invalid_audio"),
-    (base64.b64encode(b"x" * 101).decode(), "too_large"),
+@pytest.mark.parametrize(("payload", "code", "message"), [
+    ("no es base64!", "invalid_audio", "El audio no está en base64."),
+    ("", "invalid_audio", "La nota de voz está vacía."),
+    (base64.b64encode(b"x" * 101).decode(), "too_large", "La nota de voz supera el máximo de 0 MB."),
+    ("A" * 1000, "too_large", "La nota de voz supera el máximo de 0 MB."),
 ])
-def test_a_bad_voice_note_is_refused(payload: str, code: str) -> None:
+def test_a_bad_voice_note_is_refused(payload: str, code: str, message: str) -> None:
     with pytest.raises(FrameError) as caught:
         decode_audio(AudioMessage(payload), max_bytes=100)
-    assert caught.value.code == code
+    assert (caught.value.code, caught.value.message) == (code, message)
 
 
 def deep_object(depth: int) -> str:

@@ -13,8 +13,10 @@ import pytest
 from ova.adapters.ai.fakes.text_reading import FakeTextReader
 from ova.domain.text_reading import TextLine
 from ova.domain.vision import Box
+from ova.entrypoints.websocket.attachments import decode_image
+from ova.entrypoints.websocket.client_frames import FrameError, ImageMessage
 from ova.entrypoints.websocket.dialect import Dialect
-from ova.entrypoints.websocket.frames import FrameError, ImageMessage, decode_image, max_frame_bytes, read_frame
+from ova.entrypoints.websocket.frame_reading import max_frame_bytes, read_frame
 from tests.unit.test_chat_worker import VOICE_NOTE, Setup
 
 PHOTO = ImageMessage(base64.b64encode(b"any photo").decode())
@@ -65,16 +67,16 @@ def test_the_photo_is_decoded_from_base64_or_a_data_url() -> None:
     assert decode_image(ImageMessage("data:image/jpeg;base64," + encoded), max_bytes=100) == b"\xff\xd8jpeg"
 
 
-@pytest.mark.parametrize(("payload", "code"), [
-    ("no es base64!", "invalid_image"),
-    ("", "invalid_image"),
-    (base64.b64encode(bytes(101)).decode(), "too_large"),
-    ("A" * 1000, "too_large"),
+@pytest.mark.parametrize(("payload", "code", "message"), [
+    ("no es base64!", "invalid_image", "La foto no está en base64."),
+    ("", "invalid_image", "La foto está vacía."),
+    (base64.b64encode(bytes(101)).decode(), "too_large", "La foto supera el máximo de 0 MB."),
+    ("A" * 1000, "too_large", "La foto supera el máximo de 0 MB."),
 ])
-def test_a_photo_that_is_not_base64_or_too_large_is_refused(payload: str, code: str) -> None:
+def test_a_photo_that_is_not_base64_or_too_large_is_refused(payload: str, code: str, message: str) -> None:
     with pytest.raises(FrameError) as refused:
         decode_image(ImageMessage(payload), max_bytes=100)
-    assert refused.value.code == code
+    assert (refused.value.code, refused.value.message) == (code, message)
 
 
 # --- the answer --------------------------------------------------------------------------------

@@ -36,9 +36,10 @@ from ova.domain.errors import ModelUnavailable, UnreadableMedia
 from ova.domain.speech import Speech, SpeechLanguage
 from ova.domain.users import User
 from ova.domain.vision import RgbImage
+from ova.entrypoints.websocket.client_frames import AudioMessage, TextMessage
 from ova.entrypoints.websocket.dialect import PUBLISHED, Dialect
 from ova.entrypoints.websocket.frame_room import CUT_SHORT
-from ova.entrypoints.websocket.frames import AudioMessage, Frame, TextMessage
+from ova.entrypoints.websocket.server_frames import Frame
 from ova.entrypoints.websocket.worker import ChatWorker
 from tests.fakes.clock import FakeClock, SequentialIds
 from tests.fakes.repositories import InMemoryUnitOfWorkFactory

@@ -12,8 +12,9 @@ from ova.domain import errors
 from ova.domain.language import Language, UnknownLanguage
 from ova.entrypoints.asgi.messages import ENGLISH, error_frame_in, in_language
 from ova.entrypoints.asgi.problems import HTTP_DEFAULTS
-from ova.entrypoints.websocket import frames
-from ova.entrypoints.websocket.frames import AudioMessage, FrameError, TextMessage, read_frame
+from ova.entrypoints.websocket import server_frames
+from ova.entrypoints.websocket.client_frames import AudioMessage, FrameError, TextMessage
+from ova.entrypoints.websocket.frame_reading import read_frame
 
 WEBSOCKET_CODES = ("invalid_frame", "unknown_type", "empty_message", "too_large", "unsupported_frame",
                    "invalid_audio", "no_speech", "rate_limited", "busy", "model_unavailable", "cancelled",
@@ -47,7 +48,7 @@ def test_a_code_without_a_translation_keeps_its_spanish_message() -> None:
 
 
 def test_an_error_frame_is_translated_and_keeps_its_code_and_details() -> None:
-    frame = frames.error("cancelled", "Respuesta cancelada.", {"x": 1})
+    frame = server_frames.error("cancelled", "Respuesta cancelada.", {"x": 1})
     assert error_frame_in(frame, Language.EN) == {"type": "error", "error": "Answer cancelled.", "code": "cancelled",
                                                   "details": {"x": 1}}
     assert error_frame_in(frame, Language.ES) is frame
@@ -77,7 +78,7 @@ def test_a_frame_naming_an_unknown_language_is_refused_with_the_accepted_values(
     assert caught.value.code == "unsupported_language"
     assert caught.value.details["accepted"] == ["es", "en"]
     assert "es, en" in caught.value.message
-    english = error_frame_in(frames.refusal(caught.value), Language.EN)["error"]
+    english = error_frame_in(server_frames.refusal(caught.value), Language.EN)["error"]
     assert english == f"Unsupported language: {frame['language']!r}. Accepted values: es, en."
 
 

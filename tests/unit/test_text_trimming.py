@@ -8,7 +8,8 @@ import json
 import pytest
 
 from ova.application.contact.commands import ContactForm
-from ova.entrypoints.websocket.frames import TextMessage, max_frame_bytes, read_frame
+from ova.entrypoints.websocket.client_frames import TextMessage
+from ova.entrypoints.websocket.frame_reading import max_frame_bytes, read_frame
 from tests.unit.world import World
 
 TEXT_LIMIT = 64 * 1024

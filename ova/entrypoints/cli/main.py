@@ -54,7 +54,7 @@ def serve(host: str, port: int, workers: int) -> None:
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     from ova.entrypoints.cli.http_protocol import HeaderTimeoutProtocol, OvaConfig
     from ova.entrypoints.cli.server import run
-    from ova.entrypoints.websocket.frames import max_frame_bytes
+    from ova.entrypoints.websocket.frame_reading import max_frame_bytes
 
     run(OvaConfig(
         "ova.entrypoints.app:create_app",

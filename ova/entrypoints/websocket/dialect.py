@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from attrs import frozen
 
 from ova.domain.chat import Turn
-from ova.entrypoints.websocket import frames
-from ova.entrypoints.websocket.frames import Frame, FrameError
+from ova.entrypoints.websocket import server_frames
+from ova.entrypoints.websocket.client_frames import FrameError
+from ova.entrypoints.websocket.server_frames import Frame
 
 FEATURES: dict[str, str] = {
     "transcription": "a voice note's transcript as a `transcription` frame, instead of the user's `text` bubble",
@@ -57,25 +58,25 @@ class Dialect:
 
     def heard(self, text: str) -> Frame | None:
         """The transcript, as soon as it is known (empty when nothing was heard)."""
-        return frames.transcription(text) if self.transcription else None
+        return server_frames.transcription(text) if self.transcription else None
 
     def asked(self, message_id: str, question: Turn) -> Frame | None:
         """The transcript stored as the user's turn."""
-        return None if self.transcription else frames.question(message_id, question.text, question.at)
+        return None if self.transcription else server_frames.question(message_id, question.text, question.at)
 
     def answered(self, answer_id: str, answer: Turn) -> Frame | None:
         """The answer, written and stored; by default it waits for its speech."""
-        return frames.answer(answer_id, answer.text, answer.at) if self.text_first else None
+        return server_frames.answer(answer_id, answer.text, answer.at) if self.text_first else None
 
     def spoken(self, answer_id: str, answer: Turn, wav: bytes) -> Frame:
         """The answer's speech: the closing frame by default, the answer's addendum otherwise."""
         if self.text_first:
-            return frames.spoken(answer_id, answer.text, wav)
-        return frames.spoken_answer(answer_id, answer.text, answer.at, wav)
+            return server_frames.spoken(answer_id, answer.text, wav)
+        return server_frames.spoken_answer(answer_id, answer.text, answer.at, wav)
 
     def unspoken(self, answer_id: str, answer: Turn) -> Frame | None:
         """The answer whose speech failed or was cancelled: it stands as text (already sent, or now)."""
-        return None if self.text_first else frames.answer(answer_id, answer.text, answer.at)
+        return None if self.text_first else server_frames.answer(answer_id, answer.text, answer.at)
 
 
 PUBLISHED = Dialect()

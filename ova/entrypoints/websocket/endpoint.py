@@ -8,13 +8,16 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from ova.application.chat.registry import ChatRegistry
+from ova.bootstrap.chat import ChatServices
 from ova.domain.chat import is_valid_chat_id
 from ova.domain.language import Language, UnknownLanguage, from_accept_language, parse_language
 from ova.entrypoints.asgi.messages import error_frame_in
-from ova.entrypoints.websocket import frames
+from ova.entrypoints.websocket import server_frames
+from ova.entrypoints.websocket.chat_socket import CLOSE_POLICY
+from ova.entrypoints.websocket.client_frames import FrameError, language_refusal
 from ova.entrypoints.websocket.dialect import dialect_for
-from ova.entrypoints.websocket.frames import Frame, FrameError
-from ova.entrypoints.websocket.session import CLOSE_POLICY, ChatServices, ChatSession
+from ova.entrypoints.websocket.server_frames import Frame
+from ova.entrypoints.websocket.session import ChatSession
 
 
 async def chat(websocket: WebSocket) -> None:
@@ -33,13 +36,13 @@ async def chat(websocket: WebSocket) -> None:
             try:
                 asked = language = parse_language(lang)
             except UnknownLanguage:
-                raise frames.language_refusal(lang) from None
+                raise language_refusal(lang) from None
         if chat_id is not None and not is_valid_chat_id(chat_id):
             raise FrameError("invalid_chat_id",
                              "El identificador de chat solo admite letras, números, '-' y '_' (hasta 64).")
         dialect = dialect_for(websocket.query_params.getlist("features"))
     except FrameError as error:
-        await _refuse(websocket, frames.refusal(error), language)
+        await _refuse(websocket, server_frames.refusal(error), language)
         return
     session = ChatSession(websocket, services, chat_id=chat_id, token=websocket.query_params.get("token") or None,
                           dialect=dialect, asked=asked, preferred=preferred)
