@@ -6,6 +6,7 @@ host and process answered) is shown only to an operator: an admin's access token
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hmac
 import json
@@ -185,7 +186,8 @@ async def health(request: Request) -> Response:
 
 async def websocket_status(request: Request) -> Response:
     state = container(request).shared_state()
-    counts = {**await state.get_many(TOTALS), **await state.held(HELD)}
+    totals, held = await asyncio.gather(state.get_many(TOTALS), state.held(HELD))  # both at once: one wait
+    counts = {**totals, **held}
     return respond(WebsocketStatusView(**{name: max(0, counts.get(name, 0)) for name in WEBSOCKET_COUNTERS}))
 
 
