@@ -123,3 +123,23 @@ def test_a_shrunk_copy_maps_back_the_same() -> None:
     expected = _expected(200, 100, square)
     expected[:, 0] = expected[::-1, 0]
     np.testing.assert_allclose(hand.landmarks[:, :2], expected[:, :2], atol=0.02)
+
+
+def test_the_padded_mirror_is_the_photo_flipped_inside_a_border_of_its_mean_colour() -> None:
+    rng = np.random.default_rng(7)
+    photo = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    seen: list[np.ndarray] = []
+
+    def detect(pixels: np.ndarray) -> Detection:
+        seen.append(pixels.copy())
+        return []
+
+    look_at(photo, Look("mirrored-padded", "full", pad=0.25, mirror=True), detect)
+
+    (copy,) = seen
+    border = 20  # a quarter of the longer side
+    assert copy.shape == (60 + 2 * border, 80 + 2 * border, 3)
+    np.testing.assert_array_equal(copy[border:-border, border:-border], photo[:, ::-1])
+    mean = photo.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+    assert (copy[:border] == mean).all() and (copy[-border:] == mean).all()
+    assert (copy[:, :border] == mean).all() and (copy[:, -border:] == mean).all()

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import cv2
 import numpy as np
 from attrs import frozen
 from PIL import Image
@@ -94,19 +95,20 @@ def _shrink(pixels: UInt8Array, max_side: int) -> UInt8Array:
 
 
 def _padded(pixels: UInt8Array, share: float) -> tuple[UInt8Array, int]:
+    """The photo inside a border of its mean colour (truncated to whole levels); OpenCV's own calls,
+    about 20 times faster than the same in numpy, which held the GIL for ~6 ms per 416-px photo."""
     height, width = pixels.shape[:2]
     border = round(share * max(height, width))
-    colour = pixels.reshape(-1, 3).mean(axis=0).astype(np.uint8)
-    out = np.empty((height + 2 * border, width + 2 * border, 3), np.uint8)
-    out[:] = colour
-    out[border:border + height, border:border + width] = pixels
+    colour = [int(level) for level in cv2.mean(pixels)[:3]]
+    out = np.asarray(cv2.copyMakeBorder(pixels, border, border, border, border, cv2.BORDER_CONSTANT, value=colour),
+                     np.uint8)
     return out, border
 
 
 def look_at(pixels: UInt8Array, look: Look, detect: Detector) -> list[FoundHand]:
     """The hands ``detect`` finds in ``look``'s copy of the photo, in the original photo's coordinates."""
     height, width = pixels.shape[:2]
-    image = pixels[:, ::-1] if look.mirror else pixels
+    image = np.asarray(cv2.flip(pixels, 1), np.uint8) if look.mirror else pixels
     border = 0
     if look.pad:
         image, border = _padded(image, look.pad)
