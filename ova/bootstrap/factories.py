@@ -6,6 +6,7 @@ remote chat adapters their client, deadline and circuit breaker. The capability 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,8 +40,8 @@ def make_local_chat(store: LocalModelStore, settings: AiSettings, chat: ChatSett
     entry = store.entry(settings.chat_local_model)
     gguf = entry.files[0].name
     return LlamaChatModel(
-        threads=chat.threads, prompt_threads=chat.prompt_threads, context_window=chat.context_window,
-        max_tokens=chat.max_tokens,
+        threads=chat.threads, prompt_threads=chat.prompt_threads or os.cpu_count(),
+        context_window=chat.context_window, max_tokens=chat.max_tokens,
         temperature=chat.temperature, concurrency=chat.concurrency, queue=chat.queue,
         repeat_penalty=chat.repeat_penalty, name=entry.title,
         weights=lambda: str(store.file(entry.name, gguf)),

@@ -214,7 +214,7 @@ class ChatSettings:
     context_turns: int = 12
     context_chars: int = 6000
     threads: int = max(1, (os.cpu_count() or 2) // 2)
-    prompt_threads: int = max(1, os.cpu_count() or 2)
+    prompt_threads: int | None = None  # None: the cores (``ova serve --workers N`` shares them out)
     context_window: int = 2048
     concurrency: int = 4
     queue: int = 8

@@ -29,8 +29,9 @@ VARIABLES: tuple[Variable, ...] = (
     variable("CHAT_THREADS", "threads", parse_int(1, 256),
              "CPU threads of the local model (default: half the cores, leaving the rest to the server)"),
     variable("CHAT_PROMPT_THREADS", "prompt_threads", parse_int(1, 256),
-             "CPU threads of the local model while it reads a prompt (default: all the cores, as llama.cpp; "
-             "the first word comes sooner when the other cores are free)"),
+             "CPU threads of the local model while it reads a prompt (default: the cores, as llama.cpp, shared "
+             "out among the workers of `ova serve --workers N`: two workers reading prompts at once with every "
+             "core each got their first words later)"),
     variable("CHAT_CONTEXT_WINDOW", "context_window", parse_int(256, 131072),
              "local model context window, tokens"),
     variable("CHAT_CONCURRENCY", "concurrency", parse_int(1, 64),

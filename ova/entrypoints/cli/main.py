@@ -11,6 +11,7 @@ import click
 import httpx
 
 from ova.bootstrap import build_container
+from ova.bootstrap.cpu_share import prompt_threads_per_worker
 from ova.bootstrap.metrics_directory import default_instance, metrics_directory
 from ova.bootstrap.system_tools import missing_tools
 from ova.config import ConfigError, Settings, load_settings
@@ -47,6 +48,8 @@ def serve(host: str, port: int, workers: int) -> None:
         click.echo("warning: several workers without REDIS_URL do not share revocations or rate limits", err=True)
     instance = settings.instance or default_instance(socket.gethostname(), port)
     os.environ["OVA_INSTANCE"] = instance  # the workers' settings read it: host:port, which they do not know
+    if settings.chat.prompt_threads is None:  # the workers share the cores out (see CHAT_PROMPT_THREADS)
+        os.environ["CHAT_PROMPT_THREADS"] = str(prompt_threads_per_worker(os.cpu_count() or 1, workers))
     with metrics_directory(workers, instance):
         _serve(settings, host, port, workers)
 
