@@ -35,7 +35,7 @@ class LlamaRuntime:
     Only the engine's thread may decode with ``ctx``; tokenizing and formatting are read-only."""
 
     def __init__(self, path: str, *, slots: int, context_window: int, batch_tokens: int, threads: int,
-                 prompt_threads: int | None = None, flash_attention: bool = True) -> None:
+                 prompt_threads: int, flash_attention: bool = True) -> None:
         if not os.path.isfile(path):
             raise ModelUnavailable(f"No se encuentra el modelo de chat local ({os.path.basename(path)}).")
         try:
@@ -69,7 +69,7 @@ class LlamaRuntime:
         self.context_window = context_window
         self.batch_tokens = batch_tokens
         self._threads = threads
-        self._prompt_threads = prompt_threads or threads
+        self._prompt_threads = prompt_threads
         self._reading = False
         self._format = _formatter(self.llm, llama_chat_format)
         self._piece = ctypes.create_string_buffer(PIECE_BUFFER)
